@@ -1,0 +1,153 @@
+"""Generic table building: a layout table + per-complaint facts -> JSON cells and their lineage.
+
+A cell is the sum of one fact over the complaints of its row (and column, for cause tables); money
+cells are rounded to whole pounds on that total. Blank (null) versus 0 follows what the firms declare
+(shared/spec/rules.md "Nil return and blanks"): a row the firms do not do business in is blank unless
+complaints in the period are about it (those are reported, never dropped, and warned about).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable
+
+import pandas as pd
+
+from reportkit.calendar import Period
+from reportkit.config import Firm
+from reportkit.extract import MONEY_UNITS_PER_POUND
+from reportkit.layouts import TableSpec
+from reportkit.rules import whole_pounds
+from reportkit.taxonomy import load_taxonomy
+
+ACTIVITY_FACTS = ("opened", "outstanding_at_start", "closed", "redress")
+"""A row with any of these facts in the period is reported with numbers, declared or not."""
+
+LINEAGE_COLUMNS = ["return", "table", "row", "column", "firm_frn", "complaint_id"]
+
+Cells = dict[str, dict[str, int | float | None]]
+
+
+@dataclass
+class TableInput:
+    """What a table is built from: the scoped complaints and their facts for the period."""
+
+    complaints: pd.DataFrame
+    facts: pd.DataFrame
+    firms: list[Firm]
+    period: Period
+    context: pd.DataFrame | None
+    nil_return: bool
+
+
+def declared_codes(spec: TableSpec, firms: Iterable[Firm]) -> set[str]:
+    """Row codes the firms do business in; a dimension with no declaration is always reported."""
+    dimension = spec.rows
+    codes = spec.row_codes()
+    if dimension.declared_by is None:
+        return set(codes)
+    declared = {code for firm in firms for code in getattr(firm, dimension.declared_by)}
+    if dimension.member_codes:
+        parents = load_taxonomy().parents[dimension.member_codes]
+        return {parents[code] for code in declared if code in parents}
+    return declared
+
+
+def active_codes(spec: TableSpec, data: TableInput) -> set[str]:
+    """Declared rows plus rows with activity in the period (so no complaint is ever dropped)."""
+    active_rows = data.facts[list(ACTIVITY_FACTS)].to_numpy().any(axis=1)
+    with_activity = data.complaints.loc[active_rows, spec.rows.column].dropna().unique()
+    return declared_codes(spec, data.firms) | set(map(str, with_activity))
+
+
+def _sums(spec: TableSpec, data: TableInput) -> pd.DataFrame:
+    """Sum of each column's fact by row code (rows x column codes), zeros where nothing."""
+    rows = data.complaints[spec.rows.column]
+    if spec.column_dimension:
+        measure = spec.columns[0].measure
+        columns = data.complaints[spec.column_dimension]
+        table = data.facts[measure].groupby([rows, columns]).sum().unstack(fill_value=0)
+    else:
+        measures = [c.measure for c in spec.columns if c.measure]
+        table = data.facts[measures].groupby(rows).sum()
+        table.columns = [c.code for c in spec.columns if c.measure]
+    return table.reindex(index=spec.row_codes(), columns=spec.column_codes(), fill_value=0).fillna(0)
+
+
+def _context_values(spec: TableSpec, data: TableInput, measure: str) -> dict[str, float | None]:
+    """Context figure per row code: the figure of each product, summed over a group's declared products."""
+    taxonomy = load_taxonomy()
+    if data.context is None or data.context.empty:
+        return {}
+    frns = [firm.frn for firm in data.firms]
+    period_end = pd.Timestamp(data.period.end)
+    rows = data.context[
+        data.context["firm_frn"].isin(frns) & (data.context["period_end"] == period_end) & (data.context["measure"] == measure)
+    ]
+    by_product = rows.groupby("key")["value"].sum()
+    if spec.rows.member_codes is None:
+        return by_product.to_dict()
+    declared = {code for firm in data.firms for code in getattr(firm, spec.rows.declared_by)}
+    parents = taxonomy.parents[spec.rows.member_codes]
+    offered = by_product[[code in declared or code not in parents for code in by_product.index]]
+    return offered.groupby(offered.index.map(parents)).sum().to_dict()
+
+
+def _context_applies(spec: TableSpec, row_code: str, measure: str) -> bool:
+    """A group whose context measure the taxonomy gives as null (banking has no intermediation) is blank."""
+    taxonomy = load_taxonomy().raw["part_a_product_groups"]
+    group = row_code if spec.row_dimension == "product_group" else load_taxonomy().parents["part_a_products"].get(row_code)
+    return group is None or taxonomy.get(group, {}).get(f"context_{measure}") is not None
+
+
+def _number(value: float) -> int | float:
+    return int(value) if float(value).is_integer() else float(value)
+
+
+def build_cells(spec: TableSpec, data: TableInput) -> Cells:
+    """Every cell of one table, in layout order; None marks a blank cell."""
+    codes, column_codes = spec.row_codes(), spec.column_codes()
+    if data.nil_return:
+        return {row: {col: None for col in column_codes} for row in codes}
+    active = active_codes(spec, data)
+    sums = _sums(spec, data)
+    contexts = {c.context: _context_values(spec, data, c.context) for c in spec.columns if c.context}
+    cells: Cells = {}
+    for row in codes:
+        cells[row] = {}
+        for column in spec.columns:
+            if row not in active:
+                value = None
+            elif column.context:
+                figure = contexts[column.context].get(row)
+                value = None if figure is None or not _context_applies(spec, row, column.context) else _number(figure)
+            elif column.money:
+                value = int(whole_pounds(int(sums.at[row, column.code]), MONEY_UNITS_PER_POUND))
+            else:
+                value = int(sums.at[row, column.code])
+            cells[row][column.code] = value
+    return cells
+
+
+def build_lineage(return_code: str, spec: TableSpec, data: TableInput, cells: Cells) -> pd.DataFrame:
+    """For every non-blank counted cell, the complaints behind it (one row per complaint per cell)."""
+    parts = []
+    rows = data.complaints[spec.rows.column]
+    for column in spec.columns:
+        if not column.measure:
+            continue
+        contributes = data.facts[column.measure].to_numpy() != 0
+        if spec.column_dimension:
+            contributes &= (data.complaints[spec.column_dimension] == column.code).to_numpy()
+        non_blank_rows = [code for code, row in cells.items() if row.get(column.code) is not None]
+        mask = contributes & rows.isin(non_blank_rows).to_numpy(dtype=bool)
+        if not mask.any():
+            continue
+        chosen = data.complaints.loc[mask]
+        parts.append(pd.DataFrame({
+            "return": return_code, "table": spec.key, "row": chosen[spec.rows.column].to_numpy(),
+            "column": column.code, "firm_frn": chosen["firm_frn"].to_numpy(), "complaint_id": chosen["complaint_id"].to_numpy(),
+        }))
+    if not parts:
+        return pd.DataFrame(columns=LINEAGE_COLUMNS)
+    return pd.concat(parts, ignore_index=True)[LINEAGE_COLUMNS]

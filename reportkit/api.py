@@ -1,0 +1,103 @@
+"""The Python API the CLI and the notebooks call: load -> validate -> classify -> build returns.
+
+Each step is a named function; `reportkit.run` adds rendering, workbook, lineage and the manifest.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from reportkit import schedule
+from reportkit.classify import classify, redress_lines
+from reportkit.config import Config, load_config
+from reportkit.errors import InputError, ValidationFailed
+from reportkit.extract import read_complaints, read_context, read_redress, to_typed
+from reportkit.returns import RETURNS
+from reportkit.returns.common import BuildInputs, ReturnResult
+from reportkit.schema import load_schema
+from reportkit.validation.report import ValidationReport
+from reportkit.validation.validate import TextInputs, label_for, validate_inputs
+
+
+@dataclass
+class InputPaths:
+    config: Path
+    complaints: Path
+    redress: Path | None = None
+    context: Path | None = None
+
+    @classmethod
+    def of(cls, config, complaints, redress=None, context=None) -> "InputPaths":
+        return cls(Path(config), Path(complaints), Path(redress) if redress else None, Path(context) if context else None)
+
+    def files(self) -> dict[str, Path]:
+        return {k: v for k, v in vars(self).items() if v is not None}
+
+
+@dataclass
+class Prepared:
+    """Validated, typed and classified inputs, ready for any return and any period."""
+
+    config: Config
+    complaints: pd.DataFrame
+    redress_lines: pd.DataFrame
+    context: pd.DataFrame | None
+    report: ValidationReport
+
+
+def read_inputs(paths: InputPaths) -> tuple[Config, TextInputs]:
+    """Read the configuration and the input files as text (InputError on anything unreadable)."""
+    config = load_config(paths.config)
+    text = TextInputs(
+        complaints=read_complaints(paths.complaints), complaints_name=label_for(paths.complaints),
+        redress=read_redress(paths.redress) if paths.redress else None,
+        redress_name=label_for(paths.redress) if paths.redress else "redress",
+        context=read_context(paths.context) if paths.context else None,
+        context_name=label_for(paths.context) if paths.context else "context",
+    )
+    return config, text
+
+
+def validate(paths: InputPaths) -> ValidationReport:
+    """Validate the inputs; returns every error and warning (raises InputError for unreadable files)."""
+    config, text = read_inputs(paths)
+    return validate_inputs(text, config)
+
+
+def prepare(paths: InputPaths) -> Prepared:
+    """Read, validate, type and classify the inputs.
+
+    Raises:
+        InputError: a file cannot be read or the configuration is wrong.
+        ValidationFailed: the extract has errors (the exception carries the full report).
+    """
+    config, text = read_inputs(paths)
+    report = validate_inputs(text, config)
+    if not report.ok:
+        raise ValidationFailed(report)
+    complaints = to_typed(text.complaints, load_schema("complaints"))
+    redress = to_typed(text.redress, load_schema("redress")) if text.redress is not None else None
+    context = to_typed(text.context, load_schema("context")) if text.context is not None else None
+    return Prepared(config, classify(complaints, config), redress_lines(complaints, redress), context, report)
+
+
+def parse_date(text: str, what: str = "date") -> dt.date:
+    try:
+        return dt.date.fromisoformat(str(text))
+    except ValueError:
+        raise InputError(f"{what} {text!r} is not a date in the form YYYY-MM-DD") from None
+
+
+def build_returns(prepared: Prepared, entity: str, period_end: dt.date) -> list[ReturnResult]:
+    """Build every return the entity owes for the period ending `period_end`."""
+    results = []
+    due, _ = schedule.plan(prepared.config, entity, period_end, set(RETURNS))
+    for item in due:
+        inputs = BuildInputs(prepared.complaints, prepared.redress_lines, prepared.context, prepared.config,
+                             item.firms, item.period)
+        results.append(RETURNS[item.return_code].build(inputs))
+    return results

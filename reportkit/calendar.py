@@ -1,0 +1,243 @@
+"""Reporting calendar: UK business days, reporting periods, due dates and publication deadlines.
+
+This module imports nothing else of reportkit's: it is the bottom layer. Every rule cites its source.
+
+References:
+    FCA Glossary, "business day": any day except Saturday, Sunday, Christmas Day, Good Friday and a
+        bank holiday in the part of the UK concerned.
+    DISP 1.10.4R: half-yearly periods, the six months after and the six months before the ARD.
+    DISP 1.10.4AR: annual reporters, the year immediately following the ARD.
+    DISP 1.10B.9D: Annex 1AD, the year after the ARD (calendar year without one).
+    DISP 1.10.5R, DISP 1.10B.10D: reports due within 30 business days of the period end.
+    DISP 1.10A.3R: publication of the complaints data summary by 31 August / 28 February.
+"""
+
+from __future__ import annotations
+
+import calendar as _stdlib_calendar
+import datetime as dt
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Literal
+
+import holidays
+import numpy as np
+
+NATIONS: tuple[str, ...] = ("ENG", "WLS", "SCT", "NIR")
+"""Parts of the UK, as `holidays` subdivisions. Always pass one: `holidays.UK()` alone lacks Easter Monday."""
+
+SUBMISSION_NATION = "ENG"
+"""Returns are submitted to the FCA in England, so due dates use the England & Wales calendar."""
+
+DUE_BUSINESS_DAYS = 30
+"""DISP 1.10.5R and DISP 1.10B.10D: within 30 business days of the end of the reporting period."""
+
+CONSOLIDATED_RETURN_FROM = dt.date(2027, 1, 1)
+"""Periods starting on or after this date fall under the consolidated complaints return, in fixed
+calendar half-years for every firm."""
+
+Regime = Literal["current", "transitional", "consolidated"]
+Frequency = Literal["half_yearly", "annual"]
+
+# Holidays are computed for this range of years; a date outside it is an input error upstream.
+_MIN_YEAR, _MAX_YEAR = 2000, 2060
+
+
+# --------------------------------------------------------------------------- business days
+
+
+def _check_nation(nation: str) -> None:
+    if nation not in NATIONS:
+        raise ValueError(f"unknown part of the UK {nation!r}: expected one of {', '.join(NATIONS)}")
+
+
+@lru_cache(maxsize=None)
+def bank_holidays(nation: str) -> holidays.HolidayBase:
+    """Bank holidays of one part of the UK, including Christmas Day and Good Friday, 2000-2060.
+
+    One-off bank holidays (2022-06-02/03, 2022-09-19, 2023-05-08) are included by `holidays`.
+    """
+    _check_nation(nation)
+    return holidays.UK(subdiv=nation, years=range(_MIN_YEAR, _MAX_YEAR + 1))
+
+
+@lru_cache(maxsize=None)
+def _holiday_array(nation: str) -> np.ndarray:
+    return np.array(sorted(bank_holidays(nation).keys()), dtype="datetime64[D]")
+
+
+def is_business_day(day: dt.date, nation: str) -> bool:
+    """True when `day` is a business day in `nation` (not a weekend, not a bank holiday there)."""
+    return bool(np.is_busday(np.datetime64(day, "D"), holidays=_holiday_array(nation)))
+
+
+def business_day_limit(days: np.ndarray, n: int, nation: str) -> np.ndarray:
+    """The n-th business day *following* each day in `days`, vectorised.
+
+    A limit of "close of business on the n-th business day following the day of receipt" (DISP 1.5.1R,
+    DISP 1.6.2AR): counting starts the day after, whatever kind of day the day itself is. Rolling a
+    non-business day back to the previous business day before adding n gives exactly that: received on
+    a Saturday, the 3rd business day following is the Wednesday.
+
+    Args:
+        days: dates as numpy datetime64[D] (no NaT).
+        n: number of business days (>= 1).
+        nation: ENG, WLS, SCT or NIR.
+    """
+    _check_nation(nation)
+    return np.busday_offset(days, n, roll="backward", holidays=_holiday_array(nation))
+
+
+def nth_business_day_after(day: dt.date, n: int, nation: str) -> dt.date:
+    """The n-th business day following `day` in `nation` (scalar form of business_day_limit)."""
+    limit = business_day_limit(np.array([day], dtype="datetime64[D]"), n, nation)[0]
+    return limit.astype(dt.date)
+
+
+def business_days_between(start: dt.date, end: dt.date, nation: str) -> int:
+    """Business days in the half-open interval (start, end]: the days after `start` up to and including `end`."""
+    one = np.timedelta64(1, "D")
+    begin = np.datetime64(start, "D") + one
+    stop = np.datetime64(end, "D") + one
+    return int(np.busday_count(begin, stop, holidays=_holiday_array(nation)))
+
+
+# --------------------------------------------------------------------------- periods
+
+
+@dataclass(frozen=True, order=True)
+class Period:
+    """A reporting period, the closed interval [start, end]."""
+
+    start: dt.date
+    end: dt.date
+
+    def __post_init__(self) -> None:
+        if self.end < self.start:
+            raise ValueError(f"period ends {self.end} before it starts {self.start}")
+
+    def contains(self, day: dt.date) -> bool:
+        return self.start <= day <= self.end
+
+    def to_json(self) -> dict[str, str]:
+        return {"start": self.start.isoformat(), "end": self.end.isoformat()}
+
+
+@dataclass(frozen=True)
+class ReferenceDate:
+    """An accounting reference date as month and day (the year is irrelevant).
+
+    A month-end ARD keeps month ends: 28 February counts as the end of February, so in a leap year the
+    period ends on 29 February (and six months away, on 31 August).
+    """
+
+    month: int
+    day: int
+
+    @classmethod
+    def parse(cls, text: str) -> "ReferenceDate":
+        """Parse "MM-DD" (e.g. "12-31"); raises ValueError with the expected form."""
+        try:
+            month_text, day_text = str(text).strip().split("-")
+            month, day = int(month_text), int(day_text)
+            dt.date(2024, month, day)  # a leap year admits 02-29
+        except (ValueError, TypeError) as exc:
+            raise ValueError(f"accounting reference date {text!r} is not MM-DD (e.g. \"12-31\")") from exc
+        return cls(month, day)
+
+    @property
+    def is_month_end(self) -> bool:
+        return self.day >= _stdlib_calendar.monthrange(2023, self.month)[1]  # 2023: Feb has 28 days
+
+    def in_month(self, year: int, month: int) -> dt.date:
+        """The ARD's day-of-month placed in (year, month): a month-end ARD gives that month's end."""
+        last = _stdlib_calendar.monthrange(year, month)[1]
+        return dt.date(year, month, last if self.is_month_end else min(self.day, last))
+
+    def __str__(self) -> str:
+        return f"{self.month:02d}-{self.day:02d}"
+
+
+CALENDAR_YEAR_END = ReferenceDate(12, 31)
+
+
+def _add_months(year: int, month: int, delta: int) -> tuple[int, int]:
+    index = year * 12 + (month - 1) + delta
+    return index // 12, index % 12 + 1
+
+
+def period_ends(ard: ReferenceDate, months: int, first_year: int, last_year: int) -> list[dt.date]:
+    """Period end dates anchored on the ARD, every `months` months (6 or 12), within [first_year, last_year]."""
+    ends = []
+    for year in range(first_year - 1, last_year + 2):
+        for step in range(0, 12, months):
+            y, m = _add_months(year, ard.month, step)
+            ends.append(ard.in_month(y, m))
+    return sorted(e for e in set(ends) if first_year <= e.year <= last_year)
+
+
+def period_ending(end: dt.date, ard: ReferenceDate, months: int) -> Period:
+    """The period of `months` months (6 or 12) that ends on `end`, an ARD-anchored end date."""
+    y, m = _add_months(end.year, end.month, -months)
+    previous_end = ard.in_month(y, m)
+    return Period(previous_end + dt.timedelta(days=1), end)
+
+
+def is_period_end(day: dt.date, ard: ReferenceDate, months: int) -> bool:
+    """True when `day` ends a period of `months` months anchored on the ARD."""
+    return day in period_ends(ard, months, day.year, day.year)
+
+
+def calendar_half_year_ending(end: dt.date) -> Period:
+    """A fixed calendar half-year (1 Jan-30 Jun or 1 Jul-31 Dec) ending on `end`."""
+    if (end.month, end.day) == (6, 30):
+        return Period(dt.date(end.year, 1, 1), end)
+    if (end.month, end.day) == (12, 31):
+        return Period(dt.date(end.year, 7, 1), end)
+    raise ValueError(f"{end} does not end a calendar half-year")
+
+
+def regime(period: Period) -> Regime:
+    """Which complaints return a period falls under.
+
+    "current": the DISP 1 forms (Annex 1, 1AB, 1AD, 1C); "consolidated": the consolidated return, for
+    periods starting on or after 1 January 2027; "transitional": a period that straddles that date.
+    """
+    if period.end < CONSOLIDATED_RETURN_FROM:
+        return "current"
+    if period.start >= CONSOLIDATED_RETURN_FROM:
+        return "consolidated"
+    return "transitional"
+
+
+def reporting_periods(ard: ReferenceDate, months: int, window: Period) -> list[Period]:
+    """Every reporting period whose end falls within `window`, in order.
+
+    Periods follow the ARD while they start before 1 January 2027; the first one that straddles that date
+    (transitional) is kept whole, a stub then runs to the next calendar half-year end, and from there
+    periods are fixed calendar half-years (the consolidated return).
+    """
+    periods: list[Period] = []
+    for end in period_ends(ard, months, window.start.year - 1, min(window.end.year, 2026) + 1):
+        period = period_ending(end, ard, months)
+        if period.start < CONSOLIDATED_RETURN_FROM:
+            periods.append(period)
+    cursor = periods[-1].end if periods else CONSOLIDATED_RETURN_FROM - dt.timedelta(days=1)
+    while cursor.year <= window.end.year:
+        next_start = cursor + dt.timedelta(days=1)
+        end = dt.date(next_start.year, 6, 30) if next_start.month <= 6 else dt.date(next_start.year, 12, 31)
+        periods.append(Period(next_start, end))
+        cursor = end
+    return [p for p in periods if window.start <= p.end <= window.end]
+
+
+def due_date(period_end: dt.date) -> dt.date:
+    """DISP 1.10.5R / 1.10B.10D: 30 business days after the period end, on the England & Wales calendar."""
+    return nth_business_day_after(period_end, DUE_BUSINESS_DAYS, SUBMISSION_NATION)
+
+
+def publication_deadline(period_end: dt.date) -> dt.date:
+    """DISP 1.10A.3R: period ending 1 Jan-30 Jun -> 31 August that year; 1 Jul-31 Dec -> 28 February next year."""
+    if period_end.month <= 6:
+        return dt.date(period_end.year, 8, 31)
+    return dt.date(period_end.year + 1, 2, 28)

@@ -1,0 +1,62 @@
+"""Classification: the typed extract plus, per complaint, everything the counting rules decide once.
+
+Adds the firm's part of the UK, product and cause groups, scope, upheld and the closure bands. All
+columns are computed on whole columns (vectorised), never row by row.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from reportkit import rules
+from reportkit.config import Config
+from reportkit.extract import MONEY_UNITS_PER_POUND
+from reportkit.taxonomy import load_taxonomy
+
+REDRESS_LINE_COLUMNS = ["firm_frn", "complaint_id", "paid_date", "redress_type", "units", "counts_annex1", "counts_1ad"]
+
+
+def classify(complaints: pd.DataFrame, config: Config) -> pd.DataFrame:
+    """Return the typed complaints with the derived columns the returns are counted from."""
+    taxonomy = load_taxonomy()
+    frame = complaints.copy()
+    frame["nation"] = frame["firm_frn"].map({frn: firm.business_days for frn, firm in config.firms.items()})
+    frame["product_group"] = frame["product"].map(taxonomy.parents["part_a_products"])
+    frame["cause_group"] = frame["cause"].map(taxonomy.parents["part_a_causes"])
+    frame["in_scope_annex1"] = rules.in_scope_annex1(frame)
+    frame["upheld"] = rules.is_upheld(frame["outcome"], frame["goodwill_payment"])
+    frame["band_annex1"] = rules.annex1_time_band(frame["received_date"], frame["closed_date"], frame["nation"])
+    return frame
+
+
+def redress_lines(complaints: pd.DataFrame, redress: pd.DataFrame | None) -> pd.DataFrame:
+    """Every payment or cost borne, one line each, flagged with whether it counts as redress.
+
+    With a redress file, its lines are flagged by type (DISP 1.10.3G(3)-(4), 1.10B.8G(3)-(4)). Without one,
+    each complaint's redress_amount is one line that already meets the DISP definition, dated on the
+    complaint's closed_date (the only date it has, used by the paid_in_period attribution).
+    Amounts are integer units of 1/10,000 pound.
+    """
+    if redress is not None:
+        types = load_taxonomy().raw["redress_types"]
+        lines = redress[["firm_frn", "complaint_id", "paid_date", "redress_type"]].copy()
+        lines["units"] = redress["amount"].astype("int64")
+        lines["counts_annex1"] = rules.redress_type_counts(redress["redress_type"], types, "annex1")
+        lines["counts_1ad"] = rules.redress_type_counts(redress["redress_type"], types, "1ad")
+        return lines[REDRESS_LINE_COLUMNS].reset_index(drop=True)
+    given = complaints[complaints["redress_amount"].notna()]
+    return pd.DataFrame(
+        {
+            "firm_frn": given["firm_frn"].to_numpy(),
+            "complaint_id": given["complaint_id"].to_numpy(),
+            "paid_date": given["closed_date"].to_numpy(),
+            "redress_type": "redress_amount",
+            "units": given["redress_amount"].astype("int64").to_numpy(),
+            "counts_annex1": True,
+            "counts_1ad": True,
+        },
+        columns=REDRESS_LINE_COLUMNS,
+    )
+
+
+__all__ = ["classify", "redress_lines", "MONEY_UNITS_PER_POUND"]

@@ -1,0 +1,112 @@
+"""Return layouts (schemas/layouts/<return>.yaml) and the dimensions their rows and columns range over.
+
+A layout is data: which tables a return has, their rows, columns, labels and codes, and its version.
+A dimension ties a row or column kind to a column of the classified frame, a taxonomy list, and the
+firm declaration that decides blank versus 0.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import yaml
+
+from reportkit.paths import LAYOUTS_DIR
+from reportkit.taxonomy import load_taxonomy
+
+
+@dataclass(frozen=True)
+class Dimension:
+    """A kind of row or column: its frame column, its taxonomy list and what the firm declares for it."""
+
+    column: str
+    codes: str
+    declared_by: str | None = None
+    """Firm attribute listing what the firm does business in (blank vs 0); None: always numbers."""
+    member_codes: str | None = None
+    """For a group dimension (product group): the taxonomy list of its members, declared one by one."""
+
+
+DIMENSIONS: dict[str, Dimension] = {
+    "product_group": Dimension("product_group", "part_a_product_groups", "products", member_codes="part_a_products"),
+    "product": Dimension("product", "part_a_products", "products"),
+    "cause_group": Dimension("cause_group", "part_a_cause_groups"),
+    "cause": Dimension("cause", "part_a_causes"),
+    "credit_activity": Dimension("credit_activity", "part_b_credit_activities", "credit_activities"),
+    "cmc_claim_type": Dimension("cmc_claim_type", "cmc_claim_types", "cmc_claim_types"),
+    "cmc_focus": Dimension("cmc_focus", "cmc_focus"),
+    "payment_service": Dimension("payment_service", "payment_services", "payment_services"),
+    "payment_cause": Dimension("payment_cause", "payment_service_causes"),
+}
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    code: str
+    label: str
+    measure: str | None = None
+    context: str | None = None
+    money: bool = False
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    key: str
+    title: str
+    scope: str
+    rows: Dimension
+    row_dimension: str
+    columns: tuple[ColumnSpec, ...]
+    column_dimension: str | None = None
+
+    def row_codes(self) -> list[str]:
+        return load_taxonomy().codes(self.rows.codes)
+
+    def column_codes(self) -> list[str]:
+        return [c.code for c in self.columns]
+
+
+@dataclass(frozen=True)
+class Layout:
+    return_code: str
+    version: str
+    title: str
+    header: tuple[dict[str, str], ...]
+    parts: dict[str, tuple[str, ...]]
+    tables: dict[str, TableSpec]
+    raw: dict[str, Any]
+
+
+def _columns(raw: Any) -> tuple[tuple[ColumnSpec, ...], str | None]:
+    if isinstance(raw, dict) and "dimension" in raw:
+        dimension = DIMENSIONS[raw["dimension"]]
+        taxonomy = load_taxonomy()
+        specs = tuple(
+            ColumnSpec(code=code, label=taxonomy.label(dimension.codes, code), measure=raw["measure"])
+            for code in taxonomy.codes(dimension.codes)
+        )
+        return specs, raw["dimension"]
+    return tuple(ColumnSpec(**item) for item in raw), None
+
+
+@lru_cache(maxsize=None)
+def load_layout(return_code: str) -> Layout:
+    """Read schemas/layouts/<return_code>.yaml."""
+    with open(LAYOUTS_DIR / f"{return_code}.yaml", encoding="utf-8") as handle:
+        raw = yaml.safe_load(handle)
+    tables = {}
+    for key, spec in raw["tables"].items():
+        columns, column_dimension = _columns(spec["columns"])
+        row_dimension = spec["rows"]["dimension"]
+        tables[str(key)] = TableSpec(
+            key=str(key), title=spec["title"], scope=spec.get("scope", "all"), rows=DIMENSIONS[row_dimension],
+            row_dimension=row_dimension, columns=columns, column_dimension=column_dimension,
+        )
+    return Layout(
+        return_code=raw["return"], version=str(raw["layout_version"]), title=raw["title"],
+        header=tuple(raw.get("header") or ()),
+        parts={k: tuple(str(t) for t in v) for k, v in (raw.get("parts") or {}).items()},
+        tables=tables, raw=raw,
+    )

@@ -1,0 +1,91 @@
+"""Per-complaint facts for one reporting period: 0/1 counts and redress units, one row per complaint.
+
+Every table cell of every return is a sum of one of these columns over the complaints of its row
+(and, for the cause tables, its column); lineage is the complaints where that column is non-zero.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import pandas as pd
+
+from reportkit.calendar import Period
+
+RedressAttribution = Literal["closed_in_period", "paid_in_period"]
+
+
+def in_period(dates: pd.Series, period: Period) -> pd.Series:
+    """True where the date falls within the closed interval [period.start, period.end]."""
+    start, end = pd.Timestamp(period.start), pd.Timestamp(period.end)
+    return ((dates >= start) & (dates <= end)).fillna(False).astype(bool)
+
+
+def opened(received: pd.Series, period: Period) -> pd.Series:
+    """Opened = received in the period (shared/spec/rules.md "Counts")."""
+    return in_period(received, period)
+
+
+def outstanding_at_start(received: pd.Series, closed: pd.Series, period: Period) -> pd.Series:
+    """Received before the period start and not closed before it (still open on the first day)."""
+    start = pd.Timestamp(period.start)
+    return ((received < start) & (closed.isna() | (closed >= start))).astype(bool)
+
+
+def closed_in(closed: pd.Series, period: Period) -> pd.Series:
+    """DISP 1.10.7R: closed (final response sent or acceptance in writing) within the period."""
+    return in_period(closed, period)
+
+
+def redress_per_complaint(
+    complaints: pd.DataFrame, lines: pd.DataFrame, period: Period, attribution: RedressAttribution, flag: str
+) -> pd.Series:
+    """Redress units per complaint attributed to this period (DISP 1.10.3G(3)-(4)).
+
+    closed_in_period (default): all counting lines of the complaints closed in the period.
+    paid_in_period: the counting lines paid in the period, whatever the complaint's state.
+
+    Args:
+        flag: "counts_annex1" or "counts_1ad" — which redress definition applies.
+    """
+    counting = lines[lines[flag].astype(bool)]
+    if attribution == "paid_in_period":
+        counting = counting[in_period(counting["paid_date"], period)]
+    totals = counting.groupby(["firm_frn", "complaint_id"], sort=False)["units"].sum()
+    keys = pd.MultiIndex.from_frame(complaints[["firm_frn", "complaint_id"]])
+    units = pd.Series(totals.reindex(keys).fillna(0).astype("int64").to_numpy(), index=complaints.index)
+    if attribution == "closed_in_period":
+        units = units.where(closed_in(complaints["closed_date"], period), 0)
+    return units
+
+
+def period_facts(
+    complaints: pd.DataFrame,
+    lines: pd.DataFrame,
+    period: Period,
+    attribution: RedressAttribution,
+    *,
+    band_column: str,
+    bands: tuple[str, ...],
+    redress_flag: str = "counts_annex1",
+) -> pd.DataFrame:
+    """The facts of each complaint for one period.
+
+    Columns: opened, outstanding_at_start, received (= opened), closed, one column per closure band,
+    upheld (closed in the period and upheld), redress, redress_upheld, redress_not_upheld.
+    """
+    received, closed = complaints["received_date"], complaints["closed_date"]
+    facts = pd.DataFrame(index=complaints.index)
+    facts["opened"] = opened(received, period).astype("int64")
+    facts["received"] = facts["opened"]
+    facts["outstanding_at_start"] = outstanding_at_start(received, closed, period).astype("int64")
+    is_closed = closed_in(closed, period)
+    facts["closed"] = is_closed.astype("int64")
+    for band in bands:
+        facts[band] = (is_closed & (complaints[band_column] == band)).astype("int64")
+    facts["upheld"] = (is_closed & complaints["upheld"]).astype("int64")
+    redress = redress_per_complaint(complaints, lines, period, attribution, redress_flag)
+    facts["redress"] = redress
+    facts["redress_upheld"] = redress.where(complaints["upheld"], 0)
+    facts["redress_not_upheld"] = redress.where(~complaints["upheld"], 0)
+    return facts

@@ -1,0 +1,103 @@
+"""What every return shares: the inputs of a build, the result, and the return-level warnings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from reportkit.aggregate import LINEAGE_COLUMNS, TableInput, build_cells, build_lineage
+from reportkit.calendar import Period
+from reportkit.config import Config, Firm
+from reportkit.layouts import Layout
+from reportkit.validation.report import findings_frame
+
+
+@dataclass
+class BuildInputs:
+    """Everything a return is built from, for one entity and one period."""
+
+    complaints: pd.DataFrame  # classified (reportkit.classify)
+    redress_lines: pd.DataFrame  # reportkit.classify.redress_lines
+    context: pd.DataFrame | None  # typed context figures, or None
+    config: Config
+    firms: list[Firm]  # the firms the return covers; the first is the reporting firm
+    period: Period
+
+    @property
+    def reporting_firm(self) -> Firm:
+        return self.firms[0]
+
+    @property
+    def frns(self) -> list[str]:
+        return [firm.frn for firm in self.firms]
+
+
+@dataclass
+class ReturnResult:
+    """A built return: the JSON document, the lineage of its cells, and warnings found while building."""
+
+    document: dict[str, Any]
+    lineage: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=LINEAGE_COLUMNS))
+    warnings: pd.DataFrame | None = None
+
+    @property
+    def code(self) -> str:
+        return self.document["return"]
+
+
+def document_shell(layout: Layout, inputs: BuildInputs, nil_return: bool) -> dict[str, Any]:
+    """The fields every return's JSON starts with (shared/spec/returns.md)."""
+    return {
+        "return": layout.return_code,
+        "layout_version": layout.version,
+        "reporting_firm": inputs.reporting_firm.frn,
+        "firms": list(inputs.frns),
+        "period": inputs.period.to_json(),
+        "nil_return": bool(nil_return),
+        "header": {},
+        "tables": {},
+    }
+
+
+def group_header(inputs: BuildInputs) -> dict[str, Any]:
+    """DISP 1.10.1C: a joint report says it covers more than one firm and lists the others' FRNs."""
+    return {
+        "group_reporting": len(inputs.firms) > 1,
+        "additional_frns": sorted(frn for frn in inputs.frns if frn != inputs.reporting_firm.frn),
+    }
+
+
+def build_tables(layout: Layout, keys: list[str], data_by_scope: dict[str, TableInput]) -> tuple[dict, pd.DataFrame]:
+    """Build the listed tables of a layout; returns (tables JSON, lineage)."""
+    tables, lineage = {}, []
+    for key in keys:
+        spec = layout.tables[key]
+        data = data_by_scope[spec.scope]
+        cells = build_cells(spec, data)
+        tables[key] = cells
+        lineage.append(build_lineage(layout.return_code, spec, data, cells))
+    frames = [f for f in lineage if len(f)]
+    return tables, (pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=LINEAGE_COLUMNS))
+
+
+def warning(rule: str, column: str, value: Any, message: str, file: str) -> pd.DataFrame:
+    """One return-level warning (not tied to a complaint row)."""
+    return findings_frame(pd.DataFrame({"value": [value]}), severity="warning", file=file, column=column,
+                          rule=rule, message=message, value_column="value")
+
+
+def closed_exceeds_open_warnings(
+    return_code: str, table: str, rows: pd.Series, facts: pd.DataFrame
+) -> list[pd.DataFrame]:
+    """Warn where a row closed more complaints than were outstanding at its start plus opened in it:
+    the extract is missing complaints received before its first date, or dates are wrong."""
+    sums = facts[["closed", "outstanding_at_start", "opened"]].groupby(rows).sum()
+    bad = sums[sums["closed"] > sums["outstanding_at_start"] + sums["opened"]]
+    return [
+        warning("closed_exceeds_outstanding_plus_opened", f"{table}:{code}", int(row.closed),
+                f"{return_code} table {table} row {code}: {int(row.closed)} closed but only "
+                f"{int(row.outstanding_at_start)} outstanding at start + {int(row.opened)} opened", return_code)
+        for code, row in sums.loc[bad.index].iterrows()
+    ]

@@ -1,0 +1,114 @@
+"""Which returns an entity owes, for which periods: the calendar applied to a firm's configuration.
+
+References: DISP 1.10.1R (half-yearly, or annual for DISP 1.10.1R(2) firms), DISP 1.10.2AR (Annex 1C twice a
+year), DISP 1.10.4R/4AR (periods from the ARD), DISP 1.10B.9D (Annex 1AD: the year after the ARD, or the
+calendar year), DISP 1.10A.3R (publication deadlines for Annex 1 and 1AB reports).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from reportkit import calendar
+from reportkit.calendar import Period, ReferenceDate
+from reportkit.config import Config, Firm
+from reportkit.errors import InputError
+
+PUBLISHED_RETURNS = ("annex1", "annex1ab")
+"""DISP 1.10A.1R: the complaints data summary is of reports under DISP 1.10.1R (Annex 1 and 1AB)."""
+
+
+def period_months(firm: Firm, return_code: str) -> int:
+    """Length of the reporting period in months for one of a firm's returns."""
+    if return_code == "annex1ad":
+        return 12  # DISP 1.10B.9D
+    if return_code == "annex1c":
+        return 6  # DISP 1.10.2AR: twice a year
+    return 12 if firm.annual_reporter else 6  # DISP 1.10.1R(2), 1.10.4AR
+
+
+def period_ard(firm: Firm, return_code: str) -> ReferenceDate:
+    """The ARD periods are anchored on: Annex 1AD without an ARD uses the calendar year (DISP 1.10B.9D)."""
+    return firm.accounting_reference_date or calendar.CALENDAR_YEAR_END
+
+
+def periods(firm: Firm, return_code: str, window: Period) -> list[Period]:
+    return calendar.reporting_periods(period_ard(firm, return_code), period_months(firm, return_code), window)
+
+
+def period_ending(firm: Firm, return_code: str, end: dt.date) -> Period | None:
+    """The firm's reporting period for this return that ends on `end`, or None when none does."""
+    window = Period(end - dt.timedelta(days=400), end)
+    matches = [p for p in periods(firm, return_code, window) if p.end == end]
+    return matches[0] if matches else None
+
+
+@dataclass(frozen=True)
+class Due:
+    return_code: str
+    firms: list[Firm]
+    period: Period
+
+
+@dataclass(frozen=True)
+class Skipped:
+    return_code: str
+    reason: str
+
+
+def entity_returns(config: Config, entity: str) -> tuple[list[Firm], list[str]]:
+    """The firms an entity covers (reporting firm first) and the returns it reports."""
+    if entity in config.groups:
+        group = config.groups[entity]
+        firms = [config.firm(group.reporting_firm)] + [config.firm(m) for m in group.members if m != group.reporting_firm]
+        return firms, list(group.returns)
+    firm = config.entity_firms(entity)[0]
+    return [firm], list(firm.returns)
+
+
+def plan(config: Config, entity: str, period_end: dt.date, available: set[str]) -> tuple[list[Due], list[Skipped]]:
+    """Work out which returns are owed for the period ending `period_end`, and which are skipped and why.
+
+    Raises:
+        InputError: the date ends no reporting period of any return the entity owes.
+    """
+    firms, codes = entity_returns(config, entity)
+    reporting = firms[0]
+    due, skipped = [], []
+    for code in codes:
+        period = period_ending(reporting, code, period_end)
+        if period is None:
+            skipped.append(Skipped(code, f"not due: {period_end} is not the end of one of its "
+                                         f"{'annual' if period_months(reporting, code) == 12 else 'half-yearly'} periods"))
+        elif calendar.regime(period) == "consolidated":
+            skipped.append(Skipped(code, f"not produced: the period {period.start} to {period.end} falls under the "
+                                         "consolidated complaints return, which this version does not produce"))
+        elif code not in available:
+            skipped.append(Skipped(code, "not produced: this version of reportkit does not build it yet"))
+        else:
+            due.append(Due(code, firms, period))
+    if not due and all(s.reason.startswith("not due") for s in skipped):
+        ends = sorted({p.end for code in codes for p in periods(reporting, code, Period(
+            period_end - dt.timedelta(days=370), period_end + dt.timedelta(days=370)))})
+        raise InputError(f"{period_end} ends no reporting period of {entity} (ARD {reporting.ard}); "
+                         f"nearby period ends: {', '.join(str(e) for e in ends)}")
+    return due, skipped
+
+
+def calendar_rows(config: Config, entity: str, window: Period) -> list[dict]:
+    """Periods, due dates, publication deadlines and regimes for every return the entity owes."""
+    firms, codes = entity_returns(config, entity)
+    rows = []
+    for code in codes:
+        for period in periods(firms[0], code, window):
+            rows.append({
+                "return": code,
+                "period_start": period.start.isoformat(),
+                "period_end": period.end.isoformat(),
+                "due": calendar.due_date(period.end).isoformat(),
+                "publication_deadline": calendar.publication_deadline(period.end).isoformat()
+                if code in PUBLISHED_RETURNS else None,
+                "regime": calendar.regime(period),
+            })
+    return sorted(rows, key=lambda r: (r["period_end"], r["return"]))

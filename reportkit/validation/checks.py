@@ -1,0 +1,93 @@
+"""Cross-column and cross-file rules that great-expectations cannot express, as small vectorised checks.
+
+Each check is a pure predicate over the whole text frame that returns a boolean mask of the *failing*
+rows (pandera's builtin_checks habit), registered with its rule name, column and message.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import pandas as pd
+
+from reportkit.calendar import _MAX_YEAR, _MIN_YEAR
+
+
+@dataclass(frozen=True)
+class RowCheck:
+    rule: str
+    column: str
+    message: str
+    failing: Callable[[pd.DataFrame], pd.Series]
+    value_column: str | None = None
+
+
+def _dates(frame: pd.DataFrame, column: str) -> pd.Series:
+    return pd.to_datetime(frame[column], format="%Y-%m-%d", errors="coerce")
+
+
+def closed_before_received(frame: pd.DataFrame) -> pd.Series:
+    """A complaint cannot be closed before it was received (DISP 1.10.7R: closed = final response sent)."""
+    return _dates(frame, "closed_date") < _dates(frame, "received_date")
+
+
+def category_count(frame: pd.DataFrame) -> pd.Series:
+    return frame[["product", "credit_activity", "cmc_claim_type"]].notna().sum(axis=1)
+
+
+def more_than_one_category(frame: pd.DataFrame) -> pd.Series:
+    """DISP 1.10.3G(1): a complaint goes in one category only, the main one."""
+    return category_count(frame) > 1
+
+
+def no_category(frame: pd.DataFrame) -> pd.Series:
+    """Every complaint needs its main category: a product, a credit activity or a claims management type."""
+    return category_count(frame) == 0
+
+
+def adviser_identifier_set(frame: pd.DataFrame) -> pd.Series:
+    """DISP 1.10.2AR(3): an adviser is identified by IRN; or NI number + date of birth; or, with no NI
+    number, date of birth + passport number + nationality. Any other partial set is an error."""
+    has = {c: frame[c].notna() for c in (
+        "adviser_irn", "adviser_ni_number", "adviser_date_of_birth", "adviser_passport_number", "adviser_nationality")}
+    any_given = pd.concat(has.values(), axis=1).any(axis=1)
+    by_irn = has["adviser_irn"]
+    by_ni = has["adviser_ni_number"] & has["adviser_date_of_birth"]
+    by_passport = (~has["adviser_ni_number"] & has["adviser_date_of_birth"]
+                   & has["adviser_passport_number"] & has["adviser_nationality"])
+    return any_given & ~(by_irn | by_ni | by_passport)
+
+
+def _outside_calendar(column: str) -> Callable[[pd.DataFrame], pd.Series]:
+    def check(frame: pd.DataFrame) -> pd.Series:
+        years = _dates(frame, column).dt.year
+        return years.notna() & ((years < _MIN_YEAR) | (years > _MAX_YEAR))
+    check.__doc__ = f"{column} must fall within the business-day calendar ({_MIN_YEAR}-{_MAX_YEAR})."
+    return check
+
+
+COMPLAINT_CHECKS: list[RowCheck] = [
+    RowCheck("closed_before_received", "closed_date", "closed_date is before received_date", closed_before_received),
+    RowCheck("more_than_one_category", "product", "give only one of product, credit_activity, cmc_claim_type "
+             "(the main category, DISP 1.10.3G(1))", more_than_one_category),
+    RowCheck("no_category", "product", "give one of product, credit_activity or cmc_claim_type", no_category),
+    RowCheck("adviser_identifier_set", "adviser_irn", "adviser identifiers must be an IRN, or NI number + date of "
+             "birth, or date of birth + passport number + nationality (DISP 1.10.2AR(3))", adviser_identifier_set),
+    RowCheck("date_in_calendar_range", "received_date", f"received_date is outside {_MIN_YEAR}-{_MAX_YEAR}",
+             _outside_calendar("received_date")),
+    RowCheck("date_in_calendar_range", "closed_date", f"closed_date is outside {_MIN_YEAR}-{_MAX_YEAR}",
+             _outside_calendar("closed_date")),
+]
+
+
+def redress_without_complaint(redress: pd.DataFrame, complaints: pd.DataFrame) -> pd.Series:
+    """A redress line must belong to a complaint in the extract (same firm_frn and complaint_id)."""
+    keys = pd.MultiIndex.from_frame(complaints[["firm_frn", "complaint_id"]].astype(str))
+    line_keys = pd.MultiIndex.from_frame(redress[["firm_frn", "complaint_id"]].astype(str))
+    return pd.Series(~line_keys.isin(keys), index=redress.index)
+
+
+def redress_given_twice(complaints: pd.DataFrame) -> pd.Series:
+    """Redress comes from the redress_amount column or from a redress file, not both (extract.md)."""
+    return complaints["redress_amount"].notna()

@@ -1,0 +1,120 @@
+"""Validation findings: every failing row, collected; capped when printed, complete when written.
+
+Each finding names the file, line, complaint_id, column, value, rule and what was expected
+(pandera's SchemaErrors and kedro's capped messages are the models).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+FINDING_COLUMNS = ["severity", "file", "line", "complaint_id", "firm_frn", "column", "value", "rule", "message"]
+PRINT_LIMIT = 20
+"""How many findings a printed message shows; the files in validation/ hold all of them."""
+
+
+def findings_frame(
+    rows: pd.DataFrame,
+    *,
+    severity: str,
+    file: str,
+    column: str,
+    rule: str,
+    message: str,
+    value_column: str | None = None,
+) -> pd.DataFrame:
+    """Shape the failing rows of one rule into findings (vectorised: one frame per rule, never per row).
+
+    Args:
+        rows: the failing rows, with complaint_id/firm_frn/_line where the file has them.
+        value_column: the column whose value is reported (defaults to `column`).
+    """
+    source = value_column or column
+    n = len(rows)
+
+    def pick(name: str) -> pd.Series | list:
+        return rows[name].to_numpy() if name in rows.columns else [None] * n
+
+    return pd.DataFrame(
+        {
+            "severity": [severity] * n,
+            "file": [file] * n,
+            "line": pick("_line"),
+            "complaint_id": pick("complaint_id"),
+            "firm_frn": pick("firm_frn"),
+            "column": [column] * n,
+            "value": pick(source),
+            "rule": [rule] * n,
+            "message": [message] * n,
+        },
+        columns=FINDING_COLUMNS,
+    )
+
+
+@dataclass
+class ValidationReport:
+    """All errors and warnings of one validation; errors stop a run, warnings do not."""
+
+    parts: list[pd.DataFrame] = field(default_factory=list)
+
+    def add(self, frame: pd.DataFrame) -> None:
+        if len(frame):
+            self.parts.append(frame)
+
+    def extend(self, other: "ValidationReport") -> None:
+        self.parts.extend(other.parts)
+
+    @property
+    def findings(self) -> pd.DataFrame:
+        if not self.parts:
+            return pd.DataFrame(columns=FINDING_COLUMNS)
+        frame = pd.concat(self.parts, ignore_index=True)
+        return frame.sort_values(["severity", "file", "line", "rule"], kind="stable", ignore_index=True)
+
+    @property
+    def errors(self) -> pd.DataFrame:
+        frame = self.findings
+        return frame[frame["severity"] == "error"].reset_index(drop=True)
+
+    @property
+    def warnings(self) -> pd.DataFrame:
+        frame = self.findings
+        return frame[frame["severity"] == "warning"].reset_index(drop=True)
+
+    @property
+    def ok(self) -> bool:
+        return self.errors.empty
+
+    @staticmethod
+    def describe(row: pd.Series) -> str:
+        where = f"{row['file']}"
+        if pd.notna(row["line"]):
+            where += f" line {int(row['line'])}"
+        who = f"complaint {row['complaint_id']}" if pd.notna(row["complaint_id"]) and row["complaint_id"] else "row"
+        value = "(empty)" if row["value"] is None or (isinstance(row["value"], float) and pd.isna(row["value"])) else repr(str(row["value"]))
+        return f"{where}: {who}, column {row['column']}, value {value}: {row['rule']}: {row['message']}"
+
+    def summary(self, limit: int = PRINT_LIMIT) -> str:
+        """A capped, human-readable account: counts by rule, then the first `limit` errors."""
+        errors, warnings = self.errors, self.warnings
+        lines = [f"validation: {len(errors)} error(s), {len(warnings)} warning(s)"]
+        for label, frame in (("errors", errors), ("warnings", warnings)):
+            if frame.empty:
+                continue
+            counts = frame.groupby("rule", sort=True).size()
+            lines.append(f"{label} by rule: " + ", ".join(f"{rule} {n}" for rule, n in counts.items()))
+            shown = frame.head(limit)
+            lines.extend("  " + self.describe(row) for _, row in shown.iterrows())
+            if len(frame) > limit:
+                lines.append(f"  ... and {len(frame) - limit} more {label}")
+        return "\n".join(lines)
+
+    def write(self, folder: Path) -> Path:
+        """Write errors.csv and warnings.csv (every finding) into `folder`; returns the folder."""
+        folder.mkdir(parents=True, exist_ok=True)
+        self.errors.to_csv(folder / "errors.csv", index=False)
+        self.warnings.to_csv(folder / "warnings.csv", index=False)
+        return folder

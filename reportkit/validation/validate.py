@@ -1,0 +1,77 @@
+"""Validation of the inputs: the great-expectations suites, then the named cross-column checks.
+
+Order matters only for speed: everything runs, every finding is collected, nothing stops early.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from reportkit.config import Config
+from reportkit.validation.checks import COMPLAINT_CHECKS, redress_given_twice, redress_without_complaint
+from reportkit.validation.report import ValidationReport, findings_frame
+from reportkit.validation.suites import run_suite
+
+
+@dataclass
+class TextInputs:
+    """The input files as read (text), with their file names for messages."""
+
+    complaints: pd.DataFrame
+    complaints_name: str
+    redress: pd.DataFrame | None = None
+    redress_name: str = "redress"
+    context: pd.DataFrame | None = None
+    context_name: str = "context"
+
+
+def validate_inputs(inputs: TextInputs, config: Config) -> ValidationReport:
+    """Run every rule on every input; return all errors and extract-level warnings."""
+    report = ValidationReport()
+    references = {"frns": sorted(config.firms)}
+    complaints = inputs.complaints
+    for part in run_suite(complaints, "complaints", inputs.complaints_name, references):
+        report.add(part)
+    for check in COMPLAINT_CHECKS:
+        mask = check.failing(complaints)
+        report.add(findings_frame(complaints[mask], severity="error", file=inputs.complaints_name,
+                                  column=check.column, rule=check.rule, message=check.message,
+                                  value_column=check.value_column))
+    if inputs.redress is not None:
+        redress = inputs.redress
+        for part in run_suite(redress, "redress", inputs.redress_name, references):
+            report.add(part)
+        report.add(findings_frame(redress[redress_without_complaint(redress, complaints)], severity="error",
+                                  file=inputs.redress_name, column="complaint_id", rule="redress_without_complaint",
+                                  message="no complaint with this firm_frn and complaint_id in the extract"))
+        report.add(findings_frame(complaints[redress_given_twice(complaints)], severity="error",
+                                  file=inputs.complaints_name, column="redress_amount", rule="redress_given_twice",
+                                  message="redress_amount is filled in and a redress file was given: use one, not both"))
+    if inputs.context is not None:
+        for part in run_suite(inputs.context, "context", inputs.context_name, references):
+            report.add(part)
+    report.add(undeclared_product_warnings(complaints, config, inputs.complaints_name))
+    return report
+
+
+def undeclared_product_warnings(complaints: pd.DataFrame, config: Config, file: str) -> pd.DataFrame:
+    """Warn about complaints on a product or activity the firm does not declare (blank vs 0 depends on it)."""
+    parts = []
+    for column, attribute in (("product", "products"), ("credit_activity", "credit_activities"),
+                              ("payment_service", "payment_services"), ("cmc_claim_type", "cmc_claim_types")):
+        declared = [(frn, code) for frn, firm in config.firms.items() for code in getattr(firm, attribute)]
+        pairs = pd.MultiIndex.from_arrays([complaints["firm_frn"], complaints[column]])
+        is_declared = pairs.isin(declared) if declared else False
+        mask = complaints[column].notna() & complaints["firm_frn"].isin(config.firms) & ~is_declared
+        parts.append(findings_frame(complaints[mask], severity="warning", file=file, column=column,
+                                    rule="undeclared_" + column,
+                                    message=f"the firm does not declare this {column} in its configuration "
+                                            f"({attribute}); its row is reported, not left blank"))
+    return pd.concat(parts, ignore_index=True)
+
+
+def label_for(path: str | Path) -> str:
+    return Path(path).name
