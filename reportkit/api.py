@@ -79,6 +79,11 @@ def prepare(paths: InputPaths) -> Prepared:
     report = validate_inputs(text, config)
     if not report.ok:
         raise ValidationFailed(report)
+    return prepare_from_text(config, text, report)
+
+
+def prepare_from_text(config: Config, text: TextInputs, report: ValidationReport) -> Prepared:
+    """Type and classify inputs that passed validation."""
     complaints = to_typed(text.complaints, load_schema("complaints"))
     redress = to_typed(text.redress, load_schema("redress")) if text.redress is not None else None
     context = to_typed(text.context, load_schema("context")) if text.context is not None else None

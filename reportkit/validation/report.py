@@ -12,6 +12,10 @@ from pathlib import Path
 import pandas as pd
 
 FINDING_COLUMNS = ["severity", "file", "line", "complaint_id", "firm_frn", "column", "value", "rule", "message"]
+PERSONAL_DATA_COLUMNS = frozenset({
+    "adviser_irn", "adviser_ni_number", "adviser_date_of_birth", "adviser_passport_number", "adviser_nationality"})
+"""Columns whose values are personal data: findings show them masked (messages, files and HTML alike)."""
+
 PRINT_LIMIT = 20
 """How many findings a printed message shows; the files in validation/ hold all of them."""
 
@@ -34,6 +38,7 @@ def findings_frame(
     """
     source = value_column or column
     n = len(rows)
+    masked = source in PERSONAL_DATA_COLUMNS
 
     def pick(name: str) -> pd.Series | list:
         return rows[name].to_numpy() if name in rows.columns else [None] * n
@@ -46,12 +51,24 @@ def findings_frame(
             "complaint_id": pick("complaint_id"),
             "firm_frn": pick("firm_frn"),
             "column": [column] * n,
-            "value": pick(source),
+            "value": mask_values(pick(source)) if masked else pick(source),
             "rule": [rule] * n,
             "message": [message] * n,
         },
         columns=FINDING_COLUMNS,
     )
+
+
+def mask_value(value: object) -> object:
+    """Mask a personal identifier, keeping its first two characters: "AB123456C" -> "AB*******"."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return value
+    text = str(value)
+    return text[:2] + "*" * max(len(text) - 2, 1)
+
+
+def mask_values(values) -> list:
+    return [mask_value(v) for v in values]
 
 
 @dataclass

@@ -1,0 +1,136 @@
+"""The `reportkit` command: each subcommand turns its arguments into one API call.
+
+Exit codes: 0 ok, 1 validation errors, 2 usage or input errors, 3 a notebook or internal failure.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from reportkit import api
+from reportkit.errors import ReportkitError
+
+EXISTING_FILE = click.Path(dir_okay=False, path_type=Path)
+
+
+def _progress(message: str) -> None:
+    click.echo(message, err=True)
+
+
+def _fail(exc: ReportkitError) -> None:
+    click.echo(f"error: {exc}", err=True)
+    sys.exit(exc.exit_code)
+
+
+def _date(ctx, param, value):
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date in the form YYYY-MM-DD") from None
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="reportkit")
+def main() -> None:
+    """FCA complaints returns (DISP 1) from a complaint extract."""
+
+
+def input_options(func):
+    func = click.option("--context", type=EXISTING_FILE, help="Context figures (CSV, Parquet or .xlsx).")(func)
+    func = click.option("--redress", type=EXISTING_FILE, help="Redress lines (CSV or Parquet).")(func)
+    func = click.option("--complaints", required=True, type=EXISTING_FILE, help="Complaints extract (CSV or Parquet).")(func)
+    func = click.option("--config", required=True, type=EXISTING_FILE, help="Firm configuration (YAML).")(func)
+    return func
+
+
+@main.command("run")
+@input_options
+@click.option("--entity", required=True, help="A firm's FRN or a group id from the configuration.")
+@click.option("--period-end", required=True, callback=_date, help="Last day of the reporting period (YYYY-MM-DD).")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("outputs"), show_default=True)
+def run_command(config, complaints, redress, context, entity, period_end, out) -> None:
+    """Validate, build every return that applies, run the notebooks and render them."""
+    from reportkit.run import run
+
+    try:
+        outcome = run(api.InputPaths.of(config, complaints, redress, context), entity, period_end, out, _progress)
+    except ReportkitError as exc:
+        _fail(exc)
+    click.echo(f"wrote {outcome.folder}")
+    for code in outcome.produced:
+        click.echo(f"  produced {code}")
+    for item in outcome.skipped:
+        click.echo(f"  skipped {item.return_code}: {item.reason}")
+    if outcome.warnings:
+        click.echo(f"  {outcome.warnings} warning(s): see {outcome.folder / 'validation' / 'warnings.csv'}")
+
+
+@main.command("validate")
+@input_options
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Also write every finding to OUT/validation/errors.csv and warnings.csv.")
+def validate_command(config, complaints, redress, context, out) -> None:
+    """Validate the inputs only; exit 1 when there are errors."""
+    try:
+        report = api.validate(api.InputPaths.of(config, complaints, redress, context))
+    except ReportkitError as exc:
+        _fail(exc)
+    click.echo(report.summary())
+    if out is not None:
+        click.echo(f"full list: {report.write(out / 'validation')}")
+    sys.exit(0 if report.ok else 1)
+
+
+@main.command("calendar")
+@click.option("--config", required=True, type=EXISTING_FILE, help="Firm configuration (YAML).")
+@click.option("--entity", required=True, help="A firm's FRN or a group id.")
+@click.option("--from", "start", callback=_date, help="First period end to list (default: a year ago).")
+@click.option("--to", "end", callback=_date, help="Last period end to list (default: a year from now).")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list of objects.")
+def calendar_command(config, entity, start, end, as_json) -> None:
+    """Periods, due dates and publication deadlines of every return the entity owes."""
+    from reportkit.calendar import Period
+    from reportkit.config import load_config
+    from reportkit.schedule import calendar_rows
+
+    today = dt.date.today()
+    start = start or today - dt.timedelta(days=365)
+    end = end or today + dt.timedelta(days=365)
+    if end < start:
+        raise click.BadParameter(f"--to {end} is before --from {start}")
+    try:
+        rows = calendar_rows(load_config(config), entity, Period(start, end))
+    except ReportkitError as exc:
+        _fail(exc)
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    click.echo(f"{'return':9} {'period_start':12} {'period_end':12} {'due':12} {'publication':12} regime")
+    for row in rows:
+        click.echo(f"{row['return']:9} {row['period_start']:12} {row['period_end']:12} {row['due']:12} "
+                   f"{row['publication_deadline'] or '-':12} {row['regime']}")
+
+
+@main.command("demo")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("outputs"), show_default=True)
+def demo_command(out) -> None:
+    """Generate the sample data and run everything on it."""
+    from reportkit.demo import run_demo
+
+    try:
+        folders = run_demo(out, _progress)
+    except ReportkitError as exc:
+        _fail(exc)
+    for folder in folders:
+        click.echo(f"wrote {folder}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

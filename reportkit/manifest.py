@@ -1,0 +1,51 @@
+"""manifest.json: what an auditor needs to re-run a period and get the same numbers."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import platform
+from pathlib import Path
+from typing import Any
+
+PACKAGES = ("reportkit", "pandas", "numpy", "pyarrow", "great-expectations", "papermill", "nbconvert",
+            "holidays", "xlsxwriter", "pyyaml", "click")
+
+
+def sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def package_versions() -> dict[str, str]:
+    versions = {"python": platform.python_version()}
+    for name in PACKAGES:
+        try:
+            versions[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
+
+
+def build_manifest(*, inputs: dict[str, Path], parameters: dict[str, Any], started: str, finished: str,
+                   produced: list[str], skipped: list[dict[str, str]], folder: Path) -> dict[str, Any]:
+    """The manifest of a finished run; `folder` is the run's output folder (hashes every file in it)."""
+    outputs = {
+        str(path.relative_to(folder)): sha256(path)
+        for path in sorted(folder.rglob("*")) if path.is_file() and path.name != "manifest.json"
+    }
+    return {
+        "reportkit": package_versions()["reportkit"],
+        "parameters": parameters,
+        "inputs": {name: {"path": str(path), "sha256": sha256(path), "bytes": path.stat().st_size}
+                   for name, path in inputs.items()},
+        "packages": package_versions(),
+        "started_at": started,
+        "finished_at": finished,
+        "returns": produced,
+        "skipped": skipped,
+        "outputs": outputs,
+    }

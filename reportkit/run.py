@@ -1,0 +1,178 @@
+"""`reportkit run`: load -> validate -> classify -> build returns -> write -> notebooks -> render -> manifest.
+
+Everything is built in a staging folder beside the final one and moved into place only when every
+step succeeded, so a failed run leaves no partial returns/ and never touches an earlier run's outputs.
+A failed run's evidence (validation/, notebooks/) is kept: in the period's folder when no earlier
+successful run lives there, otherwise in `<period-end>.failed/` beside it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import pandas as pd
+
+from reportkit import api, schedule
+from reportkit.errors import NotebookFailed, ReportkitError, ValidationFailed
+from reportkit.manifest import build_manifest
+from reportkit.notebooks import execute, render_html
+from reportkit.returns import RETURNS
+from reportkit.returns.common import BuildInputs, ReturnResult
+from reportkit.validation.validate import validate_inputs
+from reportkit.workbook import write_workbook
+
+Progress = Callable[[str], None]
+
+VALIDATION_NOTEBOOK = "validation.ipynb"
+
+
+@dataclass
+class RunOutcome:
+    folder: Path
+    produced: list[str] = field(default_factory=list)
+    skipped: list[schedule.Skipped] = field(default_factory=list)
+    warnings: int = 0
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def write_json(path: Path, data: object) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+class _Steps:
+    """Prints each step with its duration, so long steps show progress."""
+
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+        self.started = time.perf_counter()
+
+    def __call__(self, message: str) -> None:
+        self.progress(f"[{time.perf_counter() - self.started:6.1f}s] {message}")
+
+
+def evidence_folder(final: Path) -> Path:
+    """Where a failed run's evidence goes: the period's folder, unless an earlier successful run is there."""
+    return final if not (final / "manifest.json").exists() else final.with_name(final.name + ".failed")
+
+
+def _keep_evidence(staging: Path, final: Path) -> Path:
+    """Move a failed run's validation/ and notebooks/ where the user can find them; returns the folder."""
+    target = evidence_folder(final)
+    if target.exists() and target != final:
+        shutil.rmtree(target)
+    target.mkdir(parents=True, exist_ok=True)
+    for part in ("validation", "notebooks"):
+        if (staging / part).exists():
+            if (target / part).exists():
+                shutil.rmtree(target / part)
+            shutil.move(str(staging / part), str(target / part))
+    return target
+
+
+def _publish(staging: Path, final: Path) -> None:
+    """Swap the finished staging folder into place; an earlier run of the same period is replaced whole."""
+    old = None
+    if final.exists():
+        old = final.with_name(f".{final.name}.old-{uuid.uuid4().hex[:8]}")
+        final.rename(old)
+    staging.rename(final)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def run(paths: api.InputPaths, entity: str, period_end: dt.date, out: Path, progress: Progress = print,
+        notebooks: bool = True) -> RunOutcome:
+    """Produce every return `entity` owes for the period ending `period_end` into out/<entity>/<period-end>/.
+
+    Raises:
+        InputError: unreadable input, bad configuration, unknown entity, or a date that ends no period.
+        ValidationFailed: the extract has errors (written to validation/errors.csv).
+        NotebookFailed: a notebook raised (its executed copy is kept).
+    """
+    step = _Steps(progress)
+    started = _now()
+    config, text = api.read_inputs(paths)
+    due, skipped = schedule.plan(config, entity, period_end, set(RETURNS))
+    final = out / entity / period_end.isoformat()
+    staging = out / entity / f".{period_end.isoformat()}.staging-{uuid.uuid4().hex[:8]}"
+    staging.mkdir(parents=True)
+    parameters = {"config": str(paths.config.resolve()), "entity": entity, "period_end": period_end.isoformat(),
+                  "complaints": str(paths.complaints.resolve()),
+                  "redress": str(paths.redress.resolve()) if paths.redress else None,
+                  "context": str(paths.context.resolve()) if paths.context else None}
+    try:
+        step(f"validating {len(text.complaints):,} complaints with expectations/ suites and named checks")
+        report = validate_inputs(text, config)
+        if not report.ok:
+            report.write(staging / "validation")
+            raise ValidationFailed(report, written_to=evidence_folder(final) / "validation" / "errors.csv")
+        step("classifying (scope, upheld, business-day bands)")
+        prepared = api.prepare_from_text(config, text, report)
+
+        results: list[ReturnResult] = []
+        for item in due:
+            step(f"building {item.return_code} for {item.period.start} to {item.period.end}")
+            inputs = BuildInputs(prepared.complaints, prepared.redress_lines, prepared.context, config,
+                                 item.firms, item.period)
+            results.append(RETURNS[item.return_code].build(inputs))
+        for item in skipped:
+            step(f"skipped {item.return_code}: {item.reason}")
+
+        warnings = [w for w in [report.warnings, *[r.warnings for r in results]] if w is not None and len(w)]
+        report_warnings = pd.concat(warnings, ignore_index=True) if warnings else report.warnings
+        report.write(staging / "validation")
+        report_warnings.to_csv(staging / "validation" / "warnings.csv", index=False)
+
+        step("writing returns, workbook and lineage")
+        for result in results:
+            write_json(staging / "returns" / f"{result.code}.json", result.document)
+            (staging / "lineage").mkdir(parents=True, exist_ok=True)
+            result.lineage.to_csv(staging / "lineage" / f"{result.code}.csv", index=False)
+        if results:
+            write_workbook(staging / "returns" / f"{entity}-{period_end.isoformat()}.xlsx",
+                           [(RETURNS[r.code].sheet, r) for r in results], config)
+
+        if notebooks:
+            nb_params = {**parameters, "output_dir": str(staging.resolve())}
+            for name in [VALIDATION_NOTEBOOK, *[RETURNS[r.code].notebook for r in results]]:
+                step(f"executing notebooks/{name} (papermill)")
+                executed = execute(name, staging / "notebooks" / name, nb_params)
+                step(f"rendering html/{Path(name).stem}.html (nbconvert, code hidden)")
+                render_html(executed, staging / "html" / f"{Path(name).stem}.html")
+                # The executed notebook names the staging folder; point it at the final one.
+                _retarget(executed, staging, final)
+
+        produced = [r.code for r in results]
+        manifest = build_manifest(
+            inputs=paths.files(), parameters=parameters, started=started, finished=_now(), produced=produced,
+            skipped=[{"return": s.return_code, "reason": s.reason} for s in skipped], folder=staging,
+        )
+        write_json(staging / "manifest.json", manifest)
+        _publish(staging, final)
+        step(f"done: {final}")
+        return RunOutcome(final, produced, skipped, len(report_warnings))
+    except ReportkitError as exc:
+        evidence = _keep_evidence(staging, final)
+        step(f"failed; evidence kept in {evidence}")
+        if isinstance(exc, NotebookFailed):
+            raise NotebookFailed(str(exc).replace(str(staging), str(evidence))) from None
+        raise
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+def _retarget(notebook: Path, staging: Path, final: Path) -> None:
+    text = notebook.read_text(encoding="utf-8")
+    notebook.write_text(text.replace(str(staging.resolve()), str(final.resolve())), encoding="utf-8")

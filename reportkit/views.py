@@ -1,0 +1,151 @@
+"""What the notebooks show: return tables as labelled frames, figures for charts, masked findings.
+
+Notebooks call these and display the result; no reported figure is computed in a notebook cell.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from reportkit import api
+from reportkit.calendar import Period
+from reportkit.layouts import load_layout
+from reportkit.measures import closed_in
+from reportkit.returns.common import ReturnResult
+from reportkit.taxonomy import load_taxonomy
+from reportkit.validation.report import FINDING_COLUMNS
+
+
+@dataclass
+class ReturnView:
+    """A built return and the classified complaints behind it, for one notebook."""
+
+    document: dict[str, Any]
+    complaints: pd.DataFrame
+    period: Period
+
+
+def load_return(return_code: str, config: str, entity: str, period_end: str, complaints: str,
+                redress: str | None, context: str | None, output_dir: str | None) -> ReturnView:
+    """The return as the run wrote it (output_dir/returns/<code>.json) or, opened on its own, as built now.
+
+    The complaints are re-read and classified for the charts (validation already ran in `reportkit run`;
+    a notebook opened by hand validates again).
+    """
+    paths = api.InputPaths.of(config, complaints, redress, context)
+    written = Path(output_dir) / "returns" / f"{return_code}.json" if output_dir else None
+    prepared = api.prepare(paths)
+    if written and written.is_file():
+        document = json.loads(written.read_text(encoding="utf-8"))
+    else:
+        results = api.build_returns(prepared, entity, api.parse_date(period_end, "period_end"))
+        document = next(r.document for r in results if r.code == return_code)
+    period = Period(dt.date.fromisoformat(document["period"]["start"]), dt.date.fromisoformat(document["period"]["end"]))
+    frns = document["firms"]
+    return ReturnView(document, prepared.complaints[prepared.complaints["firm_frn"].isin(frns)], period)
+
+
+def header_frame(document: dict[str, Any]) -> pd.DataFrame:
+    """The header questions with their labels and answers."""
+    labels = {item["code"]: item["label"] for item in load_layout(document["return"]).header}
+    return pd.DataFrame(
+        [{"question": labels.get(code, code), "code": code, "answer": value} for code, value in document["header"].items()]
+    ).set_index("code")
+
+
+def table_frame(document: dict[str, Any], key: str) -> pd.DataFrame:
+    """One table of the return with row and column labels; blank cells are shown empty."""
+    spec = load_layout(document["return"]).tables[key]
+    taxonomy = load_taxonomy()
+    cells = document["tables"][key]
+    frame = pd.DataFrame.from_dict(cells, orient="index")[spec.column_codes()]
+    frame.index = [taxonomy.label(spec.rows.codes, code) for code in frame.index]
+    frame.columns = [c.label for c in spec.columns]
+    return frame.astype(object).where(frame.notna(), "")
+
+
+def table_keys(document: dict[str, Any]) -> list[str]:
+    return list(document["tables"])
+
+
+def opened_by_product_group(view: ReturnView) -> pd.Series:
+    """Complaints opened in the period per Part A product group (in scope of Annex 1)."""
+    frame = view.complaints[view.complaints["in_scope_annex1"] & view.complaints["product"].notna()]
+    opened = frame["received_date"].between(pd.Timestamp(view.period.start), pd.Timestamp(view.period.end))
+    labels = load_taxonomy().labels["part_a_product_groups"]
+    counts = frame.loc[opened, "product_group"].value_counts()
+    return counts.reindex(list(labels), fill_value=0).rename(index=labels)
+
+
+def days_to_close(view: ReturnView) -> pd.Series:
+    """Calendar days from receipt to closure of each in-scope complaint closed in the period."""
+    frame = view.complaints[view.complaints["in_scope_annex1"]]
+    closed = frame[closed_in(frame["closed_date"], view.period)]
+    return (closed["closed_date"] - closed["received_date"]).dt.days.rename("days to close")
+
+
+def upheld_rate_by_product_group(view: ReturnView) -> pd.Series:
+    """Percentage of complaints closed in the period that were upheld, per product group."""
+    frame = view.complaints[view.complaints["in_scope_annex1"] & view.complaints["product"].notna()]
+    closed = frame[closed_in(frame["closed_date"], view.period)]
+    rate = closed.groupby("product_group")["upheld"].mean().mul(100).round(1)
+    labels = load_taxonomy().labels["part_a_product_groups"]
+    return rate.reindex([g for g in labels if g in rate.index]).rename(index=labels)
+
+
+def read_findings(output_dir: str | None, kind: str) -> pd.DataFrame:
+    """errors or warnings as written by the run (already masked), or an empty frame."""
+    path = Path(output_dir) / "validation" / f"{kind}.csv" if output_dir else None
+    if path and path.is_file():
+        return pd.read_csv(path, dtype=str, keep_default_na=False)
+    return pd.DataFrame(columns=FINDING_COLUMNS)
+
+
+def findings_by_rule(findings: pd.DataFrame) -> pd.DataFrame:
+    """How many findings each rule produced."""
+    if findings.empty:
+        return pd.DataFrame(columns=["severity", "rule", "count"])
+    return findings.groupby(["severity", "rule"]).size().rename("count").reset_index()
+
+
+def validate_for_notebook(config: str, complaints: str, redress: str | None, context: str | None) -> pd.DataFrame:
+    """Validate the inputs now (a notebook opened by hand) and return every finding, masked."""
+    return api.validate(api.InputPaths.of(config, complaints, redress, context)).findings
+
+
+def result_summary(results: list[ReturnResult]) -> pd.DataFrame:
+    return pd.DataFrame([{"return": r.code, "nil_return": r.document["nil_return"]} for r in results])
+
+
+def run_findings(output_dir: str | None, config: str, complaints: str, redress: str | None,
+                 context: str | None) -> pd.DataFrame:
+    """The run's findings (validation/*.csv) or, opened by hand, a fresh validation of the inputs."""
+    if output_dir and (Path(output_dir) / "validation").is_dir():
+        return pd.concat([read_findings(output_dir, "errors"), read_findings(output_dir, "warnings")], ignore_index=True)
+    return validate_for_notebook(config, complaints, redress, context)
+
+
+def findings_headline(findings: pd.DataFrame) -> str:
+    errors = int((findings["severity"] == "error").sum())
+    warnings = int((findings["severity"] == "warning").sum())
+    verdict = "**The extract passed validation.**" if errors == 0 else "**The extract has errors: the run stops.**"
+    return f"{verdict} {errors} error(s), {warnings} warning(s)."
+
+
+def return_headline(document: dict[str, Any]) -> str:
+    period = document["period"]
+    firms = ", ".join(document["firms"])
+    nil = " **Nil return.**" if document["nil_return"] else ""
+    part = document["header"].get("part_a")
+    return (f"Reporting firm **{document['reporting_firm']}** (firms covered: {firms}), period **{period['start']}** "
+            f"to **{period['end']}**, layout {document['layout_version']}" + (f", Part {part}" if part else "") + "." + nil)
+
+
+def table_title(document: dict[str, Any], key: str) -> str:
+    return load_layout(document["return"]).tables[key].title
