@@ -68,15 +68,19 @@ def validate(paths: InputPaths) -> ValidationReport:
     return validate_inputs(text, config)
 
 
-def prepare(paths: InputPaths) -> Prepared:
+def prepare(paths: InputPaths, check: bool = True) -> Prepared:
     """Read, validate, type and classify the inputs.
+
+    Args:
+        check: run validation (default). False only for inputs a run has just validated (the notebooks
+            of `reportkit run`), to spare a second great-expectations pass.
 
     Raises:
         InputError: a file cannot be read or the configuration is wrong.
         ValidationFailed: the extract has errors (the exception carries the full report).
     """
     config, text = read_inputs(paths)
-    report = validate_inputs(text, config)
+    report = validate_inputs(text, config) if check else ValidationReport()
     if not report.ok:
         raise ValidationFailed(report)
     return prepare_from_text(config, text, report)

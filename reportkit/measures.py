@@ -59,6 +59,14 @@ def redress_per_complaint(
     return units
 
 
+def upheld_as_at(complaints: pd.DataFrame, period: Period) -> pd.Series:
+    """Upheld status as known at the period end: a complaint still open then has no decision yet, so
+    redress paid on it in the period (paid_in_period attribution) counts as not upheld. Re-running a past
+    period with a later extract therefore gives the same split."""
+    closed_by_end = (complaints["closed_date"] <= pd.Timestamp(period.end)).fillna(False)
+    return (complaints["upheld"] & closed_by_end).astype(bool)
+
+
 def period_facts(
     complaints: pd.DataFrame,
     lines: pd.DataFrame,
@@ -85,7 +93,8 @@ def period_facts(
         facts[band] = (is_closed & (complaints[band_column] == band)).astype("int64")
     facts["upheld"] = (is_closed & complaints["upheld"]).astype("int64")
     redress = redress_per_complaint(complaints, lines, period, attribution, redress_flag)
+    upheld_by_end = upheld_as_at(complaints, period)
     facts["redress"] = redress
-    facts["redress_upheld"] = redress.where(complaints["upheld"], 0)
-    facts["redress_not_upheld"] = redress.where(~complaints["upheld"], 0)
+    facts["redress_upheld"] = redress.where(upheld_by_end, 0)
+    facts["redress_not_upheld"] = redress.where(~upheld_by_end, 0)
     return facts

@@ -105,7 +105,7 @@ def annex1_time_band(received: pd.Series, closed: pd.Series, nation: pd.Series) 
     within_3 = closed_within_business_days(received, closed, nation, THREE_DAY_LIMIT_BUSINESS_DAYS)
     within_8w = closed_within_eight_weeks(received, closed)
     band = np.select([within_3, within_8w, closed.notna()], list(ANNEX1_BANDS), default="")
-    return pd.Series(band, index=received.index).replace("", None)
+    return _band_series(band, received.index)
 
 
 def annex1ad_time_band(received: pd.Series, closed: pd.Series, nation: pd.Series) -> pd.Series:
@@ -114,7 +114,14 @@ def annex1ad_time_band(received: pd.Series, closed: pd.Series, nation: pd.Series
     within_15 = closed_within_business_days(received, closed, nation, PSD_LIMIT_BUSINESS_DAYS)
     within_35 = closed_within_business_days(received, closed, nation, PSD_EXCEPTIONAL_LIMIT_BUSINESS_DAYS)
     band = np.select([within_15, within_35, closed.notna()], list(ANNEX1AD_BANDS), default="")
-    return pd.Series(band, index=received.index).replace("", None)
+    return _band_series(band, received.index)
+
+
+def _band_series(band: np.ndarray, index: pd.Index) -> pd.Series:
+    """Band codes as an object column, None for open complaints."""
+    values = band.astype(object)
+    values[band == ""] = None
+    return pd.Series(values, index=index, dtype=object)
 
 
 # ----------------------------------------------------------------------------- thresholds

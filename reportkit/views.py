@@ -40,7 +40,8 @@ def load_return(return_code: str, config: str, entity: str, period_end: str, com
     """
     paths = api.InputPaths.of(config, complaints, redress, context)
     written = Path(output_dir) / "returns" / f"{return_code}.json" if output_dir else None
-    prepared = api.prepare(paths)
+    validated_by_run = bool(output_dir) and (Path(output_dir) / "validation").is_dir()
+    prepared = api.prepare(paths, check=not validated_by_run)
     if written and written.is_file():
         document = json.loads(written.read_text(encoding="utf-8"))
     else:
