@@ -150,3 +150,19 @@ def return_headline(document: dict[str, Any]) -> str:
 
 def table_title(document: dict[str, Any], key: str) -> str:
     return load_layout(document["return"]).tables[key].title
+
+
+def chart(series: pd.Series, kind: str, title: str, xlabel: str = "", marker: float | None = None):
+    """Draw a bar or histogram of figures computed above; an empty series gets a note instead of a chart."""
+    from IPython.display import Markdown, display
+    import matplotlib.pyplot as plt
+
+    if series.empty or (kind != "hist" and not series.any()):
+        display(Markdown(f"*{title}: nothing to chart for this period.*"))
+        return None
+    ax = series.plot.hist(bins=40, title=title) if kind == "hist" else series.plot.barh(title=title)
+    ax.set_xlabel(xlabel)
+    if marker is not None:
+        ax.axvline(marker, color="red")
+    plt.show()
+    return ax

@@ -1,0 +1,136 @@
+"""`reportkit run` end to end: papermill and nbconvert really run; outputs, manifest, lineage, failures."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+
+from reportkit import api, notebooks
+from reportkit.errors import InputError, NotebookFailed, ValidationFailed
+from reportkit.paths import NOTEBOOKS_DIR
+from reportkit.run import run
+from scripts.generate_golden import GOLDEN_DIR, dumps, sample_paths
+from tests.conftest import complaint
+
+PERIOD_END = pd.Timestamp("2026-06-30").date()
+
+
+def quiet(message: str) -> None:
+    pass
+
+
+@pytest.fixture(scope="module")
+def sample_run(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("out")
+    return run(sample_paths(), "100001", PERIOD_END, out, quiet).folder
+
+
+@pytest.mark.slow
+def test_run_writes_every_output(sample_run: Path) -> None:
+    expected = ["returns/annex1.json", "returns/100001-2026-06-30.xlsx", "notebooks/validation.ipynb",
+                "notebooks/annex1.ipynb", "html/validation.html", "html/annex1.html", "validation/errors.csv",
+                "validation/warnings.csv", "lineage/annex1.csv", "manifest.json"]
+    assert all((sample_run / name).is_file() for name in expected), [n for n in expected if not (sample_run / n).is_file()]
+    assert not [p for p in sample_run.parent.iterdir() if p.name.startswith(".")]  # no staging left behind
+
+
+@pytest.mark.slow
+def test_run_returns_match_golden(sample_run: Path) -> None:
+    written = json.loads((sample_run / "returns" / "annex1.json").read_text())
+    assert dumps(written) == (GOLDEN_DIR / "annex1-100001-2026-06-30.json").read_text()
+
+
+@pytest.mark.slow
+def test_html_hides_code_and_shows_the_return(sample_run: Path) -> None:
+    html = (sample_run / "html" / "annex1.html").read_text(encoding="utf-8")
+    document = json.loads((sample_run / "returns" / "annex1.json").read_text())
+    assert "views.load_return" not in html and "import matplotlib" not in html
+    assert "Part A-2 Table 4" in html and "Current accounts" in html
+    assert "data:image/png;base64" in html  # the charts were drawn
+    assert f"{document['header']['opened']}" in html
+    executed = nbformat.read(sample_run / "notebooks" / "annex1.ipynb", as_version=4)
+    assert any("injected-parameters" in c.metadata.get("tags", []) for c in executed.cells)
+
+
+@pytest.mark.slow
+def test_manifest_records_inputs_parameters_versions_and_times(sample_run: Path) -> None:
+    manifest = json.loads((sample_run / "manifest.json").read_text())
+    complaints = Path(manifest["inputs"]["complaints"]["path"])
+    assert manifest["inputs"]["complaints"]["sha256"] == hashlib.sha256(complaints.read_bytes()).hexdigest()
+    assert set(manifest["inputs"]) == {"config", "complaints", "redress", "context"}
+    assert manifest["parameters"]["entity"] == "100001" and manifest["parameters"]["period_end"] == "2026-06-30"
+    assert {"pandas", "great-expectations", "papermill", "holidays", "python"} <= set(manifest["packages"])
+    assert manifest["started_at"] <= manifest["finished_at"]
+    annex1 = (sample_run / "returns" / "annex1.json").read_bytes()
+    assert manifest["outputs"]["returns/annex1.json"] == hashlib.sha256(annex1).hexdigest()
+
+
+@pytest.mark.slow
+def test_lineage_accounts_for_every_counted_cell(sample_run: Path) -> None:
+    document = json.loads((sample_run / "returns" / "annex1.json").read_text())
+    lineage = pd.read_csv(sample_run / "lineage" / "annex1.csv", dtype=str)
+    counts = lineage[lineage["table"] == "4"].groupby(["row", "column"]).size()
+    for row, cells in document["tables"]["4"].items():
+        for column, value in cells.items():
+            assert counts.get((row, column), 0) == (value or 0), (row, column)
+    assert lineage["complaint_id"].str.startswith("100001-").all()
+
+
+def test_validation_failure_leaves_no_returns_and_keeps_the_error_list(ws, tmp_path) -> None:
+    paths = ws.paths([complaint("C1", "2025-02-03", product="bogus", cause="other")])
+    with pytest.raises(ValidationFailed, match="product_code"):
+        run(paths, "123456", pd.Timestamp("2025-06-30").date(), tmp_path / "out", quiet, notebooks=False)
+    folder = tmp_path / "out" / "123456" / "2025-06-30"
+    assert not (folder / "returns").exists() and not (folder / "manifest.json").exists()
+    errors = pd.read_csv(folder / "validation" / "errors.csv")
+    assert list(errors["complaint_id"]) == ["C1"]
+
+
+def test_failed_rerun_never_touches_an_earlier_run(ws, tmp_path) -> None:
+    out, end = tmp_path / "out", pd.Timestamp("2025-06-30").date()
+    good = run(ws.paths([complaint("C1", "2025-02-03")]), "123456", end, out, quiet, notebooks=False).folder
+    before = {p: p.read_bytes() for p in good.rglob("*") if p.is_file()}
+    with pytest.raises(ValidationFailed):
+        run(ws.paths([complaint("C1", "2025-02-03", product="bogus")]), "123456", end, out, quiet, notebooks=False)
+    assert {p: p.read_bytes() for p in good.rglob("*") if p.is_file()} == before
+    assert (out / "123456" / "2025-06-30.failed" / "validation" / "errors.csv").is_file()
+
+
+def test_unknown_entity_and_wrong_period_end_are_input_errors(ws, tmp_path) -> None:
+    paths = ws.paths([complaint("C1", "2025-02-03")])
+    with pytest.raises(InputError, match="entity '999' is neither"):
+        run(paths, "999", pd.Timestamp("2025-06-30").date(), tmp_path, quiet)
+    with pytest.raises(InputError, match="2025-05-31 ends no reporting period .* 2025-06-30"):
+        run(paths, "123456", pd.Timestamp("2025-05-31").date(), tmp_path, quiet)
+    assert not list(tmp_path.rglob("returns"))
+
+
+@pytest.mark.slow
+def test_failing_notebook_keeps_its_executed_copy_and_names_the_cell(ws, tmp_path, monkeypatch) -> None:
+    broken = tmp_path / "notebooks"
+    shutil.copytree(NOTEBOOKS_DIR, broken)
+    notebook = nbformat.read(broken / "annex1.ipynb", as_version=4)
+    notebook.cells.append(nbformat.v4.new_code_cell("raise RuntimeError('chart data missing')"))
+    nbformat.write(notebook, broken / "annex1.ipynb")
+    monkeypatch.setattr(notebooks, "NOTEBOOKS_DIR", broken)
+    out = tmp_path / "out"
+    with pytest.raises(NotebookFailed, match="annex1.ipynb failed in cell .*RuntimeError: chart data missing"):
+        run(ws.paths([complaint("C1", "2025-02-03")]), "123456", pd.Timestamp("2025-06-30").date(), out, quiet)
+    folder = out / "123456" / "2025-06-30"
+    assert (folder / "notebooks" / "annex1.ipynb").is_file()
+    assert not (folder / "returns").exists()
+
+
+def test_rerun_gives_the_same_numbers(ws, tmp_path) -> None:
+    paths = ws.paths([complaint("C1", "2025-02-03", "2025-02-04", "upheld", redress_amount="9.99")])
+    end = pd.Timestamp("2025-06-30").date()
+    first = (run(paths, "123456", end, tmp_path / "a", quiet, notebooks=False).folder / "returns" / "annex1.json").read_text()
+    second = (run(paths, "123456", end, tmp_path / "b", quiet, notebooks=False).folder / "returns" / "annex1.json").read_text()
+    assert first == second and json.loads(first)["tables"]["2"]["banking_credit_cards"]["redress_upheld"] == 10
+    assert api.InputPaths is not None

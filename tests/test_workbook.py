@@ -1,0 +1,73 @@
+"""The workbook, read back with openpyxl: every cell equals the JSON; blanks are empty; text is text."""
+
+from __future__ import annotations
+
+import openpyxl
+import pytest
+
+from reportkit import api
+from reportkit.returns import RETURNS
+from reportkit.workbook import TABLE_MARKER, header_text, write_workbook
+from tests.conftest import FIRM, H1_2025_END, complaint
+
+
+def read_tables(sheet) -> dict[str, dict[str, dict]]:
+    """Rebuild {table: {row code: {column code: value}}} from the sheet, using its code row and code column."""
+    tables: dict[str, dict[str, dict]] = {}
+    rows = list(sheet.iter_rows(values_only=True))
+    for i, row in enumerate(rows):
+        if isinstance(row[0], str) and row[0].startswith(TABLE_MARKER) and row[1] == "code":
+            key = row[0][len(TABLE_MARKER):]
+            columns = [c for c in row[2:] if c is not None]
+            tables[key] = {}
+            for data in rows[i + 1:]:
+                if data[1] is None:
+                    break
+                tables[key][data[1]] = dict(zip(columns, data[2:2 + len(columns)]))
+    return tables
+
+
+def read_header(sheet) -> dict[str, object]:
+    rows = list(sheet.iter_rows(values_only=True))
+    start = next(i for i, row in enumerate(rows) if row[0] == "Header")
+    header = {}
+    for row in rows[start + 1:]:
+        if row[1] is None:
+            break
+        header[row[1]] = row[2]
+    return header
+
+
+def build(ws, rows, firm=FIRM, **kwargs):
+    prepared = api.prepare(ws.paths(rows, firms=[firm], **kwargs))
+    return prepared, api.build_returns(prepared, firm["frn"], H1_2025_END)
+
+
+def test_every_cell_matches_the_json(ws, tmp_path) -> None:
+    rows = [complaint(f"C{i}", "2025-02-03", "2025-02-05", "upheld", redress_amount="12.50") for i in range(5)]
+    rows.append(complaint("B1", "2025-02-03", product="", cause="", credit_activity="credit_broking"))
+    prepared, results = build(ws, rows)
+    path = write_workbook(tmp_path / "book.xlsx", [(RETURNS[r.code].sheet, r) for r in results], prepared.config)
+    sheet = openpyxl.load_workbook(path)["Annex 1"]
+    document = results[0].document
+    tables = read_tables(sheet)
+    assert tables == document["tables"]  # None in JSON is an empty cell in Excel
+    assert read_header(sheet) == {code: header_text(value) for code, value in document["header"].items()}
+    assert sheet["A1"].value == "Complaints return (DISP 1 Annex 1R)"
+
+
+def test_blank_cells_are_empty_not_zero(ws, tmp_path) -> None:
+    prepared, results = build(ws, [complaint("C1", "2025-02-03")])
+    path = write_workbook(tmp_path / "book.xlsx", [("Annex 1", results[0])], prepared.config)
+    tables = read_tables(openpyxl.load_workbook(path)["Annex 1"])
+    assert tables["1"]["investments"]["other"] is None
+    assert tables["1"]["banking_credit_cards"]["other"] == 0
+
+
+@pytest.mark.parametrize("name", ["=HYPERLINK(\"http://x\",\"y\")", "+44 Bank", "-Minus Ltd", "@Home plc"])
+def test_text_that_looks_like_a_formula_stays_text(ws, tmp_path, name: str) -> None:
+    firm = {**FIRM, "name": name}
+    prepared, results = build(ws, [complaint("C1", "2025-02-03")], firm=firm)
+    path = write_workbook(tmp_path / "book.xlsx", [("Annex 1", results[0])], prepared.config)
+    cell = openpyxl.load_workbook(path)["Annex 1"]["B2"]
+    assert cell.value == name and cell.data_type == "s"
