@@ -25,16 +25,18 @@ _TRUE = {"true", "1", "yes"}
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
+    """Read every column as text with pyarrow's parser (several times faster than pandas' own on big extracts)."""
+    if path.stat().st_size == 0:
+        raise InputError(f"{path}: the file is empty; expected a CSV with a header row")
     try:
-        return pd.read_csv(
-            path, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8-sig", engine="c"
-        )
+        return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], engine="pyarrow")
     except UnicodeDecodeError as exc:
         raise InputError(f"{path}: not UTF-8 text (byte {exc.start}); save the extract as CSV UTF-8") from None
-    except pd.errors.EmptyDataError:
-        raise InputError(f"{path}: the file is empty; expected a CSV with a header row") from None
-    except pd.errors.ParserError as exc:
-        raise InputError(f"{path}: not a readable CSV file: {str(exc).splitlines()[0]}") from None
+    except Exception as exc:  # pyarrow.ArrowInvalid and friends: the text is not CSV of a consistent shape
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        if "utf8" in reason.lower() or "utf-8" in reason.lower():
+            raise InputError(f"{path}: not UTF-8 text ({reason}); save the extract as CSV UTF-8") from None
+        raise InputError(f"{path}: not a readable CSV file: {reason}") from None
 
 
 def _as_text(series: pd.Series) -> pd.Series:
@@ -43,10 +45,10 @@ def _as_text(series: pd.Series) -> pd.Series:
         return series.dt.strftime("%Y-%m-%d")
     if pd.api.types.is_bool_dtype(series):
         return series.map({True: "true", False: "false"})
-    text = series.astype("string")
+    text = series.astype("str")
     if pd.api.types.is_float_dtype(series):  # 12.0 read from Excel is "12"
         text = text.str.replace(r"\.0$", "", regex=True)
-    return text.astype(object).where(series.notna(), None)
+    return text.mask(series.isna())
 
 
 def _read_binary(path: Path, reader) -> pd.DataFrame:
@@ -83,12 +85,11 @@ def read_text_frame(path: str | Path, schema: FileSchema) -> pd.DataFrame:
         raise InputError(f"{path}: needs at least one of the columns {', '.join(schema.one_of)}")
     for name, column in schema.columns.items():
         if name not in frame.columns:
-            frame[name] = column.default
+            frame[name] = pd.Series(column.default, index=frame.index, dtype="str")
         else:
-            stripped = frame[name].astype("string").str.strip()
-            frame[name] = stripped.astype(object).where(stripped.notna() & (stripped != ""), None)
-            if column.default is not None:
-                frame[name] = frame[name].fillna(column.default)
+            text = frame[name].astype("str").str.strip()  # vectorised (Arrow strings), not per row
+            text = text.mask(text == "")
+            frame[name] = text.fillna(column.default) if column.default is not None else text
     frame[LINE_COLUMN] = np.arange(2, len(frame) + 2)
     return frame
 
@@ -122,6 +123,4 @@ def to_typed(frame: pd.DataFrame, schema: FileSchema) -> pd.DataFrame:
             typed[name] = (pounds * MONEY_UNITS_PER_POUND).round().astype("Int64")
         elif column.parse == "number":
             typed[name] = pd.to_numeric(values, errors="coerce")
-        else:
-            typed[name] = values.astype(object).where(values.notna(), None)
     return typed

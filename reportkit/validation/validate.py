@@ -11,7 +11,13 @@ from pathlib import Path
 import pandas as pd
 
 from reportkit.config import Config
-from reportkit.validation.checks import COMPLAINT_CHECKS, redress_given_twice, redress_without_complaint
+from reportkit.validation.checks import (
+    COMPLAINT_CHECKS,
+    RowCheck,
+    real_date_checks,
+    redress_given_twice,
+    redress_without_complaint,
+)
 from reportkit.validation.report import ValidationReport, findings_frame
 from reportkit.validation.suites import run_suite
 
@@ -35,15 +41,12 @@ def validate_inputs(inputs: TextInputs, config: Config) -> ValidationReport:
     complaints = inputs.complaints
     for part in run_suite(complaints, "complaints", inputs.complaints_name, references):
         report.add(part)
-    for check in COMPLAINT_CHECKS:
-        mask = check.failing(complaints)
-        report.add(findings_frame(complaints[mask], severity="error", file=inputs.complaints_name,
-                                  column=check.column, rule=check.rule, message=check.message,
-                                  value_column=check.value_column))
+    run_checks(report, complaints, COMPLAINT_CHECKS, inputs.complaints_name)
     if inputs.redress is not None:
         redress = inputs.redress
         for part in run_suite(redress, "redress", inputs.redress_name, references):
             report.add(part)
+        run_checks(report, redress, real_date_checks(["paid_date"]), inputs.redress_name)
         report.add(findings_frame(redress[redress_without_complaint(redress, complaints)], severity="error",
                                   file=inputs.redress_name, column="complaint_id", rule="redress_without_complaint",
                                   message="no complaint with this firm_frn and complaint_id in the extract"))
@@ -53,8 +56,17 @@ def validate_inputs(inputs: TextInputs, config: Config) -> ValidationReport:
     if inputs.context is not None:
         for part in run_suite(inputs.context, "context", inputs.context_name, references):
             report.add(part)
+        run_checks(report, inputs.context, real_date_checks(["period_end"]), inputs.context_name)
     report.add(undeclared_product_warnings(complaints, config, inputs.complaints_name))
     return report
+
+
+def run_checks(report: ValidationReport, frame: pd.DataFrame, checks: list[RowCheck], file: str) -> None:
+    """Apply named vectorised checks; each adds the rows it fails as errors."""
+    for check in checks:
+        mask = check.failing(frame)
+        report.add(findings_frame(frame[mask], severity="error", file=file, column=check.column, rule=check.rule,
+                                  message=check.message, value_column=check.value_column))
 
 
 def undeclared_product_warnings(complaints: pd.DataFrame, config: Config, file: str) -> pd.DataFrame:
