@@ -6,6 +6,7 @@ columns are computed on whole columns (vectorised), never row by row.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from reportkit import rules
@@ -13,7 +14,14 @@ from reportkit.config import Config
 from reportkit.extract import MONEY_UNITS_PER_POUND
 from reportkit.taxonomy import load_taxonomy
 
-REDRESS_LINE_COLUMNS = ["firm_frn", "complaint_id", "paid_date", "redress_type", "units", "counts_annex1", "counts_1ad"]
+CODE_COLUMNS = ("firm_frn", "nation", "outcome", "forwarded", "product", "product_group", "cause", "cause_group",
+                "credit_activity", "cmc_claim_type", "cmc_focus", "payment_service", "payment_cause", "app_fraud_role",
+                "band_annex1")
+"""Columns of a few distinct codes, held as pandas categoricals: subsetting and grouping a million rows of
+them moves small integer codes instead of strings."""
+
+REDRESS_LINE_COLUMNS = ["firm_frn", "complaint_id", "complaint_row", "paid_date", "redress_type", "units",
+                        "counts_annex1", "counts_1ad"]
 
 
 def classify(complaints: pd.DataFrame, config: Config) -> pd.DataFrame:
@@ -26,6 +34,8 @@ def classify(complaints: pd.DataFrame, config: Config) -> pd.DataFrame:
     frame["in_scope_annex1"] = rules.in_scope_annex1(frame)
     frame["upheld"] = rules.is_upheld(frame["outcome"], frame["goodwill_payment"])
     frame["band_annex1"] = rules.annex1_time_band(frame["received_date"], frame["closed_date"], frame["nation"])
+    for column in CODE_COLUMNS:
+        frame[column] = frame[column].astype("category")
     return frame
 
 
@@ -35,11 +45,15 @@ def redress_lines(complaints: pd.DataFrame, redress: pd.DataFrame | None) -> pd.
     With a redress file, its lines are flagged by type (DISP 1.10.3G(3)-(4), 1.10B.8G(3)-(4)). Without one,
     each complaint's redress_amount is one line that already meets the DISP definition, dated on the
     complaint's closed_date (the only date it has, used by the paid_in_period attribution).
-    Amounts are integer units of 1/10,000 pound.
+    Amounts are integer units of 1/10,000 pound; complaint_row is the line's complaint's position in
+    `complaints` (validation guarantees there is one), so per-period sums are a bincount, not a join.
     """
     if redress is not None:
         types = load_taxonomy().raw["redress_types"]
         lines = redress[["firm_frn", "complaint_id", "paid_date", "redress_type"]].copy()
+        keys = pd.MultiIndex.from_arrays([complaints["firm_frn"].astype(str), complaints["complaint_id"].astype(str)])
+        line_keys = pd.MultiIndex.from_arrays([lines["firm_frn"].astype(str), lines["complaint_id"].astype(str)])
+        lines["complaint_row"] = keys.get_indexer(line_keys)
         lines["units"] = redress["amount"].astype("int64")
         lines["counts_annex1"] = rules.redress_type_counts(redress["redress_type"], types, "annex1")
         lines["counts_1ad"] = rules.redress_type_counts(redress["redress_type"], types, "1ad")
@@ -49,6 +63,7 @@ def redress_lines(complaints: pd.DataFrame, redress: pd.DataFrame | None) -> pd.
         {
             "firm_frn": given["firm_frn"].to_numpy(),
             "complaint_id": given["complaint_id"].to_numpy(),
+            "complaint_row": np.flatnonzero(complaints["redress_amount"].notna().to_numpy()),
             "paid_date": given["closed_date"].to_numpy(),
             "redress_type": "redress_amount",
             "units": given["redress_amount"].astype("int64").to_numpy(),

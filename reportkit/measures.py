@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+import numpy as np
 import pandas as pd
 
 from reportkit.calendar import Period
@@ -51,9 +52,11 @@ def redress_per_complaint(
     counting = lines[lines[flag].astype(bool)]
     if attribution == "paid_in_period":
         counting = counting[in_period(counting["paid_date"], period)]
-    totals = counting.groupby(["firm_frn", "complaint_id"], sort=False)["units"].sum()
-    keys = pd.MultiIndex.from_frame(complaints[["firm_frn", "complaint_id"]])
-    units = pd.Series(totals.reindex(keys).fillna(0).astype("int64").to_numpy(), index=complaints.index)
+    # complaint_row is the position in the classified frame, whose RangeIndex labels `complaints` keeps.
+    size = int(max(complaints.index.max() + 1 if len(complaints) else 0, counting["complaint_row"].max() + 1 if len(counting) else 0))
+    totals = np.bincount(counting["complaint_row"].to_numpy(dtype="int64"), weights=counting["units"].to_numpy(dtype="float64"),
+                         minlength=size)
+    units = pd.Series(np.rint(totals[complaints.index.to_numpy()]).astype("int64"), index=complaints.index)
     if attribution == "closed_in_period":
         units = units.where(closed_in(complaints["closed_date"], period), 0)
     return units

@@ -8,7 +8,7 @@ from reportkit import rules
 from reportkit.aggregate import TableInput
 from reportkit.calendar import Period
 from reportkit.layouts import load_layout
-from reportkit.measures import period_facts
+from reportkit.measures import opened, period_facts
 from reportkit.returns.common import (
     BuildInputs,
     ReturnResult,
@@ -40,10 +40,9 @@ def previous_period(period: Period) -> Period:
 def change_warnings(complaints: pd.DataFrame, inputs: BuildInputs, facts: pd.DataFrame) -> list[pd.DataFrame]:
     """Warn when a product's complaints opened changed by more than the configured ratio on the previous period."""
     ratio, minimum = inputs.config.change_warning_ratio, inputs.config.change_warning_minimum
-    before = period_facts(complaints, inputs.redress_lines.iloc[0:0], previous_period(inputs.period), "closed_in_period",
-                          band_column="band_annex1", bands=rules.ANNEX1_BANDS)
+    before = opened(complaints["received_date"], previous_period(inputs.period)).astype("int64")
     now = facts["opened"].groupby(complaints["product"]).sum()
-    then = before["opened"].groupby(complaints["product"]).sum()
+    then = before.groupby(complaints["product"]).sum()
     both = pd.concat({"now": now, "then": then}, axis=1).fillna(0)
     big = both.max(axis=1) >= minimum
     changed = (both["now"] > both["then"] * ratio) | (both["then"] > both["now"] * ratio)
