@@ -53,14 +53,33 @@ def declared_codes(spec: TableSpec, firms: Iterable[Firm]) -> set[str]:
     return declared
 
 
+def _codes_where(spec: TableSpec, data: TableInput, facts: list[str]) -> set[str]:
+    """Row codes with any of these facts non-zero in the period."""
+    rows = data.facts[facts].to_numpy().any(axis=1)
+    return set(map(str, data.complaints.loc[rows, spec.rows.column].dropna().unique()))
+
+
 def active_codes(spec: TableSpec, data: TableInput) -> set[str]:
-    """Declared rows plus rows with activity in the period (so no complaint is ever dropped)."""
-    active_rows = data.facts[list(ACTIVITY_FACTS)].to_numpy().any(axis=1)
-    with_activity = data.complaints.loc[active_rows, spec.rows.column].dropna().unique()
-    return declared_codes(spec, data.firms) | set(map(str, with_activity))
+    """Rows reported with numbers (the others are blank).
+
+    Default: declared rows plus rows with activity in the period (so no complaint is ever dropped).
+    `blank_row_unless` (Annex 1AA): only rows where that fact is non-zero. Dynamic rows: rows with activity.
+    """
+    if spec.blank_row_unless:
+        return _codes_where(spec, data, [spec.blank_row_unless])
+    if spec.rows.dynamic:
+        return _codes_where(spec, data, list(ACTIVITY_FACTS))
+    return declared_codes(spec, data.firms) | _codes_where(spec, data, list(ACTIVITY_FACTS))
 
 
-def _sums(spec: TableSpec, data: TableInput) -> pd.DataFrame:
+def row_codes(spec: TableSpec, data: TableInput) -> list[str]:
+    """The table's rows: the layout's, or for dynamic rows those with activity, sorted."""
+    if spec.rows.dynamic:
+        return [] if data.nil_return else sorted(_codes_where(spec, data, list(ACTIVITY_FACTS)))
+    return spec.row_codes()
+
+
+def _sums(spec: TableSpec, data: TableInput, codes: list[str]) -> pd.DataFrame:
     """Sum of each column's fact by row code (rows x column codes), zeros where nothing."""
     rows = data.complaints[spec.rows.column]
     if spec.column_dimension:
@@ -71,10 +90,11 @@ def _sums(spec: TableSpec, data: TableInput) -> pd.DataFrame:
         measures = [c.measure for c in spec.columns if c.measure]
         table = data.facts[measures].groupby(rows).sum()
         table.columns = [c.code for c in spec.columns if c.measure]
-    return table.reindex(index=spec.row_codes(), columns=spec.column_codes(), fill_value=0).fillna(0)
+    table.index = table.index.astype(str)
+    return table.reindex(index=codes, columns=spec.column_codes(), fill_value=0).fillna(0)
 
 
-def _context_values(spec: TableSpec, data: TableInput, measure: str) -> dict[str, float | None]:
+def context_values(spec: TableSpec, data: TableInput, measure: str) -> dict[str, float | None]:
     """Context figure per row code: the figure of each product, summed over a group's declared products."""
     taxonomy = load_taxonomy()
     if data.context is None or data.context.empty:
@@ -94,10 +114,12 @@ def _context_values(spec: TableSpec, data: TableInput, measure: str) -> dict[str
 
 
 def _context_applies(spec: TableSpec, row_code: str, measure: str) -> bool:
-    """A group whose context measure the taxonomy gives as null (banking has no intermediation) is blank."""
-    taxonomy = load_taxonomy().raw["part_a_product_groups"]
-    group = row_code if spec.row_dimension == "product_group" else load_taxonomy().parents["part_a_products"].get(row_code)
-    return group is None or taxonomy.get(group, {}).get(f"context_{measure}") is not None
+    """A Part A group whose context measure the taxonomy gives as null (banking has no intermediation) is blank."""
+    if spec.row_dimension not in ("product", "product_group"):
+        return True
+    taxonomy = load_taxonomy()
+    group = row_code if spec.row_dimension == "product_group" else taxonomy.parents["part_a_products"].get(row_code)
+    return taxonomy.raw["part_a_product_groups"].get(group, {}).get(f"context_{measure}") is not None
 
 
 def _number(value: float) -> int | float:
@@ -106,12 +128,12 @@ def _number(value: float) -> int | float:
 
 def build_cells(spec: TableSpec, data: TableInput) -> Cells:
     """Every cell of one table, in layout order; None marks a blank cell."""
-    codes, column_codes = spec.row_codes(), spec.column_codes()
+    codes, column_codes = row_codes(spec, data), spec.column_codes()
     if data.nil_return:
         return {row: {col: None for col in column_codes} for row in codes}
     active = active_codes(spec, data)
-    sums = _sums(spec, data)
-    contexts = {c.context: _context_values(spec, data, c.context) for c in spec.columns if c.context}
+    sums = _sums(spec, data, codes)
+    contexts = {c.context: context_values(spec, data, c.context) for c in spec.columns if c.context}
     cells: Cells = {}
     for row in codes:
         cells[row] = {}
@@ -120,7 +142,10 @@ def build_cells(spec: TableSpec, data: TableInput) -> Cells:
                 value = None
             elif column.context:
                 figure = contexts[column.context].get(row)
-                value = None if figure is None or not _context_applies(spec, row, column.context) else _number(figure)
+                if figure is None or not _context_applies(spec, row, column.context):
+                    value = None
+                else:
+                    value = _number(round(figure / column.divide_by, 6) if column.divide_by else figure)
             elif column.money:
                 value = int(whole_pounds(int(sums.at[row, column.code]), MONEY_UNITS_PER_POUND))
             else:

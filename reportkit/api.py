@@ -16,7 +16,8 @@ from reportkit.classify import classify, redress_lines
 from reportkit.config import Config, load_config
 from reportkit.errors import InputError, ValidationFailed
 from reportkit.extract import read_complaints, read_context, read_redress, to_typed
-from reportkit.returns import RETURNS
+from reportkit.returns import RETURNS, SUMMARISED_BY_ANNEX1B
+from reportkit.returns.annex1b import build_annex1b, publication_decision
 from reportkit.returns.common import BuildInputs, ReturnResult
 from reportkit.schema import load_schema
 from reportkit.validation.report import ValidationReport
@@ -101,12 +102,45 @@ def parse_date(text: str, what: str = "date") -> dt.date:
         raise InputError(f"{what} {text!r} is not a date in the form YYYY-MM-DD") from None
 
 
-def build_returns(prepared: Prepared, entity: str, period_end: dt.date) -> list[ReturnResult]:
-    """Build every return the entity owes for the period ending `period_end`."""
+@dataclass
+class Built:
+    """The returns built for one entity and period, and the ones skipped with the reason."""
+
+    results: list[ReturnResult]
+    skipped: list[schedule.Skipped]
+
+
+def build_due(prepared: Prepared, item: schedule.Due) -> ReturnResult:
+    """Build one planned return; a member's nil return is the same builder over none of its complaints."""
+    complaints = prepared.complaints.iloc[0:0] if item.nil_for else prepared.complaints
+    inputs = BuildInputs(complaints, prepared.redress_lines, prepared.context, prepared.config, item.firms, item.period)
+    result = RETURNS[item.return_code].build(inputs)
+    result.stem = item.stem
+    return result
+
+
+def build_all(prepared: Prepared, entity: str, period_end: dt.date) -> Built:
+    """Build every return the entity owes for the period ending `period_end`, with the Annex 1B summary
+    where a report reaches the publication threshold (DISP 1.10A.1R)."""
+    due, skipped = schedule.plan(prepared.config, entity, period_end, set(RETURNS) - {"annex1b"})
     results = []
-    due, _ = schedule.plan(prepared.config, entity, period_end, set(RETURNS))
     for item in due:
-        inputs = BuildInputs(prepared.complaints, prepared.redress_lines, prepared.context, prepared.config,
-                             item.firms, item.period)
-        results.append(RETURNS[item.return_code].build(inputs))
-    return results
+        result = build_due(prepared, item)
+        results.append(result)
+        if item.return_code in SUMMARISED_BY_ANNEX1B and not item.nil_for:
+            inputs = BuildInputs(prepared.complaints, prepared.redress_lines, prepared.context, prepared.config,
+                                 item.firms, item.period)
+            required, reason = publication_decision(inputs)
+            stem = item.stem.replace(item.return_code, "annex1b", 1)
+            if required:
+                summary = build_annex1b(inputs)
+                summary.stem = stem
+                results.append(summary)
+            else:
+                skipped.append(schedule.Skipped(stem, reason))
+    return Built(results, skipped)
+
+
+def build_returns(prepared: Prepared, entity: str, period_end: dt.date) -> list[ReturnResult]:
+    """The built returns only (see build_all for what was skipped)."""
+    return build_all(prepared, entity, period_end).results

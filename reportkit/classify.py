@@ -12,11 +12,12 @@ import pandas as pd
 from reportkit import rules
 from reportkit.config import Config
 from reportkit.extract import MONEY_UNITS_PER_POUND
+from reportkit.layouts import load_layout
 from reportkit.taxonomy import load_taxonomy
 
 CODE_COLUMNS = ("firm_frn", "nation", "outcome", "forwarded", "product", "product_group", "cause", "cause_group",
                 "credit_activity", "cmc_claim_type", "cmc_focus", "payment_service", "payment_cause", "app_fraud_role",
-                "band_annex1")
+                "band_annex1", "band_1ad")
 """Columns of a few distinct codes, held as pandas categoricals: subsetting and grouping a million rows of
 them moves small integer codes instead of strings."""
 
@@ -34,6 +35,9 @@ def classify(complaints: pd.DataFrame, config: Config) -> pd.DataFrame:
     frame["in_scope_annex1"] = rules.in_scope_annex1(frame)
     frame["upheld"] = rules.is_upheld(frame["outcome"], frame["goodwill_payment"])
     frame["band_annex1"] = rules.annex1_time_band(frame["received_date"], frame["closed_date"], frame["nation"])
+    frame["in_scope_1ad"] = rules.in_scope_annex1ad(frame, load_layout("annex1ad").raw["emoney_services"])
+    frame["band_1ad"] = rules.annex1ad_time_band(frame["received_date"], frame["closed_date"], frame["nation"])
+    frame["adviser_key"] = rules.adviser_key(frame)
     for column in CODE_COLUMNS:
         frame[column] = frame[column].astype("category")
     return frame

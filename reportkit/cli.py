@@ -67,7 +67,7 @@ def run_command(config, complaints, redress, context, entity, period_end, out) -
     for code in outcome.produced:
         click.echo(f"  produced {code}")
     for item in outcome.skipped:
-        click.echo(f"  skipped {item.return_code}: {item.reason}")
+        click.echo(f"  skipped {item.stem}: {item.reason}")
     if outcome.warnings:
         click.echo(f"  {outcome.warnings} warning(s): see {outcome.folder / 'validation' / 'warnings.csv'}")
 

@@ -7,7 +7,7 @@ from typing import Callable
 
 from reportkit import api
 from reportkit.run import run
-from reportkit.sample import SAMPLE_PERIOD_END, SAMPLE_PROFILES, write_sample
+from reportkit.sample import SAMPLE_ENTITIES, SAMPLE_PERIOD_END, write_sample
 
 
 def run_demo(out: Path, progress: Callable[[str], None] = print) -> list[Path]:
@@ -15,4 +15,4 @@ def run_demo(out: Path, progress: Callable[[str], None] = print) -> list[Path]:
     paths = write_sample(out / "sample-data")
     progress(f"sample data written to {out / 'sample-data'}")
     inputs = api.InputPaths.of(paths["config"], paths["complaints"], paths["redress"], paths["context"])
-    return [run(inputs, profile.frn, SAMPLE_PERIOD_END, out, progress).folder for profile in SAMPLE_PROFILES]
+    return [run(inputs, entity, SAMPLE_PERIOD_END, out, progress).folder for entity in SAMPLE_ENTITIES]

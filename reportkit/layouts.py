@@ -19,14 +19,21 @@ from reportkit.taxonomy import load_taxonomy
 
 @dataclass(frozen=True)
 class Dimension:
-    """A kind of row or column: its frame column, its taxonomy list and what the firm declares for it."""
+    """A kind of row or column: its frame column, its codes and what the firm declares for it.
+
+    Codes come from a taxonomy list (`codes`), or are fixed (`fixed`, with labels), or are found in the
+    data at build time (`dynamic`: the advisers of Annex 1C).
+    """
 
     column: str
-    codes: str
+    codes: str | None = None
     declared_by: str | None = None
     """Firm attribute listing what the firm does business in (blank vs 0); None: always numbers."""
     member_codes: str | None = None
     """For a group dimension (product group): the taxonomy list of its members, declared one by one."""
+    fixed: tuple[tuple[str, str], ...] = ()
+    """(code, label) pairs placed before the taxonomy codes, or alone when `codes` is None."""
+    dynamic: bool = False
 
 
 DIMENSIONS: dict[str, Dimension] = {
@@ -39,6 +46,11 @@ DIMENSIONS: dict[str, Dimension] = {
     "cmc_focus": Dimension("cmc_focus", "cmc_focus"),
     "payment_service": Dimension("payment_service", "payment_services", "payment_services"),
     "payment_cause": Dimension("payment_cause", "payment_service_causes"),
+    "cmc_focus_with_total": Dimension("cmc_focus", "cmc_focus", fixed=(("total", "Total number of complaints"),)),
+    "app_fraud_role": Dimension("app_fraud_role", fixed=(("payer_psp", "Complaints as the payer's PSP"),
+                                                         ("payee_psp", "Complaints as the payee's PSP"))),
+    "adviser_key": Dimension("adviser_key", dynamic=True),
+    "credit_related": Dimension("credit_activity", fixed=(("credit_related", "Credit-related complaints"),)),
 }
 
 
@@ -49,6 +61,8 @@ class ColumnSpec:
     measure: str | None = None
     context: str | None = None
     money: bool = False
+    divide_by: int | None = None
+    """Context reported in units of this many (1AD Table 3: thousands)."""
 
 
 @dataclass(frozen=True)
@@ -60,9 +74,22 @@ class TableSpec:
     row_dimension: str
     columns: tuple[ColumnSpec, ...]
     column_dimension: str | None = None
+    blank_row_unless: str | None = None
+    """Annex 1AA: a row is blank unless this fact is non-zero in it (1AD Table 1: opened; Table 2: closed)."""
 
     def row_codes(self) -> list[str]:
-        return load_taxonomy().codes(self.rows.codes)
+        return [code for code, _ in self.row_labels()]
+
+    def row_labels(self) -> list[tuple[str, str]]:
+        """(code, label) of every row, in form order (empty for dynamic rows)."""
+        pairs = list(self.rows.fixed)
+        if self.rows.codes:
+            taxonomy = load_taxonomy()
+            pairs += [(code, taxonomy.label(self.rows.codes, code)) for code in taxonomy.codes(self.rows.codes)]
+        return pairs
+
+    def row_label(self, code: str) -> str:
+        return dict(self.row_labels()).get(code, code)
 
     def column_codes(self) -> list[str]:
         return [c.code for c in self.columns]
@@ -100,9 +127,15 @@ def load_layout(return_code: str) -> Layout:
     for key, spec in raw["tables"].items():
         columns, column_dimension = _columns(spec["columns"])
         row_dimension = spec["rows"]["dimension"]
+        if row_dimension in DIMENSIONS:
+            rows = DIMENSIONS[row_dimension]
+        else:  # rows listed in the layout itself, e.g. Annex 1AB Table 2 (rows 22-30)
+            listed = raw[row_dimension]
+            rows = Dimension(column="", fixed=tuple((item["code"], item["label"]) for item in listed))
         tables[str(key)] = TableSpec(
-            key=str(key), title=spec["title"], scope=spec.get("scope", "all"), rows=DIMENSIONS[row_dimension],
+            key=str(key), title=spec["title"], scope=spec.get("scope", "all"), rows=rows,
             row_dimension=row_dimension, columns=columns, column_dimension=column_dimension,
+            blank_row_unless=spec.get("blank_row_unless"),
         )
     return Layout(
         return_code=raw["return"], version=str(raw["layout_version"]), title=raw["title"],

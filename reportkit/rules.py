@@ -58,6 +58,30 @@ def in_scope_annex1(frame: pd.DataFrame) -> pd.Series:
     return frame["eligible_complainant"].astype(bool) & not_forwarded_entirely(frame["forwarded"])
 
 
+def in_scope_annex1ad(frame: pd.DataFrame, emoney_services: list[str]) -> pd.Series:
+    """DISP 1.1.3AD, 1.10B.2G: Annex 1AD counts complaints about payment services from payment service users
+    who are not eligible complainants too, but e-money complaints only from eligible complainants; a complaint
+    forwarded in its entirety is left out (DISP 1.10B.3D)."""
+    service = frame["payment_service"].astype("string")
+    about_payments = service.notna().to_numpy()
+    emoney = service.isin(emoney_services).fillna(False).to_numpy(dtype=bool)
+    eligible = frame["eligible_complainant"].astype(bool).to_numpy()
+    keep = about_payments & (eligible | ~emoney) & not_forwarded_entirely(frame["forwarded"]).to_numpy(dtype=bool)
+    return pd.Series(keep, index=frame.index)
+
+
+def adviser_key(frame: pd.DataFrame) -> pd.Series:
+    """DISP 1.10.2AR(3): the adviser's IRN; else NI number and date of birth ("NI:<ni>:<dob>"); else date of
+    birth, passport number and nationality ("PP:<passport>:<nationality>:<dob>"). None: no adviser."""
+    irn = frame["adviser_irn"].astype("string")
+    ni, dob = frame["adviser_ni_number"].astype("string"), frame["adviser_date_of_birth"].astype("string")
+    passport, nationality = frame["adviser_passport_number"].astype("string"), frame["adviser_nationality"].astype("string")
+    by_ni = "NI:" + ni + ":" + dob
+    by_passport = "PP:" + passport + ":" + nationality + ":" + dob
+    key = irn.fillna(by_ni.where(ni.notna(), by_passport))
+    return key.astype(object).where(key.notna(), None)
+
+
 # ----------------------------------------------------------------------------- upheld
 def is_upheld(outcome: pd.Series, goodwill_payment: pd.Series) -> pd.Series:
     """DISP 1.10.3G(2), 1.10B.8G(2): upheld or partially upheld counts as upheld; no decision but a goodwill

@@ -24,8 +24,9 @@ from reportkit.errors import NotebookFailed, ReportkitError, ValidationFailed
 from reportkit.manifest import build_manifest
 from reportkit.notebooks import execute, render_html
 from reportkit.returns import RETURNS
-from reportkit.returns.common import BuildInputs, ReturnResult
+from reportkit.returns.common import ReturnResult
 from reportkit.validation.validate import validate_inputs
+from reportkit.publication import write_csv, write_page
 from reportkit.workbook import write_workbook
 
 Progress = Callable[[str], None]
@@ -91,6 +92,58 @@ def _publish(staging: Path, final: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
+def sheet_name(result: ReturnResult) -> str:
+    """The workbook sheet of a return: "Annex 1", or e.g. "Annex 1 nil 234567" / "Annex 1C 234567" in a group run."""
+    base = RETURNS[result.code].sheet
+    suffix = result.stem[len(result.code):].lstrip("-").replace("nil-", "nil ")
+    return f"{base} {suffix}".strip()[:31]
+
+
+def notebook_jobs(results: list[ReturnResult]) -> list[tuple[str, str, str | None]]:
+    """(notebook file, output stem, return stem) for validation and every non-nil return."""
+    jobs: list[tuple[str, str, str | None]] = [(VALIDATION_NOTEBOOK, "validation", None)]
+    jobs += [(RETURNS[r.code].notebook, r.stem, r.stem) for r in results if not r.document["nil_return"]]
+    return jobs
+
+
+def _execute_and_render(notebook: str, stem: str, folder: str, parameters: dict) -> str:
+    """Run one notebook and render it (a top-level function, so notebooks can run in worker processes)."""
+    executed = execute(notebook, Path(folder) / "notebooks" / f"{stem}.ipynb", parameters)
+    render_html(executed, Path(folder) / "html" / f"{stem}.html")
+    return stem
+
+
+def run_notebooks(jobs: list[tuple[str, str, str | None]], staging: Path, parameters: dict, step: Progress) -> None:
+    """Execute and render every notebook; several run in parallel worker processes (each its own kernel)."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    calls = [(nb, stem, str(staging), {**parameters, "return_stem": ret or ""}) for nb, stem, ret in jobs]
+    step(f"executing and rendering {len(calls)} notebook(s) with papermill and nbconvert")
+    if len(calls) <= 2:
+        for call in calls:
+            step(f"  notebooks/{call[1]}.ipynb -> html/{_execute_and_render(*call)}.html")
+        return
+    with ProcessPoolExecutor(max_workers=2) as pool:
+        futures = [pool.submit(_execute_and_render, *call) for call in calls]
+        for future in futures:
+            step(f"  html/{future.result()}.html")
+
+
+def write_returns(results: list[ReturnResult], staging: Path, entity: str, period_end: dt.date, config) -> None:
+    """returns/<stem>.json for every return, the 1B page and CSV, lineage, and one workbook for all."""
+    for result in results:
+        write_json(staging / "returns" / f"{result.stem}.json", result.document)
+        if result.code == "annex1b":
+            write_page(result.document, staging / "returns" / f"{result.stem}.html")
+            write_csv(result.document, staging / "returns" / f"{result.stem}.csv")
+        if len(result.lineage):
+            (staging / "lineage").mkdir(parents=True, exist_ok=True)
+            result.lineage.to_csv(staging / "lineage" / f"{result.stem}.csv", index=False)
+    if results:
+        write_workbook(staging / "returns" / f"{entity}-{period_end.isoformat()}.xlsx",
+                       [(sheet_name(r), r) for r in results], config)
+
+
 def run(paths: api.InputPaths, entity: str, period_end: dt.date, out: Path, progress: Progress = print,
         notebooks: bool = True) -> RunOutcome:
     """Produce every return `entity` owes for the period ending `period_end` into out/<entity>/<period-end>/.
@@ -103,7 +156,7 @@ def run(paths: api.InputPaths, entity: str, period_end: dt.date, out: Path, prog
     step = _Steps(progress)
     started = _now()
     config, text = api.read_inputs(paths)
-    due, skipped = schedule.plan(config, entity, period_end, set(RETURNS))
+    schedule.plan(config, entity, period_end, set(RETURNS))  # unknown entity, mixed ARDs, wrong date: fail early
     final = out / entity / period_end.isoformat()
     staging = out / entity / f".{period_end.isoformat()}.staging-{uuid.uuid4().hex[:8]}"
     staging.mkdir(parents=True)
@@ -119,49 +172,34 @@ def run(paths: api.InputPaths, entity: str, period_end: dt.date, out: Path, prog
             raise ValidationFailed(report, written_to=evidence_folder(final) / "validation" / "errors.csv")
         step("classifying (scope, upheld, business-day bands)")
         prepared = api.prepare_from_text(config, text, report)
+        step("building returns")
+        built = api.build_all(prepared, entity, period_end)
+        for result in built.results:
+            step(f"  built {result.stem} ({result.document['period']['start']} to {result.document['period']['end']})")
+        for item in built.skipped:
+            step(f"  skipped {item.stem}: {item.reason}")
 
-        results: list[ReturnResult] = []
-        for item in due:
-            step(f"building {item.return_code} for {item.period.start} to {item.period.end}")
-            inputs = BuildInputs(prepared.complaints, prepared.redress_lines, prepared.context, config,
-                                 item.firms, item.period)
-            results.append(RETURNS[item.return_code].build(inputs))
-        for item in skipped:
-            step(f"skipped {item.return_code}: {item.reason}")
-
-        warnings = [w for w in [report.warnings, *[r.warnings for r in results]] if w is not None and len(w)]
-        report_warnings = pd.concat(warnings, ignore_index=True) if warnings else report.warnings
+        warnings = [w for w in [report.warnings, *[r.warnings for r in built.results]] if w is not None and len(w)]
+        all_warnings = pd.concat(warnings, ignore_index=True) if warnings else report.warnings
         report.write(staging / "validation")
-        report_warnings.to_csv(staging / "validation" / "warnings.csv", index=False)
+        all_warnings.to_csv(staging / "validation" / "warnings.csv", index=False)
 
         step("writing returns, workbook and lineage")
-        for result in results:
-            write_json(staging / "returns" / f"{result.code}.json", result.document)
-            (staging / "lineage").mkdir(parents=True, exist_ok=True)
-            result.lineage.to_csv(staging / "lineage" / f"{result.code}.csv", index=False)
-        if results:
-            write_workbook(staging / "returns" / f"{entity}-{period_end.isoformat()}.xlsx",
-                           [(RETURNS[r.code].sheet, r) for r in results], config)
-
+        write_returns(built.results, staging, entity, period_end, config)
         if notebooks:
-            nb_params = {**parameters, "output_dir": str(staging.resolve())}
-            for name in [VALIDATION_NOTEBOOK, *[RETURNS[r.code].notebook for r in results]]:
-                step(f"executing notebooks/{name} (papermill)")
-                executed = execute(name, staging / "notebooks" / name, nb_params)
-                step(f"rendering html/{Path(name).stem}.html (nbconvert, code hidden)")
-                render_html(executed, staging / "html" / f"{Path(name).stem}.html")
-                # The executed notebook names the staging folder; point it at the final one.
-                _retarget(executed, staging, final)
+            run_notebooks(notebook_jobs(built.results), staging, {**parameters, "output_dir": str(staging.resolve())}, step)
+            for executed in (staging / "notebooks").glob("*.ipynb"):
+                _retarget(executed, staging, final)  # executed notebooks name the staging folder
 
-        produced = [r.code for r in results]
         manifest = build_manifest(
-            inputs=paths.files(), parameters=parameters, started=started, finished=_now(), produced=produced,
-            skipped=[{"return": s.return_code, "reason": s.reason} for s in skipped], folder=staging,
+            inputs=paths.files(), parameters=parameters, started=started, finished=_now(),
+            produced=[r.stem for r in built.results],
+            skipped=[{"return": s.stem, "reason": s.reason} for s in built.skipped], folder=staging,
         )
         write_json(staging / "manifest.json", manifest)
         _publish(staging, final)
         step(f"done: {final}")
-        return RunOutcome(final, produced, skipped, len(report_warnings))
+        return RunOutcome(final, [r.stem for r in built.results], built.skipped, len(all_warnings))
     except ReportkitError as exc:
         evidence = _keep_evidence(staging, final)
         step(f"failed; evidence kept in {evidence}")

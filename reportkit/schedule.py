@@ -46,19 +46,28 @@ def period_ending(firm: Firm, return_code: str, end: dt.date) -> Period | None:
 
 @dataclass(frozen=True)
 class Due:
+    """One return to build: which firms it covers, for which period, and its file name in returns/."""
+
     return_code: str
     firms: list[Firm]
     period: Period
+    stem: str
+    nil_for: str | None = None
+    """For a member of a joint report: its FRN; it files a nil return for that item (DISP 1.10.1C)."""
 
 
 @dataclass(frozen=True)
 class Skipped:
-    return_code: str
+    stem: str
     reason: str
+
+    @property
+    def return_code(self) -> str:
+        return self.stem.split("--")[0]
 
 
 def entity_returns(config: Config, entity: str) -> tuple[list[Firm], list[str]]:
-    """The firms an entity covers (reporting firm first) and the returns it reports."""
+    """The firms an entity covers (reporting firm first) and the returns it reports (jointly, for a group)."""
     if entity in config.groups:
         group = config.groups[entity]
         firms = [config.firm(group.reporting_firm)] + [config.firm(m) for m in group.members if m != group.reporting_firm]
@@ -67,30 +76,63 @@ def entity_returns(config: Config, entity: str) -> tuple[list[Firm], list[str]]:
     return [firm], list(firm.returns)
 
 
+def check_group_reference_dates(config: Config, entity: str) -> None:
+    """A joint report needs members with one accounting reference date (DISP 1.10.1D; returns.md): refuse otherwise."""
+    group = config.groups[entity]
+    dates = {frn: str(config.firm(frn).ard) for frn in group.members}
+    if len(set(dates.values())) > 1:
+        listed = ", ".join(f"{frn}: {ard}" for frn, ard in dates.items())
+        raise InputError(f"group {entity}: members have different accounting reference dates ({listed}); a joint report "
+                         "covers one reporting period, so run the members separately or correct the configuration")
+
+
+def _period_word(firm: Firm, code: str) -> str:
+    return "year" if period_months(firm, code) == 12 else "half-year"
+
+
+def _due_or_skipped(code: str, firms: list[Firm], period_end: dt.date, stem: str, available: set[str],
+                    nil_for: str | None = None) -> Due | Skipped:
+    period = period_ending(firms[0], code, period_end)
+    if period is None:
+        return Skipped(stem, f"not due, {period_end} is not the end of its {_period_word(firms[0], code)}")
+    if calendar.regime(period) == "consolidated":
+        return Skipped(stem, f"not produced: {period.start} to {period.end} falls under the consolidated "
+                             "complaints return, which this version does not produce")
+    if code not in available:
+        return Skipped(stem, "not produced: this version of reportkit does not build it yet")
+    return Due(code, firms, period, stem, nil_for)
+
+
 def plan(config: Config, entity: str, period_end: dt.date, available: set[str]) -> tuple[list[Due], list[Skipped]]:
     """Work out which returns are owed for the period ending `period_end`, and which are skipped and why.
 
+    A firm: each of its returns. A group: each jointly reported return for all members under the reporting
+    firm, a nil return of it for every other member, and the members' other returns one by one.
+
     Raises:
-        InputError: the date ends no reporting period of any return the entity owes.
+        InputError: unknown entity, a group with mixed ARDs, or a date that ends none of the entity's periods.
     """
-    firms, codes = entity_returns(config, entity)
-    reporting = firms[0]
-    due, skipped = [], []
-    for code in codes:
-        period = period_ending(reporting, code, period_end)
-        if period is None:
-            skipped.append(Skipped(code, f"not due: {period_end} is not the end of one of its "
-                                         f"{'annual' if period_months(reporting, code) == 12 else 'half-yearly'} periods"))
-        elif calendar.regime(period) == "consolidated":
-            skipped.append(Skipped(code, f"not produced: the period {period.start} to {period.end} falls under the "
-                                         "consolidated complaints return, which this version does not produce"))
-        elif code not in available:
-            skipped.append(Skipped(code, "not produced: this version of reportkit does not build it yet"))
-        else:
-            due.append(Due(code, firms, period))
+    items: list[Due | Skipped] = []
+    if entity in config.groups:
+        check_group_reference_dates(config, entity)
+        firms, joint = entity_returns(config, entity)
+        for code in joint:
+            items.append(_due_or_skipped(code, firms, period_end, code, available))
+            for member in firms[1:]:
+                items.append(_due_or_skipped(code, [member], period_end, f"{code}--nil-{member.frn}", available, member.frn))
+        for member in firms:
+            for code in member.returns:
+                if code not in joint:
+                    items.append(_due_or_skipped(code, [member], period_end, f"{code}--{member.frn}", available))
+    else:
+        firms, codes = entity_returns(config, entity)
+        items = [_due_or_skipped(code, firms, period_end, code, available) for code in codes]
+    due = [i for i in items if isinstance(i, Due)]
+    skipped = [i for i in items if isinstance(i, Skipped)]
     if not due and all(s.reason.startswith("not due") for s in skipped):
-        ends = sorted({p.end for code in codes for p in periods(reporting, code, Period(
-            period_end - dt.timedelta(days=370), period_end + dt.timedelta(days=370)))})
+        reporting = firms[0]
+        window = Period(period_end - dt.timedelta(days=370), period_end + dt.timedelta(days=370))
+        ends = sorted({p.end for code in {s.return_code for s in skipped} for p in periods(reporting, code, window)})
         raise InputError(f"{period_end} ends no reporting period of {entity} (ARD {reporting.ard}); "
                          f"nearby period ends: {', '.join(str(e) for e in ends)}")
     return due, skipped

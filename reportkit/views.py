@@ -19,7 +19,7 @@ from reportkit.layouts import load_layout
 from reportkit.measures import closed_in
 from reportkit.returns.common import ReturnResult
 from reportkit.taxonomy import load_taxonomy
-from reportkit.validation.report import FINDING_COLUMNS
+from reportkit.validation.report import FINDING_COLUMNS, mask_value
 
 
 @dataclass
@@ -31,22 +31,27 @@ class ReturnView:
     period: Period
 
 
-def load_return(return_code: str, config: str, entity: str, period_end: str, complaints: str,
+def load_return(return_stem: str, config: str, entity: str, period_end: str, complaints: str,
                 redress: str | None, context: str | None, output_dir: str | None) -> ReturnView:
-    """The return as the run wrote it (output_dir/returns/<code>.json) or, opened on its own, as built now.
+    """The return as the run wrote it (output_dir/returns/<stem>.json) or, opened on its own, as built now.
 
-    The complaints are re-read and classified for the charts (validation already ran in `reportkit run`;
-    a notebook opened by hand validates again).
+    `return_stem` is the return's file name in returns/: its code (annex1), or e.g. annex1c--234567 for one
+    member in a group run. The complaints are re-read and classified for the charts (validation already ran
+    in `reportkit run`; a notebook opened by hand validates again).
     """
     paths = api.InputPaths.of(config, complaints, redress, context)
-    written = Path(output_dir) / "returns" / f"{return_code}.json" if output_dir else None
+    written = Path(output_dir) / "returns" / f"{return_stem}.json" if output_dir else None
     validated_by_run = bool(output_dir) and (Path(output_dir) / "validation").is_dir()
     prepared = api.prepare(paths, check=not validated_by_run)
     if written and written.is_file():
         document = json.loads(written.read_text(encoding="utf-8"))
     else:
         results = api.build_returns(prepared, entity, api.parse_date(period_end, "period_end"))
-        document = next(r.document for r in results if r.code == return_code)
+        matches = [r.document for r in results if r.stem == return_stem]
+        if not matches:
+            raise ValueError(f"{entity} owes no {return_stem} for the period ending {period_end}; "
+                             f"built: {', '.join(r.stem for r in results)}")
+        document = matches[0]
     period = Period(dt.date.fromisoformat(document["period"]["start"]), dt.date.fromisoformat(document["period"]["end"]))
     frns = document["firms"]
     return ReturnView(document, prepared.complaints[prepared.complaints["firm_frn"].isin(frns)], period)
@@ -56,17 +61,30 @@ def header_frame(document: dict[str, Any]) -> pd.DataFrame:
     """The header questions with their labels and answers."""
     labels = {item["code"]: item["label"] for item in load_layout(document["return"]).header}
     return pd.DataFrame(
-        [{"question": labels.get(code, code), "code": code, "answer": value} for code, value in document["header"].items()]
+        [{"question": labels.get(code, code), "code": code, "answer": _answer(value)}
+         for code, value in document["header"].items()]
     ).set_index("code")
+
+
+def _answer(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, list):
+        return ", ".join(f"{v['name']} ({v['frn']})" if isinstance(v, dict) else str(v) for v in value)
+    return str(value)
 
 
 def table_frame(document: dict[str, Any], key: str) -> pd.DataFrame:
     """One table of the return with row and column labels; blank cells are shown empty."""
     spec = load_layout(document["return"]).tables[key]
-    taxonomy = load_taxonomy()
     cells = document["tables"][key]
-    frame = pd.DataFrame.from_dict(cells, orient="index")[spec.column_codes()]
-    frame.index = [taxonomy.label(spec.rows.codes, code) for code in frame.index]
+    frame = pd.DataFrame.from_dict(cells, orient="index").reindex(columns=spec.column_codes())
+    if spec.rows.dynamic:  # Annex 1C adviser keys are personal data: masked in anything rendered
+        frame.index = [mask_value(code) for code in frame.index]
+    else:
+        frame.index = [spec.row_label(code) for code in frame.index]
     frame.columns = [c.label for c in spec.columns]
     return frame.astype(object).where(frame.notna(), "")
 
@@ -166,3 +184,7 @@ def chart(series: pd.Series, kind: str, title: str, xlabel: str = "", marker: fl
         ax.axvline(marker, color="red")
     plt.show()
     return ax
+
+
+def return_title(document: dict[str, Any]) -> str:
+    return load_layout(document["return"]).title

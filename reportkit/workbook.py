@@ -15,7 +15,6 @@ import xlsxwriter
 from reportkit.config import Config
 from reportkit.layouts import load_layout
 from reportkit.returns.common import ReturnResult
-from reportkit.taxonomy import load_taxonomy
 
 TABLE_MARKER = "Table "
 """Column A of each table's code row reads "Table <key>", so tests and tools can find the table."""
@@ -93,7 +92,7 @@ def _write_sheet(book, sheet_name: str, result: ReturnResult, config: Config) ->
             sheet.write_string(row, col, column.code, code_fmt)
         row += 1
         for row_code, values in cells.items():
-            sheet.write_string(row, 0, _row_label(spec, row_code))
+            sheet.write_string(row, 0, spec.row_label(row_code))
             sheet.write_string(row, 1, row_code, code_fmt)
             for col, column in enumerate(spec.columns, start=2):
                 value = values.get(column.code)
@@ -104,10 +103,6 @@ def _write_sheet(book, sheet_name: str, result: ReturnResult, config: Config) ->
                 else:
                     sheet.write_number(row, col, value, money if column.money else number)
             row += 1
-
-
-def _row_label(spec, code: str) -> str:
-    return load_taxonomy().label(spec.rows.codes, code)
 
 
 def write_workbook(path: Path, results: list[tuple[str, ReturnResult]], config: Config) -> Path:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from reportkit import api
 from reportkit.paths import PROJECT_ROOT, SAMPLE_DIR
-from reportkit.sample import SAMPLE_PERIOD_END, SAMPLE_PROFILES
+from reportkit.sample import SAMPLE_ENTITIES, SAMPLE_PERIOD_END
 
 GOLDEN_DIR = PROJECT_ROOT / "tests" / "golden"
 
@@ -24,9 +24,9 @@ def golden_documents() -> dict[str, dict]:
     """File name -> return document, for every sample entity and return."""
     prepared = api.prepare(sample_paths())
     documents = {}
-    for profile in SAMPLE_PROFILES:
-        for result in api.build_returns(prepared, profile.frn, SAMPLE_PERIOD_END):
-            documents[f"{result.code}-{profile.frn}-{SAMPLE_PERIOD_END}.json"] = result.document
+    for entity in SAMPLE_ENTITIES:
+        for result in api.build_returns(prepared, entity, SAMPLE_PERIOD_END):
+            documents[f"{entity}--{result.stem}--{SAMPLE_PERIOD_END}.json"] = result.document
     return documents
 
 

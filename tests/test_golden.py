@@ -35,7 +35,7 @@ def test_returns_match_golden(documents) -> None:
 
 
 def test_golden_annex1_is_internally_consistent(documents) -> None:
-    document = documents["annex1-100001-2026-06-30.json"]
+    document = documents["sample-group--annex1--2025-12-31.json"]
     assert document["header"]["part_a"] == "A-2"
     opened_by_cause = sum(v for row in document["tables"]["4"].values() for v in row.values() if v is not None)
     assert opened_by_cause == document["header"]["opened"]

@@ -18,7 +18,7 @@ from reportkit.run import run
 from scripts.generate_golden import GOLDEN_DIR, dumps, sample_paths
 from tests.conftest import complaint
 
-PERIOD_END = pd.Timestamp("2026-06-30").date()
+PERIOD_END = pd.Timestamp("2025-12-31").date()
 
 
 def quiet(message: str) -> None:
@@ -28,22 +28,27 @@ def quiet(message: str) -> None:
 @pytest.fixture(scope="module")
 def sample_run(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("out")
-    return run(sample_paths(), "100001", PERIOD_END, out, quiet).folder
+    return run(sample_paths(), "sample-group", PERIOD_END, out, quiet).folder
 
 
 @pytest.mark.slow
 def test_run_writes_every_output(sample_run: Path) -> None:
-    expected = ["returns/annex1.json", "returns/100001-2026-06-30.xlsx", "notebooks/validation.ipynb",
-                "notebooks/annex1.ipynb", "html/validation.html", "html/annex1.html", "validation/errors.csv",
-                "validation/warnings.csv", "lineage/annex1.csv", "manifest.json"]
+    expected = ["returns/annex1.json", "returns/annex1--nil-100002.json", "returns/annex1--nil-100003.json",
+                "returns/annex1ad--100001.json", "returns/annex1ad--100002.json", "returns/annex1b.json",
+                "returns/annex1b.html", "returns/annex1b.csv", "returns/sample-group-2025-12-31.xlsx",
+                "notebooks/validation.ipynb", "notebooks/annex1.ipynb", "notebooks/annex1ad--100001.ipynb",
+                "notebooks/annex1b.ipynb", "html/validation.html", "html/annex1.html", "html/annex1ad--100002.html",
+                "html/annex1b.html", "validation/errors.csv", "validation/warnings.csv", "lineage/annex1.csv",
+                "lineage/annex1ad--100001.csv", "manifest.json"]
     assert all((sample_run / name).is_file() for name in expected), [n for n in expected if not (sample_run / n).is_file()]
     assert not [p for p in sample_run.parent.iterdir() if p.name.startswith(".")]  # no staging left behind
 
 
 @pytest.mark.slow
 def test_run_returns_match_golden(sample_run: Path) -> None:
-    written = json.loads((sample_run / "returns" / "annex1.json").read_text())
-    assert dumps(written) == (GOLDEN_DIR / "annex1-100001-2026-06-30.json").read_text()
+    for path in (sample_run / "returns").glob("*.json"):
+        golden = GOLDEN_DIR / f"sample-group--{path.stem}--2025-12-31.json"
+        assert dumps(json.loads(path.read_text())) == golden.read_text(), path.name
 
 
 @pytest.mark.slow
@@ -64,7 +69,8 @@ def test_manifest_records_inputs_parameters_versions_and_times(sample_run: Path)
     complaints = Path(manifest["inputs"]["complaints"]["path"])
     assert manifest["inputs"]["complaints"]["sha256"] == hashlib.sha256(complaints.read_bytes()).hexdigest()
     assert set(manifest["inputs"]) == {"config", "complaints", "redress", "context"}
-    assert manifest["parameters"]["entity"] == "100001" and manifest["parameters"]["period_end"] == "2026-06-30"
+    assert manifest["parameters"]["entity"] == "sample-group" and manifest["parameters"]["period_end"] == "2025-12-31"
+    assert "annex1--nil-100002" in manifest["returns"]
     assert {"pandas", "great-expectations", "papermill", "holidays", "python"} <= set(manifest["packages"])
     assert manifest["started_at"] <= manifest["finished_at"]
     annex1 = (sample_run / "returns" / "annex1.json").read_bytes()
@@ -79,7 +85,7 @@ def test_lineage_accounts_for_every_counted_cell(sample_run: Path) -> None:
     for row, cells in document["tables"]["4"].items():
         for column, value in cells.items():
             assert counts.get((row, column), 0) == (value or 0), (row, column)
-    assert lineage["complaint_id"].str.startswith("100001-").all()
+    assert set(lineage["firm_frn"]) == {"100001", "100002", "100003"}  # a joint report covers every member
 
 
 def test_validation_failure_leaves_no_returns_and_keeps_the_error_list(ws, tmp_path) -> None:

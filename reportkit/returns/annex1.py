@@ -54,12 +54,18 @@ def change_warnings(complaints: pd.DataFrame, inputs: BuildInputs, facts: pd.Dat
     ]
 
 
-def build_annex1(inputs: BuildInputs) -> ReturnResult:
-    """Build the Annex 1 return for the firms in `inputs` (one firm, or a joint report) and its period."""
-    layout = load_layout(RETURN_CODE)
+def period_facts_for(inputs: BuildInputs) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The complaints Annex 1 counts and their facts for the period (shared with the Annex 1B summary)."""
     complaints = scoped(inputs)
     facts = period_facts(complaints, inputs.redress_lines, inputs.period, inputs.config.redress_attribution,
                          band_column="band_annex1", bands=rules.ANNEX1_BANDS)
+    return complaints, facts
+
+
+def build_annex1(inputs: BuildInputs) -> ReturnResult:
+    """Build the Annex 1 return for the firms in `inputs` (one firm, or a joint report) and its period."""
+    layout = load_layout(RETURN_CODE)
+    complaints, facts = period_facts_for(inputs)
     part_a = complaints["product"].notna()
     received = int(facts["opened"].sum())  # Part A and Part B together (DISP 1.10.2R)
     nil = received == 0 and int(facts["outstanding_at_start"].sum()) == 0

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -39,8 +39,15 @@ class ReturnResult:
     """A built return: the JSON document, the lineage of its cells, and warnings found while building."""
 
     document: dict[str, Any]
-    lineage: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=LINEAGE_COLUMNS))
+    lineage: pd.DataFrame | None = None
     warnings: pd.DataFrame | None = None
+    stem: str = ""
+    """File name of the return in returns/: its code, or e.g. annex1c--234567 for one member of a group run."""
+
+    def __post_init__(self) -> None:
+        if self.lineage is None:
+            self.lineage = pd.DataFrame(columns=LINEAGE_COLUMNS)
+        self.stem = self.stem or self.document["return"]
 
     @property
     def code(self) -> str:
@@ -80,6 +87,32 @@ def build_tables(layout: Layout, keys: list[str], data_by_scope: dict[str, Table
         lineage.append(build_lineage(layout.return_code, spec, data, cells))
     frames = [f for f in lineage if len(f)]
     return tables, (pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=LINEAGE_COLUMNS))
+
+
+def context_total(inputs: BuildInputs, measure: str) -> int | float | None:
+    """A context figure of the covered firms for the period end (summed over firms), or None when none given."""
+    context = inputs.context
+    if context is None or context.empty:
+        return None
+    rows = context[context["firm_frn"].isin(inputs.frns) & (context["period_end"] == pd.Timestamp(inputs.period.end))
+                   & (context["measure"] == measure)]
+    if rows.empty:
+        return None
+    total = float(rows["value"].sum())
+    return int(total) if total.is_integer() else total
+
+
+def lineage_rows(return_code: str, table: str, complaints: pd.DataFrame, fact: pd.Series, row_column: str | None,
+                 column_column: str | None, row_code: str | None = None, column_code: str | None = None) -> pd.DataFrame:
+    """Lineage of one fact: the complaints where it is non-zero, with their row and column codes (from the
+    named complaint columns, or fixed codes)."""
+    chosen = complaints[fact.to_numpy() != 0]
+    return pd.DataFrame({
+        "return": return_code, "table": table,
+        "row": chosen[row_column].astype(str).to_numpy() if row_column else row_code,
+        "column": chosen[column_column].astype(str).to_numpy() if column_column else column_code,
+        "firm_frn": chosen["firm_frn"].astype(str).to_numpy(), "complaint_id": chosen["complaint_id"].astype(str).to_numpy(),
+    }, columns=LINEAGE_COLUMNS)
 
 
 def warning(rule: str, column: str, value: Any, message: str, file: str) -> pd.DataFrame:

@@ -1,0 +1,47 @@
+"""DISP 1 Annex 1AD: electronic money and payment services complaints return (DISP 1.10B)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from reportkit import rules
+from reportkit.aggregate import TableInput
+from reportkit.layouts import load_layout
+from reportkit.measures import period_facts
+from reportkit.returns.common import BuildInputs, ReturnResult, build_tables, document_shell, group_header
+
+RETURN_CODE = "annex1ad"
+
+
+def scoped(inputs: BuildInputs) -> pd.DataFrame:
+    """Payment services and e-money complaints of the covered firms that Annex 1AD counts (DISP 1.1.3AD,
+    1.10B.2G, 1.10B.3D): non-eligible payment service users too, e-money only from eligible complainants."""
+    frame = inputs.complaints
+    return frame[frame["firm_frn"].isin(inputs.frns) & frame["in_scope_1ad"]]
+
+
+def build_annex1ad(inputs: BuildInputs) -> ReturnResult:
+    """Build Annex 1AD for the firms in `inputs` and its (annual) period."""
+    layout = load_layout(RETURN_CODE)
+    complaints = scoped(inputs)
+    # DISP 1.10B.8G(4): the amount of the payment transaction itself is not redress here (counts_1ad).
+    facts = period_facts(complaints, inputs.redress_lines, inputs.period, inputs.config.redress_attribution,
+                         band_column="band_1ad", bands=rules.ANNEX1AD_BANDS, redress_flag="counts_1ad")
+    opened = int(facts["opened"].sum())
+    nil = opened == 0 and int(facts["outstanding_at_start"].sum()) == 0
+    document = document_shell(layout, inputs, nil)
+    document["header"] = {
+        **group_header(inputs),
+        "nil_return": nil,
+        "outstanding_at_start": None if nil else int(facts["outstanding_at_start"].sum()),
+        "opened": None if nil else opened,
+        "publication_consent": inputs.reporting_firm.publication_consent,  # DISP 1.10B.14G: asked on every return
+    }
+    fraud = complaints["app_fraud_role"].notna().to_numpy()
+    data = {
+        "payment": TableInput(complaints, facts, inputs.firms, inputs.period, inputs.context, nil),
+        # Table 4 counts APP fraud complaints separately; they are already in Tables 1-3 (never added twice).
+        "app_fraud": TableInput(complaints[fraud], facts[fraud], inputs.firms, inputs.period, inputs.context, nil),
+    }
+    document["tables"], lineage = build_tables(layout, list(layout.parts["all"]), data)
+    return ReturnResult(document, lineage)
