@@ -117,7 +117,7 @@ def run_notebooks(jobs: list[tuple[str, str, str | None]], staging: Path, parame
     """Execute and render every notebook; several run in parallel worker processes (each its own kernel)."""
     from concurrent.futures import ProcessPoolExecutor
 
-    calls = [(nb, stem, str(staging), {**parameters, "return_stem": ret or ""}) for nb, stem, ret in jobs]
+    calls = [(nb, stem, str(staging), {**parameters, **({"return_stem": ret} if ret else {})}) for nb, stem, ret in jobs]
     step(f"executing and rendering {len(calls)} notebook(s) with papermill and nbconvert")
     if len(calls) <= 2:
         for call in calls:

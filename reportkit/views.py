@@ -19,7 +19,7 @@ from reportkit.layouts import load_layout
 from reportkit.measures import closed_in
 from reportkit.returns.common import ReturnResult
 from reportkit.taxonomy import load_taxonomy
-from reportkit.validation.report import FINDING_COLUMNS, mask_value
+from reportkit.validation.report import FINDING_COLUMNS
 
 
 @dataclass
@@ -81,12 +81,21 @@ def table_frame(document: dict[str, Any], key: str) -> pd.DataFrame:
     spec = load_layout(document["return"]).tables[key]
     cells = document["tables"][key]
     frame = pd.DataFrame.from_dict(cells, orient="index").reindex(columns=spec.column_codes())
-    if spec.rows.dynamic:  # Annex 1C adviser keys are personal data: masked in anything rendered
-        frame.index = [mask_value(code) for code in frame.index]
+    if spec.rows.dynamic:  # Annex 1C adviser keys are personal data: never shown in anything rendered
+        frame.index = adviser_pseudonyms(list(frame.index))
     else:
         frame.index = [spec.row_label(code) for code in frame.index]
     frame.columns = [c.label for c in spec.columns]
     return frame.astype(object).where(frame.notna(), "")
+
+
+ADVISER_KEY_FORMS = {"NI": "NI number and date of birth", "PP": "passport, nationality and date of birth"}
+
+
+def adviser_pseudonyms(keys: list[str]) -> list[str]:
+    """Stand-ins for adviser keys in HTML: "Adviser 3 (keyed by IRN)", no character of the identifier kept."""
+    forms = [ADVISER_KEY_FORMS.get(str(key).split(":")[0], "IRN") for key in keys]
+    return [f"Adviser {i} (keyed by {form})" for i, form in enumerate(forms, start=1)]
 
 
 def table_keys(document: dict[str, Any]) -> list[str]:
