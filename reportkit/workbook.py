@@ -27,7 +27,7 @@ def header_text(value: Any) -> str | None:
     if isinstance(value, bool):
         return "Yes" if value else "No"
     if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
+        return ", ".join(f"{v['name']} ({v['frn']})" if isinstance(v, dict) else str(v) for v in value)
     return str(value)
 
 

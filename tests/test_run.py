@@ -140,3 +140,24 @@ def test_rerun_gives_the_same_numbers(ws, tmp_path) -> None:
     second = (run(paths, "123456", end, tmp_path / "b", quiet, notebooks=False).folder / "returns" / "annex1.json").read_text()
     assert first == second and json.loads(first)["tables"]["2"]["banking_credit_cards"]["redress_upheld"] == 10
     assert api.InputPaths is not None
+
+
+@pytest.mark.slow
+def test_published_and_rendered_pages_carry_no_personal_data(sample_run: Path, tmp_path) -> None:
+    adviser_run = run(sample_paths(), "300001", PERIOD_END, tmp_path, quiet).folder
+    complaints = pd.read_csv(sample_paths().complaints, dtype=str)
+    identifiers = set()
+    for column in ("adviser_irn", "adviser_ni_number", "adviser_passport_number"):
+        identifiers |= set(complaints[column].dropna())
+    assert identifiers  # the sample names advisers in all three forms
+    document = json.loads((adviser_run / "returns" / "annex1c.json").read_text())
+    assert any(key.startswith("NI:") for key in document["tables"]["1C"])  # the JSON carries them for keying
+    pages = [adviser_run / "html" / "annex1c.html", adviser_run / "html" / "validation.html",
+             sample_run / "returns" / "annex1b.html", sample_run / "html" / "annex1b.html"]
+    ids = set(complaints["complaint_id"])
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        assert not [i for i in identifiers if i in text], page
+    summary = (sample_run / "returns" / "annex1b.html").read_text(encoding="utf-8")
+    assert not [i for i in list(ids)[:2000] if i in summary]
+    assert "(keyed by IRN)" in (adviser_run / "html" / "annex1c.html").read_text(encoding="utf-8")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import openpyxl
+import pandas as pd
 import pytest
 
 from reportkit import api
@@ -71,3 +72,20 @@ def test_text_that_looks_like_a_formula_stays_text(ws, tmp_path, name: str) -> N
     path = write_workbook(tmp_path / "book.xlsx", [("Annex 1", results[0])], prepared.config)
     cell = openpyxl.load_workbook(path)["Annex 1"]["B2"]
     assert cell.value == name and cell.data_type == "s"
+
+
+def test_every_sample_return_has_a_sheet_that_matches_its_json(tmp_path) -> None:
+    from reportkit.run import sheet_name
+    from scripts.generate_golden import sample_paths
+
+    prepared = api.prepare(sample_paths())
+    results = api.build_returns(prepared, "sample-group", pd.Timestamp("2025-12-31").date())
+    results += api.build_returns(prepared, "300001", pd.Timestamp("2025-12-31").date())
+    results += api.build_returns(prepared, "200001", pd.Timestamp("2025-12-31").date())
+    named = [(f"{sheet_name(r)} {r.document['reporting_firm']}"[:31], r) for r in results]
+    book = openpyxl.load_workbook(write_workbook(tmp_path / "all.xlsx", named, prepared.config))
+    assert {r.code for r in results} == {"annex1", "annex1ab", "annex1ad", "annex1b", "annex1c"}
+    for name, result in named:
+        sheet = book[name]
+        assert read_tables(sheet) == result.document["tables"], name
+        assert read_header(sheet) == {code: header_text(v) for code, v in result.document["header"].items()}, name

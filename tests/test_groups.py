@@ -1,0 +1,74 @@
+"""Group (joint) reporting: one return for all members, nil returns for the others, thresholds on the total."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+
+from reportkit import api
+from reportkit.errors import InputError
+from reportkit.run import run
+from tests.conftest import FIRM, complaint
+
+H1 = dt.date(2025, 6, 30)
+BANK = {**FIRM, "returns": ["annex1", "annex1c"]}
+SCOTS = {**FIRM, "frn": "234567", "name": "Scottish Sister Ltd", "business_days": "SCT", "returns": ["annex1"],
+         "products": ["credit_cards"], "credit_activities": []}
+GROUP = {"id": "example-group", "name": "Example Group", "reporting_firm": "123456", "members": ["123456", "234567"],
+         "returns": ["annex1"]}
+
+
+def group_build(ws, rows, firms=(BANK, SCOTS), groups=(GROUP,)) -> api.Built:
+    prepared = api.prepare(ws.paths(rows, firms=list(firms), groups=list(groups)))
+    return api.build_all(prepared, "example-group", H1)
+
+
+def test_joint_return_covers_every_member_with_nil_returns_for_the_others(ws) -> None:
+    rows = [complaint("C1", "2025-02-03"), complaint("S1", "2025-02-03", firm_frn="234567", product="credit_cards")]
+    built = group_build(ws, rows)
+    documents = {r.stem: r.document for r in built.results}
+    assert set(documents) == {"annex1", "annex1--nil-234567", "annex1c--123456"}
+    joint = documents["annex1"]
+    assert (joint["reporting_firm"], joint["firms"]) == ("123456", ["123456", "234567"])
+    assert joint["header"]["group_reporting"] is True and joint["header"]["additional_frns"] == ["234567"]
+    assert joint["header"]["opened"] == 2
+    nil = documents["annex1--nil-234567"]
+    assert (nil["reporting_firm"], nil["firms"], nil["nil_return"]) == ("234567", ["234567"], True)
+    assert all(v is None for table in nil["tables"].values() for row in table.values() for v in row.values())
+    assert documents["annex1c--123456"]["firms"] == ["123456"]  # not reported jointly: per member
+
+
+def test_thresholds_apply_to_the_joint_total(ws) -> None:
+    rows = [complaint(f"C{i}", "2025-02-03") for i in range(300)]
+    rows += [complaint(f"S{i}", "2025-02-03", firm_frn="234567", product="credit_cards") for i in range(200)]
+    documents = {r.stem: r.document for r in group_build(ws, rows).results}
+    assert documents["annex1"]["header"]["part_a"] == "A-2"
+    assert documents["annex1b"]["header"]["firms_covered"] == [
+        {"frn": "123456", "name": "Example Bank plc"}, {"frn": "234567", "name": "Scottish Sister Ltd"}]
+
+
+def test_business_days_follow_each_complaints_own_firm(ws) -> None:
+    rows = [complaint("E1", "2024-12-31", "2025-01-07", "upheld"),
+            complaint("S1", "2024-12-31", "2025-01-07", "upheld", firm_frn="234567", product="credit_cards")]
+    joint = next(r.document for r in group_build(ws, rows).results if r.stem == "annex1")
+    table = joint["tables"]["2"]["banking_credit_cards"]
+    assert (table["closed_within_3_days"], table["closed_3_days_to_8_weeks"]) == (1, 1)  # Scotland's 2 January
+
+
+def test_members_with_different_reference_dates_are_refused(ws) -> None:
+    march = {**SCOTS, "accounting_reference_date": "03-31"}
+    with pytest.raises(InputError, match="group example-group: members have different accounting reference dates "
+                                         r"\(123456: 12-31, 234567: 03-31\)"):
+        group_build(ws, [complaint("C1", "2025-02-03")], firms=(BANK, march))
+
+
+def test_group_run_writes_joint_and_nil_returns_under_the_group_folder(ws, tmp_path) -> None:
+    paths = ws.paths([complaint("C1", "2025-02-03")], firms=[BANK, SCOTS], groups=[GROUP])
+    outcome = run(paths, "example-group", H1, tmp_path / "out", lambda m: None, notebooks=False)
+    assert outcome.folder == tmp_path / "out" / "example-group" / "2025-06-30"
+    nil = json.loads((outcome.folder / "returns" / "annex1--nil-234567.json").read_text())
+    assert nil["nil_return"] is True
+    assert (outcome.folder / "returns" / "example-group-2025-06-30.xlsx").is_file()
+    assert {s.stem for s in outcome.skipped} == {"annex1b"}
