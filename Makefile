@@ -16,6 +16,8 @@ demo: $(STAMP)
 	$(BIN)/reportkit demo --out outputs
 
 test: $(STAMP)
+	$(BIN)/ruff check reportkit tests scripts benchmarks
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
 
 lab: $(STAMP)

@@ -60,14 +60,20 @@ def main(n: int) -> None:
         config = load_config(config_path)
         text = timed("load (read as text)", lambda: read_complaints(complaints_csv))
         timed("import great-expectations (once)", lambda: __import__("great_expectations"))
-        report = timed("validation (GX suites + checks)", lambda: validate_inputs(TextInputs(text, "complaints.csv"), config))
+        report = timed(
+            "validation (GX suites + checks)", lambda: validate_inputs(TextInputs(text, "complaints.csv"), config)
+        )
         assert report.ok, report.summary()
-        typed = timed("classification (typing + rules)", lambda: classify(to_typed(text, load_schema("complaints")), config))
+        typed = timed(
+            "classification (typing + rules)", lambda: classify(to_typed(text, load_schema("complaints")), config)
+        )
         lines = redress_lines(typed, None)
         firm = config.firms[profile.frn]
         period = period_ending(firm, "annex1", SAMPLE_PERIOD_END)
-        result = timed("Annex 1 aggregation (+ lineage)", lambda: build_annex1(
-            BuildInputs(typed, lines, None, config, [firm], period)))
+        result = timed(
+            "Annex 1 aggregation (+ lineage)",
+            lambda: build_annex1(BuildInputs(typed, lines, None, config, [firm], period)),
+        )
         assert result.document["header"]["part_a"] == "A-2"
 
     print(f"{'step':36} {'seconds':>8} {'complaints/s':>14}")

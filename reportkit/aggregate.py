@@ -102,7 +102,9 @@ def context_values(spec: TableSpec, data: TableInput, measure: str) -> dict[str,
     frns = [firm.frn for firm in data.firms]
     period_end = pd.Timestamp(data.period.end)
     rows = data.context[
-        data.context["firm_frn"].isin(frns) & (data.context["period_end"] == period_end) & (data.context["measure"] == measure)
+        data.context["firm_frn"].isin(frns)
+        & (data.context["period_end"] == period_end)
+        & (data.context["measure"] == measure)
     ]
     by_product = rows.groupby("key")["value"].sum()
     if spec.rows.member_codes is None:
@@ -169,10 +171,18 @@ def build_lineage(return_code: str, spec: TableSpec, data: TableInput, cells: Ce
         if not mask.any():
             continue
         chosen = data.complaints.loc[mask]
-        parts.append(pd.DataFrame({
-            "return": return_code, "table": spec.key, "row": chosen[spec.rows.column].to_numpy(),
-            "column": column.code, "firm_frn": chosen["firm_frn"].to_numpy(), "complaint_id": chosen["complaint_id"].to_numpy(),
-        }))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "return": return_code,
+                    "table": spec.key,
+                    "row": chosen[spec.rows.column].to_numpy(),
+                    "column": column.code,
+                    "firm_frn": chosen["firm_frn"].to_numpy(),
+                    "complaint_id": chosen["complaint_id"].to_numpy(),
+                }
+            )
+        )
     if not parts:
         return pd.DataFrame(columns=LINEAGE_COLUMNS)
     return pd.concat(parts, ignore_index=True)[LINEAGE_COLUMNS]

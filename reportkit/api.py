@@ -33,7 +33,9 @@ class InputPaths:
 
     @classmethod
     def of(cls, config, complaints, redress=None, context=None) -> "InputPaths":
-        return cls(Path(config), Path(complaints), Path(redress) if redress else None, Path(context) if context else None)
+        return cls(
+            Path(config), Path(complaints), Path(redress) if redress else None, Path(context) if context else None
+        )
 
     def files(self) -> dict[str, Path]:
         return {k: v for k, v in vars(self).items() if v is not None}
@@ -54,7 +56,8 @@ def read_inputs(paths: InputPaths) -> tuple[Config, TextInputs]:
     """Read the configuration and the input files as text (InputError on anything unreadable)."""
     config = load_config(paths.config)
     text = TextInputs(
-        complaints=read_complaints(paths.complaints), complaints_name=label_for(paths.complaints),
+        complaints=read_complaints(paths.complaints),
+        complaints_name=label_for(paths.complaints),
         redress=read_redress(paths.redress) if paths.redress else None,
         redress_name=label_for(paths.redress) if paths.redress else "redress",
         context=read_context(paths.context) if paths.context else None,
@@ -128,8 +131,9 @@ def build_all(prepared: Prepared, entity: str, period_end: dt.date) -> Built:
         result = build_due(prepared, item)
         results.append(result)
         if item.return_code in SUMMARISED_BY_ANNEX1B and not item.nil_for:
-            inputs = BuildInputs(prepared.complaints, prepared.redress_lines, prepared.context, prepared.config,
-                                 item.firms, item.period)
+            inputs = BuildInputs(
+                prepared.complaints, prepared.redress_lines, prepared.context, prepared.config, item.firms, item.period
+            )
             required, reason = publication_decision(inputs)
             stem = item.stem.replace(item.return_code, "annex1b", 1)
             if required:

@@ -142,7 +142,7 @@ class ReferenceDate:
             month, day = int(month_text), int(day_text)
             dt.date(2024, month, day)  # a leap year admits 02-29
         except (ValueError, TypeError) as exc:
-            raise ValueError(f"accounting reference date {text!r} is not MM-DD (e.g. \"12-31\")") from exc
+            raise ValueError(f'accounting reference date {text!r} is not MM-DD (e.g. "12-31")') from exc
         return cls(month, day)
 
     @property

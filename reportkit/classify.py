@@ -15,14 +15,37 @@ from reportkit.extract import MONEY_UNITS_PER_POUND
 from reportkit.layouts import load_layout
 from reportkit.taxonomy import load_taxonomy
 
-CODE_COLUMNS = ("firm_frn", "nation", "outcome", "forwarded", "product", "product_group", "cause", "cause_group",
-                "credit_activity", "cmc_claim_type", "cmc_focus", "payment_service", "payment_cause", "app_fraud_role",
-                "band_annex1", "band_1ad")
+CODE_COLUMNS = (
+    "firm_frn",
+    "nation",
+    "outcome",
+    "forwarded",
+    "product",
+    "product_group",
+    "cause",
+    "cause_group",
+    "credit_activity",
+    "cmc_claim_type",
+    "cmc_focus",
+    "payment_service",
+    "payment_cause",
+    "app_fraud_role",
+    "band_annex1",
+    "band_1ad",
+)
 """Columns of a few distinct codes, held as pandas categoricals: subsetting and grouping a million rows of
 them moves small integer codes instead of strings."""
 
-REDRESS_LINE_COLUMNS = ["firm_frn", "complaint_id", "complaint_row", "paid_date", "redress_type", "units",
-                        "counts_annex1", "counts_1ad"]
+REDRESS_LINE_COLUMNS = [
+    "firm_frn",
+    "complaint_id",
+    "complaint_row",
+    "paid_date",
+    "redress_type",
+    "units",
+    "counts_annex1",
+    "counts_1ad",
+]
 
 
 def classify(complaints: pd.DataFrame, config: Config) -> pd.DataFrame:

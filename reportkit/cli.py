@@ -45,7 +45,9 @@ def main() -> None:
 def input_options(func):
     func = click.option("--context", type=EXISTING_FILE, help="Context figures (CSV, Parquet or .xlsx).")(func)
     func = click.option("--redress", type=EXISTING_FILE, help="Redress lines (CSV or Parquet).")(func)
-    func = click.option("--complaints", required=True, type=EXISTING_FILE, help="Complaints extract (CSV or Parquet).")(func)
+    func = click.option("--complaints", required=True, type=EXISTING_FILE, help="Complaints extract (CSV or Parquet).")(
+        func
+    )
     func = click.option("--config", required=True, type=EXISTING_FILE, help="Firm configuration (YAML).")(func)
     return func
 
@@ -74,8 +76,12 @@ def run_command(config, complaints, redress, context, entity, period_end, out) -
 
 @main.command("validate")
 @input_options
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Also write every finding to OUT/validation/errors.csv and warnings.csv.")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Also write every finding to OUT/validation/errors.csv and warnings.csv.",
+)
 def validate_command(config, complaints, redress, context, out) -> None:
     """Validate the inputs only; exit 1 when there are errors."""
     try:
@@ -114,8 +120,10 @@ def calendar_command(config, entity, start, end, as_json) -> None:
         return
     click.echo(f"{'return':9} {'period_start':12} {'period_end':12} {'due':12} {'publication':12} regime")
     for row in rows:
-        click.echo(f"{row['return']:9} {row['period_start']:12} {row['period_end']:12} {row['due']:12} "
-                   f"{row['publication_deadline'] or '-':12} {row['regime']}")
+        click.echo(
+            f"{row['return']:9} {row['period_start']:12} {row['period_end']:12} {row['due']:12} "
+            f"{row['publication_deadline'] or '-':12} {row['regime']}"
+        )
 
 
 @main.command("demo")

@@ -7,10 +7,7 @@ that cannot be read, a bad configuration, an unknown entity), 3 a notebook or re
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:  # pragma: no cover
-    from reportkit.validation.report import ValidationReport
+from typing import Any
 
 
 class ReportkitError(Exception):
@@ -30,7 +27,8 @@ class ValidationFailed(ReportkitError):
 
     exit_code = 1
 
-    def __init__(self, report: "ValidationReport", written_to: Path | None = None) -> None:
+    def __init__(self, report: Any, written_to: Path | None = None) -> None:
+        """`report` is a reportkit.validation.report.ValidationReport (not imported: errors sit below it)."""
         self.report = report
         self.written_to = written_to
         where = f"\nFull list: {written_to}" if written_to else ""

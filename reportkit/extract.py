@@ -78,9 +78,8 @@ def read_text_frame(path: str | Path, schema: FileSchema) -> pd.DataFrame:
     frame.columns = [str(c).strip() for c in frame.columns]
     missing = [c for c in schema.required if c not in frame.columns]
     if missing:
-        raise InputError(
-            f"{path}: missing required column(s) {', '.join(missing)}; found {', '.join(map(str, frame.columns)) or 'none'}"
-        )
+        found = ", ".join(map(str, frame.columns)) or "none"
+        raise InputError(f"{path}: missing required column(s) {', '.join(missing)}; found {found}")
     if schema.one_of and not any(c in frame.columns for c in schema.one_of):
         raise InputError(f"{path}: needs at least one of the columns {', '.join(schema.one_of)}")
     for name, column in schema.columns.items():

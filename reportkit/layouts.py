@@ -47,8 +47,10 @@ DIMENSIONS: dict[str, Dimension] = {
     "payment_service": Dimension("payment_service", "payment_services", "payment_services"),
     "payment_cause": Dimension("payment_cause", "payment_service_causes"),
     "cmc_focus_with_total": Dimension("cmc_focus", "cmc_focus", fixed=(("total", "Total number of complaints"),)),
-    "app_fraud_role": Dimension("app_fraud_role", fixed=(("payer_psp", "Complaints as the payer's PSP"),
-                                                         ("payee_psp", "Complaints as the payee's PSP"))),
+    "app_fraud_role": Dimension(
+        "app_fraud_role",
+        fixed=(("payer_psp", "Complaints as the payer's PSP"), ("payee_psp", "Complaints as the payee's PSP")),
+    ),
     "adviser_key": Dimension("adviser_key", dynamic=True),
     "credit_related": Dimension("credit_activity", fixed=(("credit_related", "Credit-related complaints"),)),
 }
@@ -133,13 +135,21 @@ def load_layout(return_code: str) -> Layout:
             listed = raw[row_dimension]
             rows = Dimension(column="", fixed=tuple((item["code"], item["label"]) for item in listed))
         tables[str(key)] = TableSpec(
-            key=str(key), title=spec["title"], scope=spec.get("scope", "all"), rows=rows,
-            row_dimension=row_dimension, columns=columns, column_dimension=column_dimension,
+            key=str(key),
+            title=spec["title"],
+            scope=spec.get("scope", "all"),
+            rows=rows,
+            row_dimension=row_dimension,
+            columns=columns,
+            column_dimension=column_dimension,
             blank_row_unless=spec.get("blank_row_unless"),
         )
     return Layout(
-        return_code=raw["return"], version=str(raw["layout_version"]), title=raw["title"],
+        return_code=raw["return"],
+        version=str(raw["layout_version"]),
+        title=raw["title"],
         header=tuple(raw.get("header") or ()),
         parts={k: tuple(str(t) for t in v) for k, v in (raw.get("parts") or {}).items()},
-        tables=tables, raw=raw,
+        tables=tables,
+        raw=raw,
     )

@@ -8,8 +8,19 @@ import platform
 from pathlib import Path
 from typing import Any
 
-PACKAGES = ("reportkit", "pandas", "numpy", "pyarrow", "great-expectations", "papermill", "nbconvert",
-            "holidays", "xlsxwriter", "pyyaml", "click")
+PACKAGES = (
+    "reportkit",
+    "pandas",
+    "numpy",
+    "pyarrow",
+    "great-expectations",
+    "papermill",
+    "nbconvert",
+    "holidays",
+    "xlsxwriter",
+    "pyyaml",
+    "click",
+)
 
 
 def sha256(path: Path) -> str:
@@ -30,18 +41,29 @@ def package_versions() -> dict[str, str]:
     return versions
 
 
-def build_manifest(*, inputs: dict[str, Path], parameters: dict[str, Any], started: str, finished: str,
-                   produced: list[str], skipped: list[dict[str, str]], folder: Path) -> dict[str, Any]:
+def build_manifest(
+    *,
+    inputs: dict[str, Path],
+    parameters: dict[str, Any],
+    started: str,
+    finished: str,
+    produced: list[str],
+    skipped: list[dict[str, str]],
+    folder: Path,
+) -> dict[str, Any]:
     """The manifest of a finished run; `folder` is the run's output folder (hashes every file in it)."""
     outputs = {
         str(path.relative_to(folder)): sha256(path)
-        for path in sorted(folder.rglob("*")) if path.is_file() and path.name != "manifest.json"
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and path.name != "manifest.json"
     }
     return {
         "reportkit": package_versions()["reportkit"],
         "parameters": parameters,
-        "inputs": {name: {"path": str(path), "sha256": sha256(path), "bytes": path.stat().st_size}
-                   for name, path in inputs.items()},
+        "inputs": {
+            name: {"path": str(path), "sha256": sha256(path), "bytes": path.stat().st_size}
+            for name, path in inputs.items()
+        },
         "packages": package_versions(),
         "started_at": started,
         "finished_at": finished,

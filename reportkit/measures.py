@@ -53,9 +53,17 @@ def redress_per_complaint(
     if attribution == "paid_in_period":
         counting = counting[in_period(counting["paid_date"], period)]
     # complaint_row is the position in the classified frame, whose RangeIndex labels `complaints` keeps.
-    size = int(max(complaints.index.max() + 1 if len(complaints) else 0, counting["complaint_row"].max() + 1 if len(counting) else 0))
-    totals = np.bincount(counting["complaint_row"].to_numpy(dtype="int64"), weights=counting["units"].to_numpy(dtype="float64"),
-                         minlength=size)
+    size = int(
+        max(
+            complaints.index.max() + 1 if len(complaints) else 0,
+            counting["complaint_row"].max() + 1 if len(counting) else 0,
+        )
+    )
+    totals = np.bincount(
+        counting["complaint_row"].to_numpy(dtype="int64"),
+        weights=counting["units"].to_numpy(dtype="float64"),
+        minlength=size,
+    )
     units = pd.Series(np.rint(totals[complaints.index.to_numpy()]).astype("int64"), index=complaints.index)
     if attribution == "closed_in_period":
         units = units.where(closed_in(complaints["closed_date"], period), 0)

@@ -29,8 +29,12 @@ def execute(name: str, output: Path, parameters: dict[str, Any]) -> Path:
     output.parent.mkdir(parents=True, exist_ok=True)
     try:
         papermill.execute_notebook(
-            str(NOTEBOOKS_DIR / name), str(output), parameters=parameters, kernel_name=KERNEL,
-            progress_bar=False, cwd=str(NOTEBOOKS_DIR),
+            str(NOTEBOOKS_DIR / name),
+            str(output),
+            parameters=parameters,
+            kernel_name=KERNEL,
+            progress_bar=False,
+            cwd=str(NOTEBOOKS_DIR),
         )
     except PapermillExecutionError as exc:
         raise NotebookFailed(

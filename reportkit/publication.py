@@ -35,7 +35,9 @@ def summary_frame(document: dict[str, Any]) -> pd.DataFrame:
     taxonomy = load_taxonomy()
     rows = []
     for group, cells in document["tables"]["1B"].items():
-        rows.append({"product_group": group, "product_group_label": taxonomy.label("part_a_product_groups", group), **cells})
+        rows.append(
+            {"product_group": group, "product_group_label": taxonomy.label("part_a_product_groups", group), **cells}
+        )
     for code, cells in document["tables"].get("credit", {}).items():
         rows.append({"product_group": code, "product_group_label": "Credit-related complaints", **cells})
     return pd.DataFrame(rows)
@@ -76,7 +78,7 @@ def render_page(document: dict[str, Any]) -> str:
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Complaints data summary: {esc(header['firm_name'])}, {esc(header['period_start'])} to {esc(header['period_end'])}</title>
+<title>Complaints data summary: {esc(header["firm_name"])}, {esc(header["period_start"])} to {esc(header["period_end"])}</title>
 <style>
 body {{ font-family: Arial, Helvetica, sans-serif; color: #0b0c0c; max-width: 72rem; margin: 2rem auto; padding: 0 1rem; line-height: 1.5; }}
 table {{ border-collapse: collapse; width: 100%; margin: 1.5rem 0; }}
@@ -89,13 +91,13 @@ th[scope="row"], thead th {{ text-align: left; background: #f3f2f1; }}
 <main>
 <h1>Complaints data summary</h1>
 <dl>
-<dt>Firm</dt><dd>{esc(header['firm_name'])}</dd>
+<dt>Firm</dt><dd>{esc(header["firm_name"])}</dd>
 <dt>Trading names covered</dt><dd>{trading}</dd>
 <dt>Firms covered</dt><dd>{firms}</dd>
-<dt>Reporting period</dt><dd>{esc(header['period_start'])} to {esc(header['period_end'])}</dd>
+<dt>Reporting period</dt><dd>{esc(header["period_start"])} to {esc(header["period_end"])}</dd>
 </dl>
 <table>
-<caption>{esc(layout.tables['1B'].title)}</caption>
+<caption>{esc(layout.tables["1B"].title)}</caption>
 <thead><tr><th scope="col">Product group</th>{head}</tr></thead>
 <tbody>
 {chr(10).join(body)}

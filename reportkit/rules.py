@@ -75,7 +75,10 @@ def adviser_key(frame: pd.DataFrame) -> pd.Series:
     birth, passport number and nationality ("PP:<passport>:<nationality>:<dob>"). None: no adviser."""
     irn = frame["adviser_irn"].astype("string")
     ni, dob = frame["adviser_ni_number"].astype("string"), frame["adviser_date_of_birth"].astype("string")
-    passport, nationality = frame["adviser_passport_number"].astype("string"), frame["adviser_nationality"].astype("string")
+    passport, nationality = (
+        frame["adviser_passport_number"].astype("string"),
+        frame["adviser_nationality"].astype("string"),
+    )
     by_ni = "NI:" + ni + ":" + dob
     by_passport = "PP:" + passport + ":" + nationality + ":" + dob
     key = irn.fillna(by_ni.where(ni.notna(), by_passport))

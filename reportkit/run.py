@@ -23,10 +23,10 @@ from reportkit import api, schedule
 from reportkit.errors import NotebookFailed, ReportkitError, ValidationFailed
 from reportkit.manifest import build_manifest
 from reportkit.notebooks import execute, render_html
+from reportkit.publication import write_csv, write_page
 from reportkit.returns import RETURNS
 from reportkit.returns.common import ReturnResult
 from reportkit.validation.validate import validate_inputs
-from reportkit.publication import write_csv, write_page
 from reportkit.workbook import write_workbook
 
 Progress = Callable[[str], None]
@@ -95,7 +95,7 @@ def _publish(staging: Path, final: Path) -> None:
 def sheet_name(result: ReturnResult) -> str:
     """The workbook sheet of a return: "Annex 1", or e.g. "Annex 1 nil 234567" / "Annex 1C 234567" in a group run."""
     base = RETURNS[result.code].sheet
-    suffix = result.stem[len(result.code):].lstrip("-").replace("nil-", "nil ")
+    suffix = result.stem[len(result.code) :].lstrip("-").replace("nil-", "nil ")
     return f"{base} {suffix}".strip()[:31]
 
 
@@ -117,7 +117,9 @@ def run_notebooks(jobs: list[tuple[str, str, str | None]], staging: Path, parame
     """Execute and render every notebook; several run in parallel worker processes (each its own kernel)."""
     from concurrent.futures import ProcessPoolExecutor
 
-    calls = [(nb, stem, str(staging), {**parameters, **({"return_stem": ret} if ret else {})}) for nb, stem, ret in jobs]
+    calls = [
+        (nb, stem, str(staging), {**parameters, **({"return_stem": ret} if ret else {})}) for nb, stem, ret in jobs
+    ]
     step(f"executing and rendering {len(calls)} notebook(s) with papermill and nbconvert")
     if len(calls) <= 2:
         for call in calls:
@@ -140,12 +142,21 @@ def write_returns(results: list[ReturnResult], staging: Path, entity: str, perio
             (staging / "lineage").mkdir(parents=True, exist_ok=True)
             result.lineage.to_csv(staging / "lineage" / f"{result.stem}.csv", index=False)
     if results:
-        write_workbook(staging / "returns" / f"{entity}-{period_end.isoformat()}.xlsx",
-                       [(sheet_name(r), r) for r in results], config)
+        write_workbook(
+            staging / "returns" / f"{entity}-{period_end.isoformat()}.xlsx",
+            [(sheet_name(r), r) for r in results],
+            config,
+        )
 
 
-def run(paths: api.InputPaths, entity: str, period_end: dt.date, out: Path, progress: Progress = print,
-        notebooks: bool = True) -> RunOutcome:
+def run(
+    paths: api.InputPaths,
+    entity: str,
+    period_end: dt.date,
+    out: Path,
+    progress: Progress = print,
+    notebooks: bool = True,
+) -> RunOutcome:
     """Produce every return `entity` owes for the period ending `period_end` into out/<entity>/<period-end>/.
 
     Raises:
@@ -160,10 +171,14 @@ def run(paths: api.InputPaths, entity: str, period_end: dt.date, out: Path, prog
     final = out / entity / period_end.isoformat()
     staging = out / entity / f".{period_end.isoformat()}.staging-{uuid.uuid4().hex[:8]}"
     staging.mkdir(parents=True)
-    parameters = {"config": str(paths.config.resolve()), "entity": entity, "period_end": period_end.isoformat(),
-                  "complaints": str(paths.complaints.resolve()),
-                  "redress": str(paths.redress.resolve()) if paths.redress else None,
-                  "context": str(paths.context.resolve()) if paths.context else None}
+    parameters = {
+        "config": str(paths.config.resolve()),
+        "entity": entity,
+        "period_end": period_end.isoformat(),
+        "complaints": str(paths.complaints.resolve()),
+        "redress": str(paths.redress.resolve()) if paths.redress else None,
+        "context": str(paths.context.resolve()) if paths.context else None,
+    }
     try:
         step(f"validating {len(text.complaints):,} complaints with expectations/ suites and named checks")
         report = validate_inputs(text, config)
@@ -187,14 +202,20 @@ def run(paths: api.InputPaths, entity: str, period_end: dt.date, out: Path, prog
         step("writing returns, workbook and lineage")
         write_returns(built.results, staging, entity, period_end, config)
         if notebooks:
-            run_notebooks(notebook_jobs(built.results), staging, {**parameters, "output_dir": str(staging.resolve())}, step)
+            run_notebooks(
+                notebook_jobs(built.results), staging, {**parameters, "output_dir": str(staging.resolve())}, step
+            )
             for executed in (staging / "notebooks").glob("*.ipynb"):
                 _retarget(executed, staging, final)  # executed notebooks name the staging folder
 
         manifest = build_manifest(
-            inputs=paths.files(), parameters=parameters, started=started, finished=_now(),
+            inputs=paths.files(),
+            parameters=parameters,
+            started=started,
+            finished=_now(),
             produced=[r.stem for r in built.results],
-            skipped=[{"return": s.stem, "reason": s.reason} for s in built.skipped], folder=staging,
+            skipped=[{"return": s.stem, "reason": s.reason} for s in built.skipped],
+            folder=staging,
         )
         write_json(staging / "manifest.json", manifest)
         _publish(staging, final)

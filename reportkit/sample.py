@@ -26,16 +26,38 @@ from reportkit.taxonomy import load_taxonomy
 CLOSE_BANDS = {"within_3_days": 0.46, "to_8_weeks": 0.48, "after_8_weeks": 0.06}
 OUTCOMES = {"upheld": 0.40, "partially_upheld": 0.17, "not_upheld": 0.38, "no_decision": 0.05}
 CAUSE_WEIGHTS = {
-    "unsuitable_advice": 0.03, "unclear_guidance_arrangement": 0.04, "product_disclosure_information": 0.07,
-    "product_performance_features": 0.10, "disputes_over_sums_charges": 0.12, "delays_timescales": 0.16,
-    "errors_not_following_instructions": 0.18, "other_general_admin": 0.20, "arrears_related": 0.04, "other": 0.06,
+    "unsuitable_advice": 0.03,
+    "unclear_guidance_arrangement": 0.04,
+    "product_disclosure_information": 0.07,
+    "product_performance_features": 0.10,
+    "disputes_over_sums_charges": 0.12,
+    "delays_timescales": 0.16,
+    "errors_not_following_instructions": 0.18,
+    "other_general_admin": 0.20,
+    "arrears_related": 0.04,
+    "other": 0.06,
 }
-PAYMENT_CAUSES = {"unauthorised_transaction": 0.3, "execution_of_transaction": 0.25, "charges_interest": 0.15,
-                  "information_communication": 0.1, "access_account_management": 0.15, "other": 0.05}
-CMC_FOCUS = {"lead_generation_marketing": 0.08, "advice_misleading_information": 0.12, "customer_service": 0.15,
-             "general_administration": 0.12, "upfront_fees": 0.05, "fee_dispute_at_settlement": 0.15,
-             "fees_above_fee_cap": 0.06, "claim_outcome": 0.12, "customer_data": 0.04, "delay_processing_claim": 0.1,
-             "other": 0.03}
+PAYMENT_CAUSES = {
+    "unauthorised_transaction": 0.3,
+    "execution_of_transaction": 0.25,
+    "charges_interest": 0.15,
+    "information_communication": 0.1,
+    "access_account_management": 0.15,
+    "other": 0.05,
+}
+CMC_FOCUS = {
+    "lead_generation_marketing": 0.08,
+    "advice_misleading_information": 0.12,
+    "customer_service": 0.15,
+    "general_administration": 0.12,
+    "upfront_fees": 0.05,
+    "fee_dispute_at_settlement": 0.15,
+    "fees_above_fee_cap": 0.06,
+    "claim_outcome": 0.12,
+    "customer_data": 0.04,
+    "delay_processing_claim": 0.1,
+    "other": 0.03,
+}
 
 
 @dataclass
@@ -60,41 +82,88 @@ class FirmProfile:
 
 
 SAMPLE_BANK = FirmProfile(
-    frn="100001", name="Sample Bank plc", complaints_per_half_year=1100, trading_names=["Sample", "Sample Direct"],
-    products={"current_accounts": 0.36, "packaged_accounts": 0.06, "savings_including_isas": 0.10,
-              "unregulated_loans_overdrafts": 0.07, "other_banking": 0.04, "other_regulated_home_finance": 0.09,
-              "equity_release": 0.02, "isas_investment": 0.03, "platforms": 0.03, "motor_transport": 0.12,
-              "property": 0.08},
-    credit_activities={"other_lending": 0.5, "credit_broking": 0.2, "debt_collecting": 0.3}, credit_share=0.06,
+    frn="100001",
+    name="Sample Bank plc",
+    complaints_per_half_year=1100,
+    trading_names=["Sample", "Sample Direct"],
+    products={
+        "current_accounts": 0.36,
+        "packaged_accounts": 0.06,
+        "savings_including_isas": 0.10,
+        "unregulated_loans_overdrafts": 0.07,
+        "other_banking": 0.04,
+        "other_regulated_home_finance": 0.09,
+        "equity_release": 0.02,
+        "isas_investment": 0.03,
+        "platforms": 0.03,
+        "motor_transport": 0.12,
+        "property": 0.08,
+    },
+    credit_activities={"other_lending": 0.5, "credit_broking": 0.2, "debt_collecting": 0.3},
+    credit_share=0.06,
     payment_services=["debit_cash_cards", "credit_transfers", "direct_debits", "standing_orders", "atm_withdrawal"],
-    payment_share=0.35, returns=["annex1", "annex1ad"],
+    payment_share=0.35,
+    returns=["annex1", "annex1ad"],
 )
 SAMPLE_CARDS = FirmProfile(
-    frn="100002", name="Sample Cards and Payments Ltd", complaints_per_half_year=450, trading_names=["SampleCard"],
-    products={"credit_cards": 0.85, "other_banking": 0.15}, credit_activities={"credit_broking": 1.0}, credit_share=0.04,
-    payment_services=["credit_cards", "prepaid_cards_emoney_payments", "emoney_issuing_redemption", "merchant_acquiring"],
-    payment_share=0.6, business_days="SCT", returns=["annex1", "annex1ad"],
+    frn="100002",
+    name="Sample Cards and Payments Ltd",
+    complaints_per_half_year=450,
+    trading_names=["SampleCard"],
+    products={"credit_cards": 0.85, "other_banking": 0.15},
+    credit_activities={"credit_broking": 1.0},
+    credit_share=0.04,
+    payment_services=[
+        "credit_cards",
+        "prepaid_cards_emoney_payments",
+        "emoney_issuing_redemption",
+        "merchant_acquiring",
+    ],
+    payment_share=0.6,
+    business_days="SCT",
+    returns=["annex1", "annex1ad"],
 )
 SAMPLE_INSURER = FirmProfile(
-    frn="100003", name="Sample Insurance Ltd", complaints_per_half_year=300, trading_names=["Sample Cover"],
+    frn="100003",
+    name="Sample Insurance Ltd",
+    complaints_per_half_year=300,
+    trading_names=["Sample Cover"],
     products={"motor_transport": 0.45, "property": 0.25, "travel": 0.10, "pet": 0.08, "whole_of_life_term_ci": 0.12},
     business_days="NIR",
 )
 SAMPLE_CMC = FirmProfile(
-    frn="200001", name="Sample Claims Ltd", complaints_per_half_year=560, trading_names=["ClaimSample"],
+    frn="200001",
+    name="Sample Claims Ltd",
+    complaints_per_half_year=560,
+    trading_names=["ClaimSample"],
     cmc_claim_types={"financial_services": 0.55, "personal_injury": 0.35, "housing_disrepair": 0.10},
-    returns=["annex1ab"], annual_reporter=True,
+    returns=["annex1ab"],
+    annual_reporter=True,
 )
 SAMPLE_ADVISER = FirmProfile(
-    frn="300001", name="Sample Wealth Advice LLP", complaints_per_half_year=140, trading_names=["Sample Wealth"],
-    products={"non_workplace_personal_pensions": 0.3, "drawdown_ufpls": 0.2, "investment_bonds": 0.15,
-              "isas_investment": 0.2, "discretionary_management": 0.15},
-    advisers=12, returns=["annex1", "annex1c"],
+    frn="300001",
+    name="Sample Wealth Advice LLP",
+    complaints_per_half_year=140,
+    trading_names=["Sample Wealth"],
+    products={
+        "non_workplace_personal_pensions": 0.3,
+        "drawdown_ufpls": 0.2,
+        "investment_bonds": 0.15,
+        "isas_investment": 0.2,
+        "discretionary_management": 0.15,
+    },
+    advisers=12,
+    returns=["annex1", "annex1c"],
 )
 
 SAMPLE_PROFILES = [SAMPLE_BANK, SAMPLE_CARDS, SAMPLE_INSURER, SAMPLE_CMC, SAMPLE_ADVISER]
-SAMPLE_GROUP = {"id": "sample-group", "name": "Sample Banking Group", "reporting_firm": "100001",
-                "members": ["100001", "100002", "100003"], "returns": ["annex1"]}
+SAMPLE_GROUP = {
+    "id": "sample-group",
+    "name": "Sample Banking Group",
+    "reporting_firm": "100001",
+    "members": ["100001", "100002", "100003"],
+    "returns": ["annex1"],
+}
 SAMPLE_ENTITIES = ["sample-group", "200001", "300001"]
 """What `reportkit demo` runs: the group (joint Annex 1, nil returns, each member's 1AD), the CMC, the adviser."""
 SAMPLE_PERIOD_END = dt.date(2025, 12, 31)
@@ -113,7 +182,13 @@ def _maybe(mask: np.ndarray, values: np.ndarray | str) -> np.ndarray:
 
 def _advisers(profile: FirmProfile, rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
     """Adviser identifiers in the three forms of DISP 1.10.2AR(3): mostly IRNs, a few NI or passport keys."""
-    columns = ("adviser_irn", "adviser_ni_number", "adviser_date_of_birth", "adviser_passport_number", "adviser_nationality")
+    columns = (
+        "adviser_irn",
+        "adviser_ni_number",
+        "adviser_date_of_birth",
+        "adviser_passport_number",
+        "adviser_nationality",
+    )
     if not profile.advisers:
         return {c: np.full(n, None, dtype=object) for c in columns}
     who = rng.integers(0, profile.advisers, n)
@@ -138,8 +213,11 @@ def generate_complaints(profile: FirmProfile, period_end: dt.date, seed: int, mo
     end = np.datetime64(period_end, "D")
     received = end - rng.integers(0, months_before * 30, size=n).astype("timedelta64[D]")
     band = _choice(rng, CLOSE_BANDS, n)
-    days = np.where(band == "within_3_days", rng.integers(0, 4, n),
-                    np.where(band == "to_8_weeks", rng.integers(6, 57, n), rng.integers(57, 150, n)))
+    days = np.where(
+        band == "within_3_days",
+        rng.integers(0, 4, n),
+        np.where(band == "to_8_weeks", rng.integers(6, 57, n), rng.integers(57, 150, n)),
+    )
     closed = received + days.astype("timedelta64[D]")
     still_open = closed > end
     cmc = np.full(n, bool(profile.cmc_claim_types))
@@ -150,27 +228,33 @@ def generate_complaints(profile: FirmProfile, period_end: dt.date, seed: int, mo
     paying = banking & (rng.random(n) < profile.payment_share) & bool(profile.payment_services)
     services = np.array(profile.payment_services or ["other_payment_service"], dtype=object)
     fmt = lambda values: np.datetime_as_string(values, unit="D").astype(object)  # noqa: E731
-    frame = pd.DataFrame({
-        "complaint_id": np.char.add(f"{profile.frn}-", np.char.zfill(np.arange(n).astype(str), 7)).astype(object),
-        "firm_frn": profile.frn,
-        "received_date": fmt(received),
-        "closed_date": _maybe(~still_open, fmt(closed)),
-        "outcome": _maybe(~still_open, _choice(rng, OUTCOMES, n)),
-        "goodwill_payment": np.where(rng.random(n) < 0.10, "true", "false"),
-        "product": product,
-        "cause": _maybe(part_a, _choice(rng, CAUSE_WEIGHTS, n)),
-        "credit_activity": _maybe(credit, _choice(rng, profile.credit_activities or {"other_credit_related": 1}, n)),
-        "cmc_claim_type": _maybe(cmc, _choice(rng, profile.cmc_claim_types or {"other": 1}, n)),
-        "cmc_focus": _maybe(cmc, _choice(rng, CMC_FOCUS, n)),
-        "payment_service": _maybe(paying, rng.choice(services, n)),
-        "payment_cause": _maybe(paying, _choice(rng, PAYMENT_CAUSES, n)),
-        "app_fraud_role": _maybe(paying & (rng.random(n) < 0.08), _choice(rng, {"payer_psp": 0.7, "payee_psp": 0.3}, n)),
-        "eligible_complainant": np.where(rng.random(n) < 0.97, "true", "false"),
-        "forwarded": _choice(rng, {"none": 0.98, "entire": 0.01, "partial": 0.01}, n),
-        **_advisers(profile, rng, n),
-        "vulnerable_customer": np.where(rng.random(n) < 0.08, "true", "false"),
-        "vulnerability_related": np.where(rng.random(n) < 0.01, "true", "false"),
-    })
+    frame = pd.DataFrame(
+        {
+            "complaint_id": np.char.add(f"{profile.frn}-", np.char.zfill(np.arange(n).astype(str), 7)).astype(object),
+            "firm_frn": profile.frn,
+            "received_date": fmt(received),
+            "closed_date": _maybe(~still_open, fmt(closed)),
+            "outcome": _maybe(~still_open, _choice(rng, OUTCOMES, n)),
+            "goodwill_payment": np.where(rng.random(n) < 0.10, "true", "false"),
+            "product": product,
+            "cause": _maybe(part_a, _choice(rng, CAUSE_WEIGHTS, n)),
+            "credit_activity": _maybe(
+                credit, _choice(rng, profile.credit_activities or {"other_credit_related": 1}, n)
+            ),
+            "cmc_claim_type": _maybe(cmc, _choice(rng, profile.cmc_claim_types or {"other": 1}, n)),
+            "cmc_focus": _maybe(cmc, _choice(rng, CMC_FOCUS, n)),
+            "payment_service": _maybe(paying, rng.choice(services, n)),
+            "payment_cause": _maybe(paying, _choice(rng, PAYMENT_CAUSES, n)),
+            "app_fraud_role": _maybe(
+                paying & (rng.random(n) < 0.08), _choice(rng, {"payer_psp": 0.7, "payee_psp": 0.3}, n)
+            ),
+            "eligible_complainant": np.where(rng.random(n) < 0.97, "true", "false"),
+            "forwarded": _choice(rng, {"none": 0.98, "entire": 0.01, "partial": 0.01}, n),
+            **_advisers(profile, rng, n),
+            "vulnerable_customer": np.where(rng.random(n) < 0.08, "true", "false"),
+            "vulnerability_related": np.where(rng.random(n) < 0.01, "true", "false"),
+        }
+    )
     return frame.sort_values(["received_date", "complaint_id"], ignore_index=True)
 
 
@@ -183,15 +267,35 @@ def generate_redress(complaints: pd.DataFrame, seed: int) -> pd.DataFrame:
     n = len(paid)
     paying = paid["payment_service"].notna().to_numpy()
     types = np.where(
-        paying & (rng.random(n) < 0.4), "payment_transaction_amount",
-        np.where(paid["cmc_claim_type"].notna().to_numpy() & (rng.random(n) < 0.3), "fee_cap_refund",
-                 _choice(rng, {"financial_loss": 0.45, "distress_inconvenience": 0.3, "goodwill": 0.15,
-                               "interest_on_delay": 0.05, "excess_waiver": 0.02, "premium_refund_in_error": 0.03}, n)))
+        paying & (rng.random(n) < 0.4),
+        "payment_transaction_amount",
+        np.where(
+            paid["cmc_claim_type"].notna().to_numpy() & (rng.random(n) < 0.3),
+            "fee_cap_refund",
+            _choice(
+                rng,
+                {
+                    "financial_loss": 0.45,
+                    "distress_inconvenience": 0.3,
+                    "goodwill": 0.15,
+                    "interest_on_delay": 0.05,
+                    "excess_waiver": 0.02,
+                    "premium_refund_in_error": 0.03,
+                },
+                n,
+            ),
+        ),
+    )
     amounts = np.round(np.exp(rng.normal(4.0, 1.2, n)), 2)
-    return pd.DataFrame({
-        "complaint_id": paid["complaint_id"].to_numpy(), "firm_frn": paid["firm_frn"].to_numpy(),
-        "paid_date": paid["closed_date"].to_numpy(), "redress_type": types, "amount": np.char.mod("%.2f", amounts),
-    })
+    return pd.DataFrame(
+        {
+            "complaint_id": paid["complaint_id"].to_numpy(),
+            "firm_frn": paid["firm_frn"].to_numpy(),
+            "paid_date": paid["closed_date"].to_numpy(),
+            "redress_type": types,
+            "amount": np.char.mod("%.2f", amounts),
+        }
+    )
 
 
 def generate_context(profile: FirmProfile, period_end: dt.date, seed: int) -> pd.DataFrame:
@@ -209,28 +313,44 @@ def generate_context(profile: FirmProfile, period_end: dt.date, seed: int) -> pd
     for service in profile.payment_services:
         rows.append((profile.frn, end, "payment_volume", service, int(rng.uniform(150, 9_000_000))))
     if profile.cmc_claim_types:
-        rows += [(profile.frn, end, "cmc_leads", "", int(profile.complaints_per_half_year * 40)),
-                 (profile.frn, end, "cmc_claims_opened", "", int(profile.complaints_per_half_year * 12)),
-                 (profile.frn, end, "cmc_fee_cap_firm_initiated", "", 1234.5)]
+        rows += [
+            (profile.frn, end, "cmc_leads", "", int(profile.complaints_per_half_year * 40)),
+            (profile.frn, end, "cmc_claims_opened", "", int(profile.complaints_per_half_year * 12)),
+            (profile.frn, end, "cmc_fee_cap_firm_initiated", "", 1234.5),
+        ]
     return pd.DataFrame(rows, columns=["firm_frn", "period_end", "measure", "key", "value"])
 
 
 def firm_config(profile: FirmProfile) -> dict:
     return {
-        "frn": profile.frn, "name": profile.name, "trading_names": profile.trading_names,
-        "accounting_reference_date": "12-31", "annual_reporter": profile.annual_reporter,
-        "business_days": profile.business_days, "returns": profile.returns, "products": list(profile.products),
-        "credit_activities": list(profile.credit_activities), "payment_services": list(profile.payment_services),
-        "cmc_claim_types": list(profile.cmc_claim_types), "publication_consent": True,
+        "frn": profile.frn,
+        "name": profile.name,
+        "trading_names": profile.trading_names,
+        "accounting_reference_date": "12-31",
+        "annual_reporter": profile.annual_reporter,
+        "business_days": profile.business_days,
+        "returns": profile.returns,
+        "products": list(profile.products),
+        "credit_activities": list(profile.credit_activities),
+        "payment_services": list(profile.payment_services),
+        "cmc_claim_types": list(profile.cmc_claim_types),
+        "publication_consent": True,
     }
 
 
-def write_sample(folder: Path, profiles: list[FirmProfile] = SAMPLE_PROFILES, period_end: dt.date = SAMPLE_PERIOD_END,
-                 seed: int = SAMPLE_SEED, groups: list[dict] | None = None) -> dict[str, Path]:
+def write_sample(
+    folder: Path,
+    profiles: list[FirmProfile] = SAMPLE_PROFILES,
+    period_end: dt.date = SAMPLE_PERIOD_END,
+    seed: int = SAMPLE_SEED,
+    groups: list[dict] | None = None,
+) -> dict[str, Path]:
     """Write config.yaml, complaints.csv, redress.csv and context.csv for the sample firms into `folder`."""
     groups = [SAMPLE_GROUP] if groups is None else groups
     folder.mkdir(parents=True, exist_ok=True)
-    complaints = pd.concat([generate_complaints(p, period_end, seed + i) for i, p in enumerate(profiles)], ignore_index=True)
+    complaints = pd.concat(
+        [generate_complaints(p, period_end, seed + i) for i, p in enumerate(profiles)], ignore_index=True
+    )
     redress = generate_redress(complaints, seed)
     context = pd.concat([generate_context(p, period_end, seed + i) for i, p in enumerate(profiles)], ignore_index=True)
     paths = {name: folder / f"{name}.csv" for name in ("complaints", "redress", "context")}

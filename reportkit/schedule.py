@@ -70,7 +70,9 @@ def entity_returns(config: Config, entity: str) -> tuple[list[Firm], list[str]]:
     """The firms an entity covers (reporting firm first) and the returns it reports (jointly, for a group)."""
     if entity in config.groups:
         group = config.groups[entity]
-        firms = [config.firm(group.reporting_firm)] + [config.firm(m) for m in group.members if m != group.reporting_firm]
+        firms = [config.firm(group.reporting_firm)] + [
+            config.firm(m) for m in group.members if m != group.reporting_firm
+        ]
         return firms, list(group.returns)
     firm = config.entity_firms(entity)[0]
     return [firm], list(firm.returns)
@@ -82,22 +84,28 @@ def check_group_reference_dates(config: Config, entity: str) -> None:
     dates = {frn: str(config.firm(frn).ard) for frn in group.members}
     if len(set(dates.values())) > 1:
         listed = ", ".join(f"{frn}: {ard}" for frn, ard in dates.items())
-        raise InputError(f"group {entity}: members have different accounting reference dates ({listed}); a joint report "
-                         "covers one reporting period, so run the members separately or correct the configuration")
+        raise InputError(
+            f"group {entity}: members have different accounting reference dates ({listed}); a joint report "
+            "covers one reporting period, so run the members separately or correct the configuration"
+        )
 
 
 def _period_word(firm: Firm, code: str) -> str:
     return "year" if period_months(firm, code) == 12 else "half-year"
 
 
-def _due_or_skipped(code: str, firms: list[Firm], period_end: dt.date, stem: str, available: set[str],
-                    nil_for: str | None = None) -> Due | Skipped:
+def _due_or_skipped(
+    code: str, firms: list[Firm], period_end: dt.date, stem: str, available: set[str], nil_for: str | None = None
+) -> Due | Skipped:
     period = period_ending(firms[0], code, period_end)
     if period is None:
         return Skipped(stem, f"not due, {period_end} is not the end of its {_period_word(firms[0], code)}")
     if calendar.regime(period) == "consolidated":
-        return Skipped(stem, f"not produced: {period.start} to {period.end} falls under the consolidated "
-                             "complaints return, which this version does not produce")
+        return Skipped(
+            stem,
+            f"not produced: {period.start} to {period.end} falls under the consolidated "
+            "complaints return, which this version does not produce",
+        )
     if code not in available:
         return Skipped(stem, "not produced: this version of reportkit does not build it yet")
     return Due(code, firms, period, stem, nil_for)
@@ -119,7 +127,9 @@ def plan(config: Config, entity: str, period_end: dt.date, available: set[str]) 
         for code in joint:
             items.append(_due_or_skipped(code, firms, period_end, code, available))
             for member in firms[1:]:
-                items.append(_due_or_skipped(code, [member], period_end, f"{code}--nil-{member.frn}", available, member.frn))
+                items.append(
+                    _due_or_skipped(code, [member], period_end, f"{code}--nil-{member.frn}", available, member.frn)
+                )
         for member in firms:
             for code in member.returns:
                 if code not in joint:
@@ -133,8 +143,10 @@ def plan(config: Config, entity: str, period_end: dt.date, available: set[str]) 
         reporting = firms[0]
         window = Period(period_end - dt.timedelta(days=370), period_end + dt.timedelta(days=370))
         ends = sorted({p.end for code in {s.return_code for s in skipped} for p in periods(reporting, code, window)})
-        raise InputError(f"{period_end} ends no reporting period of {entity} (ARD {reporting.ard}); "
-                         f"nearby period ends: {', '.join(str(e) for e in ends)}")
+        raise InputError(
+            f"{period_end} ends no reporting period of {entity} (ARD {reporting.ard}); "
+            f"nearby period ends: {', '.join(str(e) for e in ends)}"
+        )
     return due, skipped
 
 
@@ -144,13 +156,16 @@ def calendar_rows(config: Config, entity: str, window: Period) -> list[dict]:
     rows = []
     for code in codes:
         for period in periods(firms[0], code, window):
-            rows.append({
-                "return": code,
-                "period_start": period.start.isoformat(),
-                "period_end": period.end.isoformat(),
-                "due": calendar.due_date(period.end).isoformat(),
-                "publication_deadline": calendar.publication_deadline(period.end).isoformat()
-                if code in PUBLISHED_RETURNS else None,
-                "regime": calendar.regime(period),
-            })
+            rows.append(
+                {
+                    "return": code,
+                    "period_start": period.start.isoformat(),
+                    "period_end": period.end.isoformat(),
+                    "due": calendar.due_date(period.end).isoformat(),
+                    "publication_deadline": calendar.publication_deadline(period.end).isoformat()
+                    if code in PUBLISHED_RETURNS
+                    else None,
+                    "regime": calendar.regime(period),
+                }
+            )
     return sorted(rows, key=lambda r: (r["period_end"], r["return"]))

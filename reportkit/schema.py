@@ -44,4 +44,6 @@ def load_schema(name: str) -> FileSchema:
     with open(SCHEMAS_DIR / f"{name}.yaml", encoding="utf-8") as handle:
         raw = yaml.safe_load(handle)
     columns = {col: Column(name=col, **spec) for col, spec in raw["columns"].items()}
-    return FileSchema(name=raw["name"], columns=columns, key=tuple(raw.get("key") or ()), one_of=tuple(raw.get("one_of") or ()))
+    return FileSchema(
+        name=raw["name"], columns=columns, key=tuple(raw.get("key") or ()), one_of=tuple(raw.get("one_of") or ())
+    )

@@ -31,8 +31,16 @@ class ReturnView:
     period: Period
 
 
-def load_return(return_stem: str, config: str, entity: str, period_end: str, complaints: str,
-                redress: str | None, context: str | None, output_dir: str | None) -> ReturnView:
+def load_return(
+    return_stem: str,
+    config: str,
+    entity: str,
+    period_end: str,
+    complaints: str,
+    redress: str | None,
+    context: str | None,
+    output_dir: str | None,
+) -> ReturnView:
     """The return as the run wrote it (output_dir/returns/<stem>.json) or, opened on its own, as built now.
 
     `return_stem` is the return's file name in returns/: its code (annex1), or e.g. annex1c--234567 for one
@@ -49,10 +57,14 @@ def load_return(return_stem: str, config: str, entity: str, period_end: str, com
         results = api.build_returns(prepared, entity, api.parse_date(period_end, "period_end"))
         matches = [r.document for r in results if r.stem == return_stem]
         if not matches:
-            raise ValueError(f"{entity} owes no {return_stem} for the period ending {period_end}; "
-                             f"built: {', '.join(r.stem for r in results)}")
+            raise ValueError(
+                f"{entity} owes no {return_stem} for the period ending {period_end}; "
+                f"built: {', '.join(r.stem for r in results)}"
+            )
         document = matches[0]
-    period = Period(dt.date.fromisoformat(document["period"]["start"]), dt.date.fromisoformat(document["period"]["end"]))
+    period = Period(
+        dt.date.fromisoformat(document["period"]["start"]), dt.date.fromisoformat(document["period"]["end"])
+    )
     frns = document["firms"]
     return ReturnView(document, prepared.complaints[prepared.complaints["firm_frn"].isin(frns)], period)
 
@@ -61,8 +73,10 @@ def header_frame(document: dict[str, Any]) -> pd.DataFrame:
     """The header questions with their labels and answers."""
     labels = {item["code"]: item["label"] for item in load_layout(document["return"]).header}
     return pd.DataFrame(
-        [{"question": labels.get(code, code), "code": code, "answer": _answer(value)}
-         for code, value in document["header"].items()]
+        [
+            {"question": labels.get(code, code), "code": code, "answer": _answer(value)}
+            for code, value in document["header"].items()
+        ]
     ).set_index("code")
 
 
@@ -151,11 +165,14 @@ def result_summary(results: list[ReturnResult]) -> pd.DataFrame:
     return pd.DataFrame([{"return": r.code, "nil_return": r.document["nil_return"]} for r in results])
 
 
-def run_findings(output_dir: str | None, config: str, complaints: str, redress: str | None,
-                 context: str | None) -> pd.DataFrame:
+def run_findings(
+    output_dir: str | None, config: str, complaints: str, redress: str | None, context: str | None
+) -> pd.DataFrame:
     """The run's findings (validation/*.csv) or, opened by hand, a fresh validation of the inputs."""
     if output_dir and (Path(output_dir) / "validation").is_dir():
-        return pd.concat([read_findings(output_dir, "errors"), read_findings(output_dir, "warnings")], ignore_index=True)
+        return pd.concat(
+            [read_findings(output_dir, "errors"), read_findings(output_dir, "warnings")], ignore_index=True
+        )
     return validate_for_notebook(config, complaints, redress, context)
 
 
@@ -171,8 +188,10 @@ def return_headline(document: dict[str, Any]) -> str:
     firms = ", ".join(document["firms"])
     nil = " **Nil return.**" if document["nil_return"] else ""
     part = document["header"].get("part_a")
-    return (f"Reporting firm **{document['reporting_firm']}** (firms covered: {firms}), period **{period['start']}** "
-            f"to **{period['end']}**, layout {document['layout_version']}" + (f", Part {part}" if part else "") + "." + nil)
+    return (
+        f"Reporting firm **{document['reporting_firm']}** (firms covered: {firms}), period **{period['start']}** "
+        f"to **{period['end']}**, layout {document['layout_version']}" + (f", Part {part}" if part else "") + "." + nil
+    )
 
 
 def table_title(document: dict[str, Any], key: str) -> str:
@@ -181,8 +200,8 @@ def table_title(document: dict[str, Any], key: str) -> str:
 
 def chart(series: pd.Series, kind: str, title: str, xlabel: str = "", marker: float | None = None):
     """Draw a bar or histogram of figures computed above; an empty series gets a note instead of a chart."""
-    from IPython.display import Markdown, display
     import matplotlib.pyplot as plt
+    from IPython.display import Markdown, display
 
     if series.empty or (kind != "hist" and not series.any()):
         display(Markdown(f"*{title}: nothing to chart for this period.*"))

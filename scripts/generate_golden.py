@@ -16,8 +16,12 @@ GOLDEN_DIR = PROJECT_ROOT / "tests" / "golden"
 
 
 def sample_paths() -> api.InputPaths:
-    return api.InputPaths.of(SAMPLE_DIR / "config.yaml", SAMPLE_DIR / "complaints.csv", SAMPLE_DIR / "redress.csv",
-                             SAMPLE_DIR / "context.csv")
+    return api.InputPaths.of(
+        SAMPLE_DIR / "config.yaml",
+        SAMPLE_DIR / "complaints.csv",
+        SAMPLE_DIR / "redress.csv",
+        SAMPLE_DIR / "context.csv",
+    )
 
 
 def golden_documents() -> dict[str, dict]:

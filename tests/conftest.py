@@ -29,9 +29,15 @@ H1_2025_END = dt.date(2025, 6, 30)
 
 def complaint(cid: str, received: str, closed: str | None = None, outcome: str | None = None, **extra) -> dict:
     """One extract row with sensible defaults: a current-account complaint about delays."""
-    row = {"complaint_id": cid, "firm_frn": "123456", "received_date": received, "closed_date": closed or "",
-           "outcome": outcome or ("not_upheld" if closed else ""), "product": "current_accounts",
-           "cause": "delays_timescales"}
+    row = {
+        "complaint_id": cid,
+        "firm_frn": "123456",
+        "received_date": received,
+        "closed_date": closed or "",
+        "outcome": outcome or ("not_upheld" if closed else ""),
+        "product": "current_accounts",
+        "cause": "delays_timescales",
+    }
     row.update(extra)
     return row
 
@@ -52,10 +58,17 @@ class Workspace:
         pd.DataFrame(rows).to_csv(path, index=False)
         return path
 
-    def paths(self, rows: list[dict], redress: list[dict] | None = None, context: list[dict] | None = None,
-              firms: list[dict] | None = None, **top) -> api.InputPaths:
+    def paths(
+        self,
+        rows: list[dict],
+        redress: list[dict] | None = None,
+        context: list[dict] | None = None,
+        firms: list[dict] | None = None,
+        **top,
+    ) -> api.InputPaths:
         return api.InputPaths.of(
-            self.config(firms, **top), self.csv("complaints.csv", rows),
+            self.config(firms, **top),
+            self.csv("complaints.csv", rows),
             self.csv("redress.csv", redress) if redress is not None else None,
             self.csv("context.csv", context) if context is not None else None,
         )

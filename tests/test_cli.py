@@ -8,7 +8,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 
 from reportkit import cli
@@ -21,21 +20,54 @@ def invoke(*args: str):
 
 
 def test_calendar_json(ws) -> None:
-    result = invoke("calendar", "--config", ws.config(), "--entity", "123456", "--from", "2025-01-01", "--to", "2025-12-31", "--json")
+    result = invoke(
+        "calendar",
+        "--config",
+        ws.config(),
+        "--entity",
+        "123456",
+        "--from",
+        "2025-01-01",
+        "--to",
+        "2025-12-31",
+        "--json",
+    )
     assert result.exit_code == 0, result.output
     rows = json.loads(result.output)
     assert rows == [
-        {"return": "annex1", "period_start": "2025-01-01", "period_end": "2025-06-30", "due": "2025-08-11",
-         "publication_deadline": "2025-08-31", "regime": "current"},
-        {"return": "annex1", "period_start": "2025-07-01", "period_end": "2025-12-31", "due": "2026-02-12",
-         "publication_deadline": "2026-02-28", "regime": "current"},
+        {
+            "return": "annex1",
+            "period_start": "2025-01-01",
+            "period_end": "2025-06-30",
+            "due": "2025-08-11",
+            "publication_deadline": "2025-08-31",
+            "regime": "current",
+        },
+        {
+            "return": "annex1",
+            "period_start": "2025-07-01",
+            "period_end": "2025-12-31",
+            "due": "2026-02-12",
+            "publication_deadline": "2026-02-28",
+            "regime": "current",
+        },
     ]
 
 
 def test_calendar_lists_every_return_with_null_publication_for_those_without(ws) -> None:
     firm = {"frn": "123456", "accounting_reference_date": "03-31", "returns": ["annex1", "annex1c", "annex1ad"]}
-    result = invoke("calendar", "--config", ws.config([firm]), "--entity", "123456", "--from", "2026-09-01",
-                    "--to", "2027-04-30", "--json")
+    result = invoke(
+        "calendar",
+        "--config",
+        ws.config([firm]),
+        "--entity",
+        "123456",
+        "--from",
+        "2026-09-01",
+        "--to",
+        "2027-04-30",
+        "--json",
+    )
     rows = json.loads(result.output)
     assert {(r["return"], r["period_end"], r["regime"], r["publication_deadline"]) for r in rows} == {
         ("annex1", "2026-09-30", "current", "2027-02-28"),
@@ -47,7 +79,9 @@ def test_calendar_lists_every_return_with_null_publication_for_those_without(ws)
 
 
 def test_calendar_table_output(ws) -> None:
-    result = invoke("calendar", "--config", ws.config(), "--entity", "123456", "--from", "2025-01-01", "--to", "2025-06-30")
+    result = invoke(
+        "calendar", "--config", ws.config(), "--entity", "123456", "--from", "2025-01-01", "--to", "2025-06-30"
+    )
     assert result.exit_code == 0
     assert "annex1    2025-01-01   2025-06-30   2025-08-11   2025-08-31   current" in result.output
 
@@ -66,7 +100,9 @@ def test_validate_exit_codes(ws) -> None:
 
 def test_usage_errors_exit_2(ws) -> None:
     assert invoke("run", "--config", ws.config()).exit_code == 2
-    result = invoke("run", "--config", ws.config(), "--entity", "123456", "--period-end", "30/06/2025", "--complaints", "x.csv")
+    result = invoke(
+        "run", "--config", ws.config(), "--entity", "123456", "--period-end", "30/06/2025", "--complaints", "x.csv"
+    )
     assert result.exit_code == 2 and "is not a date in the form YYYY-MM-DD" in result.output
 
 
@@ -79,8 +115,23 @@ def test_run_translates_arguments_into_one_call(ws, monkeypatch) -> None:
 
     monkeypatch.setattr("reportkit.run.run", fake_run)
     paths = ws.paths([complaint("C1", "2025-02-03")], redress=[], context=[])
-    result = invoke("run", "--config", paths.config, "--entity", "123456", "--period-end", "2025-06-30",
-                    "--complaints", paths.complaints, "--redress", paths.redress, "--context", paths.context, "--out", ws.root / "o")
+    result = invoke(
+        "run",
+        "--config",
+        paths.config,
+        "--entity",
+        "123456",
+        "--period-end",
+        "2025-06-30",
+        "--complaints",
+        paths.complaints,
+        "--redress",
+        paths.redress,
+        "--context",
+        paths.context,
+        "--out",
+        ws.root / "o",
+    )
     assert result.exit_code == 0, result.output
     [(called_paths, entity, period_end, out)] = calls
     assert called_paths == paths and entity == "123456" and period_end == dt.date(2025, 6, 30) and out == ws.root / "o"
@@ -88,8 +139,19 @@ def test_run_translates_arguments_into_one_call(ws, monkeypatch) -> None:
 
 def test_run_reports_validation_errors_with_exit_1(ws) -> None:
     paths = ws.paths([complaint("C1", "2025-02-03", "2025-02-01", "upheld")])
-    result = invoke("run", "--config", paths.config, "--entity", "123456", "--period-end", "2025-06-30",
-                    "--complaints", paths.complaints, "--out", ws.root / "o")
+    result = invoke(
+        "run",
+        "--config",
+        paths.config,
+        "--entity",
+        "123456",
+        "--period-end",
+        "2025-06-30",
+        "--complaints",
+        paths.complaints,
+        "--out",
+        ws.root / "o",
+    )
     assert result.exit_code == 1
     assert "closed_before_received" in result.output and "Traceback" not in result.output
 
@@ -97,7 +159,11 @@ def test_run_reports_validation_errors_with_exit_1(ws) -> None:
 def test_installed_command_runs(ws) -> None:
     paths = ws.paths([complaint("C1", "2025-02-03")])
     command = Path(sys.executable).parent / "reportkit"
-    done = subprocess.run([str(command), "validate", "--config", str(paths.config), "--complaints", str(paths.complaints)],
-                          capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [str(command), "validate", "--config", str(paths.config), "--complaints", str(paths.complaints)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr
     assert "validation: 0 error(s)" in done.stdout

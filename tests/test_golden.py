@@ -31,7 +31,9 @@ def test_every_golden_file_is_produced(documents) -> None:
 
 def test_returns_match_golden(documents) -> None:
     for name, document in documents.items():
-        assert dumps(document) == (GOLDEN_DIR / name).read_text(encoding="utf-8"), f"{name} differs: run make golden and review"
+        assert dumps(document) == (GOLDEN_DIR / name).read_text(encoding="utf-8"), (
+            f"{name} differs: run make golden and review"
+        )
 
 
 def test_golden_annex1_is_internally_consistent(documents) -> None:

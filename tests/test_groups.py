@@ -14,10 +14,22 @@ from tests.conftest import FIRM, complaint
 
 H1 = dt.date(2025, 6, 30)
 BANK = {**FIRM, "returns": ["annex1", "annex1c"]}
-SCOTS = {**FIRM, "frn": "234567", "name": "Scottish Sister Ltd", "business_days": "SCT", "returns": ["annex1"],
-         "products": ["credit_cards"], "credit_activities": []}
-GROUP = {"id": "example-group", "name": "Example Group", "reporting_firm": "123456", "members": ["123456", "234567"],
-         "returns": ["annex1"]}
+SCOTS = {
+    **FIRM,
+    "frn": "234567",
+    "name": "Scottish Sister Ltd",
+    "business_days": "SCT",
+    "returns": ["annex1"],
+    "products": ["credit_cards"],
+    "credit_activities": [],
+}
+GROUP = {
+    "id": "example-group",
+    "name": "Example Group",
+    "reporting_firm": "123456",
+    "members": ["123456", "234567"],
+    "returns": ["annex1"],
+}
 
 
 def group_build(ws, rows, firms=(BANK, SCOTS), groups=(GROUP,)) -> api.Built:
@@ -46,12 +58,16 @@ def test_thresholds_apply_to_the_joint_total(ws) -> None:
     documents = {r.stem: r.document for r in group_build(ws, rows).results}
     assert documents["annex1"]["header"]["part_a"] == "A-2"
     assert documents["annex1b"]["header"]["firms_covered"] == [
-        {"frn": "123456", "name": "Example Bank plc"}, {"frn": "234567", "name": "Scottish Sister Ltd"}]
+        {"frn": "123456", "name": "Example Bank plc"},
+        {"frn": "234567", "name": "Scottish Sister Ltd"},
+    ]
 
 
 def test_business_days_follow_each_complaints_own_firm(ws) -> None:
-    rows = [complaint("E1", "2024-12-31", "2025-01-07", "upheld"),
-            complaint("S1", "2024-12-31", "2025-01-07", "upheld", firm_frn="234567", product="credit_cards")]
+    rows = [
+        complaint("E1", "2024-12-31", "2025-01-07", "upheld"),
+        complaint("S1", "2024-12-31", "2025-01-07", "upheld", firm_frn="234567", product="credit_cards"),
+    ]
     joint = next(r.document for r in group_build(ws, rows).results if r.stem == "annex1")
     table = joint["tables"]["2"]["banking_credit_cards"]
     assert (table["closed_within_3_days"], table["closed_3_days_to_8_weeks"]) == (1, 1)  # Scotland's 2 January
@@ -59,8 +75,11 @@ def test_business_days_follow_each_complaints_own_firm(ws) -> None:
 
 def test_members_with_different_reference_dates_are_refused(ws) -> None:
     march = {**SCOTS, "accounting_reference_date": "03-31"}
-    with pytest.raises(InputError, match="group example-group: members have different accounting reference dates "
-                                         r"\(123456: 12-31, 234567: 03-31\)"):
+    with pytest.raises(
+        InputError,
+        match="group example-group: members have different accounting reference dates "
+        r"\(123456: 12-31, 234567: 03-31\)",
+    ):
         group_build(ws, [complaint("C1", "2025-02-03")], firms=(BANK, march))
 
 

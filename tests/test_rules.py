@@ -17,29 +17,32 @@ def band(received: str, closed: str, nation: str = "ENG") -> str | None:
     return rules.annex1_time_band(pd.Series([D(received)]), pd.Series([D(closed)]), pd.Series([nation]))[0]
 
 
-@pytest.mark.parametrize("received, closed, nation, expected", [
-    ("2025-01-06", "2025-01-06", "ENG", "closed_within_3_days"),      # closed on the day of receipt
-    ("2025-01-06", "2025-01-09", "ENG", "closed_within_3_days"),      # Monday -> Thursday
-    ("2025-01-06", "2025-01-10", "ENG", "closed_3_days_to_8_weeks"),  # Friday is the 4th business day
-    ("2025-01-04", "2025-01-08", "ENG", "closed_within_3_days"),      # received Saturday -> Wednesday
-    ("2025-01-04", "2025-01-09", "ENG", "closed_3_days_to_8_weeks"),
-    ("2025-04-17", "2025-04-24", "ENG", "closed_within_3_days"),      # Good Friday and Easter Monday
-    ("2025-04-17", "2025-04-24", "SCT", "closed_3_days_to_8_weeks"),  # Scotland has no Easter Monday
-    ("2024-12-31", "2025-01-07", "SCT", "closed_within_3_days"),      # Scotland's 2 January
-    ("2024-12-31", "2025-01-07", "ENG", "closed_3_days_to_8_weeks"),
-    ("2025-07-31", "2025-08-05", "SCT", "closed_within_3_days"),      # first Monday of August, Scotland
-    ("2025-07-31", "2025-08-06", "ENG", "closed_3_days_to_8_weeks"),
-    ("2025-11-27", "2025-12-03", "SCT", "closed_within_3_days"),      # St Andrew's Day observed 1 Dec
-    ("2025-11-27", "2025-12-03", "ENG", "closed_3_days_to_8_weeks"),
-    ("2025-03-13", "2025-03-19", "NIR", "closed_within_3_days"),      # St Patrick's Day 17 March
-    ("2025-03-13", "2025-03-19", "ENG", "closed_3_days_to_8_weeks"),
-    ("2025-07-10", "2025-07-16", "NIR", "closed_within_3_days"),      # 12 July observed on Monday 14th
-    ("2022-06-01", "2022-06-08", "ENG", "closed_within_3_days"),      # Jubilee 2-3 June 2022
-    ("2022-09-16", "2022-09-22", "WLS", "closed_within_3_days"),      # 19 September 2022
-    ("2023-05-05", "2023-05-11", "ENG", "closed_within_3_days"),      # Coronation 8 May 2023
-    ("2025-01-01", "2025-02-26", "ENG", "closed_3_days_to_8_weeks"),  # exactly 56 days
-    ("2025-01-01", "2025-02-27", "ENG", "closed_after_8_weeks"),      # 57 days
-])
+@pytest.mark.parametrize(
+    "received, closed, nation, expected",
+    [
+        ("2025-01-06", "2025-01-06", "ENG", "closed_within_3_days"),  # closed on the day of receipt
+        ("2025-01-06", "2025-01-09", "ENG", "closed_within_3_days"),  # Monday -> Thursday
+        ("2025-01-06", "2025-01-10", "ENG", "closed_3_days_to_8_weeks"),  # Friday is the 4th business day
+        ("2025-01-04", "2025-01-08", "ENG", "closed_within_3_days"),  # received Saturday -> Wednesday
+        ("2025-01-04", "2025-01-09", "ENG", "closed_3_days_to_8_weeks"),
+        ("2025-04-17", "2025-04-24", "ENG", "closed_within_3_days"),  # Good Friday and Easter Monday
+        ("2025-04-17", "2025-04-24", "SCT", "closed_3_days_to_8_weeks"),  # Scotland has no Easter Monday
+        ("2024-12-31", "2025-01-07", "SCT", "closed_within_3_days"),  # Scotland's 2 January
+        ("2024-12-31", "2025-01-07", "ENG", "closed_3_days_to_8_weeks"),
+        ("2025-07-31", "2025-08-05", "SCT", "closed_within_3_days"),  # first Monday of August, Scotland
+        ("2025-07-31", "2025-08-06", "ENG", "closed_3_days_to_8_weeks"),
+        ("2025-11-27", "2025-12-03", "SCT", "closed_within_3_days"),  # St Andrew's Day observed 1 Dec
+        ("2025-11-27", "2025-12-03", "ENG", "closed_3_days_to_8_weeks"),
+        ("2025-03-13", "2025-03-19", "NIR", "closed_within_3_days"),  # St Patrick's Day 17 March
+        ("2025-03-13", "2025-03-19", "ENG", "closed_3_days_to_8_weeks"),
+        ("2025-07-10", "2025-07-16", "NIR", "closed_within_3_days"),  # 12 July observed on Monday 14th
+        ("2022-06-01", "2022-06-08", "ENG", "closed_within_3_days"),  # Jubilee 2-3 June 2022
+        ("2022-09-16", "2022-09-22", "WLS", "closed_within_3_days"),  # 19 September 2022
+        ("2023-05-05", "2023-05-11", "ENG", "closed_within_3_days"),  # Coronation 8 May 2023
+        ("2025-01-01", "2025-02-26", "ENG", "closed_3_days_to_8_weeks"),  # exactly 56 days
+        ("2025-01-01", "2025-02-27", "ENG", "closed_after_8_weeks"),  # 57 days
+    ],
+)
 def test_annex1_time_bands(received: str, closed: str, nation: str, expected: str) -> None:
     assert band(received, closed, nation) == expected
 
@@ -48,32 +51,40 @@ def test_open_complaint_has_no_band() -> None:
     assert rules.annex1_time_band(pd.Series([D("2025-01-06")]), pd.Series([pd.NaT]), pd.Series(["ENG"]))[0] is None
 
 
-@pytest.mark.parametrize("received, closed, expected", [
-    ("2025-12-01", "2025-12-22", "closed_within_15_business_days"),   # 15th business day after 1 Dec
-    ("2025-12-01", "2025-12-23", "closed_16_to_35_business_days"),
-    ("2025-12-01", "2026-01-22", "closed_16_to_35_business_days"),    # 35th, across Christmas and New Year
-    ("2025-12-01", "2026-01-23", "closed_after_35_business_days"),
-])
+@pytest.mark.parametrize(
+    "received, closed, expected",
+    [
+        ("2025-12-01", "2025-12-22", "closed_within_15_business_days"),  # 15th business day after 1 Dec
+        ("2025-12-01", "2025-12-23", "closed_16_to_35_business_days"),
+        ("2025-12-01", "2026-01-22", "closed_16_to_35_business_days"),  # 35th, across Christmas and New Year
+        ("2025-12-01", "2026-01-23", "closed_after_35_business_days"),
+    ],
+)
 def test_annex1ad_time_bands_around_christmas(received: str, closed: str, expected: str) -> None:
     result = rules.annex1ad_time_band(pd.Series([D(received)]), pd.Series([D(closed)]), pd.Series(["ENG"]))
     assert result[0] == expected
 
 
-@pytest.mark.parametrize("outcome, goodwill, upheld", [
-    ("upheld", False, True),
-    ("partially_upheld", False, True),           # upheld in part counts as upheld
-    ("no_decision", True, True),                 # goodwill without a decision counts as upheld
-    ("no_decision", False, False),
-    ("not_upheld", True, False),                 # rejected with goodwill stays rejected
-    ("not_upheld", False, False),
-    (None, False, False),                        # open
-])
+@pytest.mark.parametrize(
+    "outcome, goodwill, upheld",
+    [
+        ("upheld", False, True),
+        ("partially_upheld", False, True),  # upheld in part counts as upheld
+        ("no_decision", True, True),  # goodwill without a decision counts as upheld
+        ("no_decision", False, False),
+        ("not_upheld", True, False),  # rejected with goodwill stays rejected
+        ("not_upheld", False, False),
+        (None, False, False),  # open
+    ],
+)
 def test_upheld(outcome: str | None, goodwill: bool, upheld: bool) -> None:
     assert bool(rules.is_upheld(pd.Series([outcome], dtype=object), pd.Series([goodwill]))[0]) is upheld
 
 
-@pytest.mark.parametrize("eligible, forwarded, counted", [
-    (True, "none", True), (True, "partial", True), (True, "entire", False), (False, "none", False)])
+@pytest.mark.parametrize(
+    "eligible, forwarded, counted",
+    [(True, "none", True), (True, "partial", True), (True, "entire", False), (False, "none", False)],
+)
 def test_annex1_scope(eligible: bool, forwarded: str, counted: bool) -> None:
     frame = pd.DataFrame({"eligible_complainant": [eligible], "forwarded": [forwarded]})
     assert bool(rules.in_scope_annex1(frame)[0]) is counted
@@ -84,7 +95,9 @@ def test_part_a_threshold(received: int, variant: str) -> None:
     assert rules.part_a_variant(received) == variant
 
 
-@pytest.mark.parametrize("count, annual, required", [(499, False, False), (500, False, True), (999, True, False), (1000, True, True)])
+@pytest.mark.parametrize(
+    "count, annual, required", [(499, False, False), (500, False, True), (999, True, False), (1000, True, True)]
+)
 def test_publication_threshold(count: int, annual: bool, required: bool) -> None:
     assert rules.publication_required(count, annual) is required
 
@@ -95,6 +108,7 @@ def test_whole_pounds_rounds_half_up(units: int, pounds: int) -> None:
 
 
 # ----------------------------------------------------------------------------- through Annex 1
+
 
 def test_forwarding_and_eligibility_in_the_return(ws) -> None:
     rows = [
@@ -123,9 +137,27 @@ def test_goodwill_on_rejected_and_undecided_complaints(ws) -> None:
 def test_redress_rounds_the_cell_total_not_each_line(ws) -> None:
     rows = [complaint(f"C{i}", "2025-02-03", "2025-02-04", "upheld") for i in range(3)]
     redress = [
-        {"complaint_id": "C0", "firm_frn": "123456", "paid_date": "2025-02-04", "redress_type": "distress_inconvenience", "amount": "0.25"},
-        {"complaint_id": "C1", "firm_frn": "123456", "paid_date": "2025-02-04", "redress_type": "goodwill", "amount": "0.25"},
-        {"complaint_id": "C2", "firm_frn": "123456", "paid_date": "2025-02-04", "redress_type": "premium_refund_in_error", "amount": "100"},
+        {
+            "complaint_id": "C0",
+            "firm_frn": "123456",
+            "paid_date": "2025-02-04",
+            "redress_type": "distress_inconvenience",
+            "amount": "0.25",
+        },
+        {
+            "complaint_id": "C1",
+            "firm_frn": "123456",
+            "paid_date": "2025-02-04",
+            "redress_type": "goodwill",
+            "amount": "0.25",
+        },
+        {
+            "complaint_id": "C2",
+            "firm_frn": "123456",
+            "paid_date": "2025-02-04",
+            "redress_type": "premium_refund_in_error",
+            "amount": "100",
+        },
     ]
     cells = ws.annex1(rows, redress=redress)["tables"]["2"]["banking_credit_cards"]
     assert cells["redress_upheld"] == 1  # 0.25 + 0.25 = 0.50 -> 1; per line it would be 0
@@ -133,15 +165,25 @@ def test_redress_rounds_the_cell_total_not_each_line(ws) -> None:
 
 
 def test_redress_splits_by_upheld_status_of_its_complaint(ws) -> None:
-    rows = [complaint("C1", "2025-02-03", "2025-02-04", "upheld", redress_amount="10.40"),
-            complaint("C2", "2025-02-03", "2025-02-04", "not_upheld", goodwill_payment="true", redress_amount="20.60")]
+    rows = [
+        complaint("C1", "2025-02-03", "2025-02-04", "upheld", redress_amount="10.40"),
+        complaint("C2", "2025-02-03", "2025-02-04", "not_upheld", goodwill_payment="true", redress_amount="20.60"),
+    ]
     cells = ws.annex1(rows)["tables"]["2"]["banking_credit_cards"]
     assert (cells["redress_upheld"], cells["redress_not_upheld"]) == (10, 21)
 
 
 def test_redress_attributed_to_the_period_of_closure_by_default(ws) -> None:
     rows = [complaint("C1", "2025-06-20", "2025-07-02", "upheld")]
-    redress = [{"complaint_id": "C1", "firm_frn": "123456", "paid_date": "2025-06-25", "redress_type": "financial_loss", "amount": "50"}]
+    redress = [
+        {
+            "complaint_id": "C1",
+            "firm_frn": "123456",
+            "paid_date": "2025-06-25",
+            "redress_type": "financial_loss",
+            "amount": "50",
+        }
+    ]
     h1 = ws.annex1(rows, redress=redress)
     h2 = ws.annex1(rows, period_end=dt.date(2025, 12, 31), redress=redress)
     assert h1["tables"]["2"]["banking_credit_cards"]["redress_upheld"] == 0
@@ -150,17 +192,25 @@ def test_redress_attributed_to_the_period_of_closure_by_default(ws) -> None:
 
 def test_paid_in_period_attribution_is_a_configuration_choice(ws) -> None:
     rows = [complaint("C1", "2025-06-20", "2025-07-02", "upheld")]
-    redress = [{"complaint_id": "C1", "firm_frn": "123456", "paid_date": "2025-06-25", "redress_type": "financial_loss", "amount": "50"}]
+    redress = [
+        {
+            "complaint_id": "C1",
+            "firm_frn": "123456",
+            "paid_date": "2025-06-25",
+            "redress_type": "financial_loss",
+            "amount": "50",
+        }
+    ]
     h1 = ws.annex1(rows, redress=redress, redress_attribution="paid_in_period")
     assert h1["tables"]["2"]["banking_credit_cards"]["redress_not_upheld"] == 50  # open at 30 June: not upheld yet
 
 
 def test_outstanding_at_start(ws) -> None:
     rows = [
-        complaint("C1", "2024-12-20"),                                   # open: outstanding
-        complaint("C2", "2024-12-20", "2025-01-01", "upheld"),           # closed on the first day: outstanding
-        complaint("C3", "2024-12-20", "2024-12-31", "upheld"),           # closed before the start: not
-        complaint("C4", "2025-01-01"),                                   # received in the period: opened
+        complaint("C1", "2024-12-20"),  # open: outstanding
+        complaint("C2", "2024-12-20", "2025-01-01", "upheld"),  # closed on the first day: outstanding
+        complaint("C3", "2024-12-20", "2024-12-31", "upheld"),  # closed before the start: not
+        complaint("C4", "2025-01-01"),  # received in the period: opened
     ]
     header = ws.annex1(rows)["header"]
     assert (header["outstanding_at_start"], header["opened"]) == (2, 1)
@@ -168,7 +218,9 @@ def test_outstanding_at_start(ws) -> None:
 
 def test_threshold_counts_part_a_and_part_b_together(ws) -> None:
     part_a = [complaint(f"A{i}", "2025-03-03") for i in range(480)]
-    part_b = [complaint(f"B{i}", "2025-03-03", product="", cause="", credit_activity="credit_broking") for i in range(19)]
+    part_b = [
+        complaint(f"B{i}", "2025-03-03", product="", cause="", credit_activity="credit_broking") for i in range(19)
+    ]
     assert ws.annex1(part_a + part_b)["header"]["part_a"] == "A-1"
     one_more = part_b + [complaint("B19", "2025-03-03", product="", cause="", credit_activity="credit_broking")]
     document = ws.annex1(part_a + one_more)
@@ -188,9 +240,9 @@ def test_nil_return(ws) -> None:
 def test_blank_versus_zero(ws) -> None:
     document = ws.annex1([complaint("C1", "2025-02-03")])
     table1 = document["tables"]["1"]
-    assert table1["banking_credit_cards"]["arrears_related"] == 0       # offered, no complaints: 0
-    assert table1["investments"]["arrears_related"] is None             # not offered: blank
-    assert document["tables"]["B"]["credit_broking"]["received"] == 0   # declared credit activity
+    assert table1["banking_credit_cards"]["arrears_related"] == 0  # offered, no complaints: 0
+    assert table1["investments"]["arrears_related"] is None  # not offered: blank
+    assert document["tables"]["B"]["credit_broking"]["received"] == 0  # declared credit activity
     assert document["tables"]["B"]["pawnbroking"]["received"] is None
 
 
@@ -207,7 +259,13 @@ def test_undeclared_product_is_reported_not_dropped(ws) -> None:
 
 def test_context_sums_declared_products_and_banking_has_no_intermediation(ws) -> None:
     context = [
-        {"firm_frn": "123456", "period_end": "2025-06-30", "measure": "provision", "key": "current_accounts", "value": 1000},
+        {
+            "firm_frn": "123456",
+            "period_end": "2025-06-30",
+            "measure": "provision",
+            "key": "current_accounts",
+            "value": 1000,
+        },
         {"firm_frn": "123456", "period_end": "2025-06-30", "measure": "provision", "key": "credit_cards", "value": 500},
         {"firm_frn": "123456", "period_end": "2024-12-31", "measure": "provision", "key": "credit_cards", "value": 999},
     ]

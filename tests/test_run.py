@@ -33,14 +33,33 @@ def sample_run(tmp_path_factory) -> Path:
 
 @pytest.mark.slow
 def test_run_writes_every_output(sample_run: Path) -> None:
-    expected = ["returns/annex1.json", "returns/annex1--nil-100002.json", "returns/annex1--nil-100003.json",
-                "returns/annex1ad--100001.json", "returns/annex1ad--100002.json", "returns/annex1b.json",
-                "returns/annex1b.html", "returns/annex1b.csv", "returns/sample-group-2025-12-31.xlsx",
-                "notebooks/validation.ipynb", "notebooks/annex1.ipynb", "notebooks/annex1ad--100001.ipynb",
-                "notebooks/annex1b.ipynb", "html/validation.html", "html/annex1.html", "html/annex1ad--100002.html",
-                "html/annex1b.html", "validation/errors.csv", "validation/warnings.csv", "lineage/annex1.csv",
-                "lineage/annex1ad--100001.csv", "manifest.json"]
-    assert all((sample_run / name).is_file() for name in expected), [n for n in expected if not (sample_run / n).is_file()]
+    expected = [
+        "returns/annex1.json",
+        "returns/annex1--nil-100002.json",
+        "returns/annex1--nil-100003.json",
+        "returns/annex1ad--100001.json",
+        "returns/annex1ad--100002.json",
+        "returns/annex1b.json",
+        "returns/annex1b.html",
+        "returns/annex1b.csv",
+        "returns/sample-group-2025-12-31.xlsx",
+        "notebooks/validation.ipynb",
+        "notebooks/annex1.ipynb",
+        "notebooks/annex1ad--100001.ipynb",
+        "notebooks/annex1b.ipynb",
+        "html/validation.html",
+        "html/annex1.html",
+        "html/annex1ad--100002.html",
+        "html/annex1b.html",
+        "validation/errors.csv",
+        "validation/warnings.csv",
+        "lineage/annex1.csv",
+        "lineage/annex1ad--100001.csv",
+        "manifest.json",
+    ]
+    assert all((sample_run / name).is_file() for name in expected), [
+        n for n in expected if not (sample_run / n).is_file()
+    ]
     assert not [p for p in sample_run.parent.iterdir() if p.name.startswith(".")]  # no staging left behind
 
 
@@ -136,8 +155,12 @@ def test_failing_notebook_keeps_its_executed_copy_and_names_the_cell(ws, tmp_pat
 def test_rerun_gives_the_same_numbers(ws, tmp_path) -> None:
     paths = ws.paths([complaint("C1", "2025-02-03", "2025-02-04", "upheld", redress_amount="9.99")])
     end = pd.Timestamp("2025-06-30").date()
-    first = (run(paths, "123456", end, tmp_path / "a", quiet, notebooks=False).folder / "returns" / "annex1.json").read_text()
-    second = (run(paths, "123456", end, tmp_path / "b", quiet, notebooks=False).folder / "returns" / "annex1.json").read_text()
+    first = (
+        run(paths, "123456", end, tmp_path / "a", quiet, notebooks=False).folder / "returns" / "annex1.json"
+    ).read_text()
+    second = (
+        run(paths, "123456", end, tmp_path / "b", quiet, notebooks=False).folder / "returns" / "annex1.json"
+    ).read_text()
     assert first == second and json.loads(first)["tables"]["2"]["banking_credit_cards"]["redress_upheld"] == 10
     assert api.InputPaths is not None
 
@@ -152,8 +175,12 @@ def test_published_and_rendered_pages_carry_no_personal_data(sample_run: Path, t
     assert identifiers  # the sample names advisers in all three forms
     document = json.loads((adviser_run / "returns" / "annex1c.json").read_text())
     assert any(key.startswith("NI:") for key in document["tables"]["1C"])  # the JSON carries them for keying
-    pages = [adviser_run / "html" / "annex1c.html", adviser_run / "html" / "validation.html",
-             sample_run / "returns" / "annex1b.html", sample_run / "html" / "annex1b.html"]
+    pages = [
+        adviser_run / "html" / "annex1c.html",
+        adviser_run / "html" / "validation.html",
+        sample_run / "returns" / "annex1b.html",
+        sample_run / "html" / "annex1b.html",
+    ]
     ids = set(complaints["complaint_id"])
     for page in pages:
         text = page.read_text(encoding="utf-8")

@@ -24,29 +24,41 @@ def only(errors: pd.DataFrame, rule: str) -> dict:
 GOOD = complaint("OK1", "2025-02-03", "2025-02-04", "upheld")
 
 
-@pytest.mark.parametrize("row, rule, column, value", [
-    (complaint("C1", "2025-02-03", product="space", cause="other"), "product_code", "product", "space"),
-    (complaint("C1", "2025-02-03", cause="bad_cause"), "cause_code", "cause", "bad_cause"),
-    (complaint("C1", "2025-02-03", cause=""), "cause_with_product", "cause", None),
-    (complaint("C1", "2025-02-10", "2025-02-03", "upheld"), "closed_before_received", "closed_date", "2025-02-03"),
-    (complaint("C1", "2025-02-03", outcome="upheld"), "outcome_without_closed_date", "outcome", "upheld"),
-    (complaint("C1", "2025-02-03", "2025-02-04", outcome="x"), "outcome_code", "outcome", "x"),
-    ({**complaint("C1", "2025-02-03", "2025-02-04"), "outcome": ""}, "outcome_when_closed", "outcome", None),
-    (complaint("C1", "2025-02-03", credit_activity="credit_broking"), "more_than_one_category", "product", "current_accounts"),
-    (complaint("C1", "2025-02-03", product="", cause=""), "no_category", "product", None),
-    (complaint("C1", "2025-02-03", firm_frn="999999"), "frn_in_configuration", "firm_frn", "999999"),
-    (complaint("C1", "2025-02-03", firm_frn="12AB"), "frn_format", "firm_frn", "12AB"),
-    (complaint("C1", "2025-02-30"), "date_format", "received_date", "2025-02-30"),
-    (complaint("C1", "03/02/2025"), "date_format", "received_date", "03/02/2025"),
-    (complaint("C1", "2025-02-03", redress_amount="-5"), "money_non_negative", "redress_amount", "-5"),
-    (complaint("C1", "2025-02-03", redress_amount="ten"), "money_non_negative", "redress_amount", "ten"),
-    (complaint("C1", "2025-02-03", goodwill_payment="maybe"), "boolean", "goodwill_payment", "maybe"),
-    (complaint("C1", "2025-02-03", forwarded="half"), "forwarded_code", "forwarded", "half"),
-    (complaint("C1", "2025-02-03", adviser_ni_number="QQ123456C"), "adviser_identifier_set", "adviser_irn", None),
-    (complaint("C1", "2025-02-03", adviser_passport_number="P1", adviser_date_of_birth="1980-01-01"),
-     "adviser_identifier_set", "adviser_irn", None),
-    (complaint("C1", "1899-02-03"), "date_in_calendar_range", "received_date", "1899-02-03"),
-])
+@pytest.mark.parametrize(
+    "row, rule, column, value",
+    [
+        (complaint("C1", "2025-02-03", product="space", cause="other"), "product_code", "product", "space"),
+        (complaint("C1", "2025-02-03", cause="bad_cause"), "cause_code", "cause", "bad_cause"),
+        (complaint("C1", "2025-02-03", cause=""), "cause_with_product", "cause", None),
+        (complaint("C1", "2025-02-10", "2025-02-03", "upheld"), "closed_before_received", "closed_date", "2025-02-03"),
+        (complaint("C1", "2025-02-03", outcome="upheld"), "outcome_without_closed_date", "outcome", "upheld"),
+        (complaint("C1", "2025-02-03", "2025-02-04", outcome="x"), "outcome_code", "outcome", "x"),
+        ({**complaint("C1", "2025-02-03", "2025-02-04"), "outcome": ""}, "outcome_when_closed", "outcome", None),
+        (
+            complaint("C1", "2025-02-03", credit_activity="credit_broking"),
+            "more_than_one_category",
+            "product",
+            "current_accounts",
+        ),
+        (complaint("C1", "2025-02-03", product="", cause=""), "no_category", "product", None),
+        (complaint("C1", "2025-02-03", firm_frn="999999"), "frn_in_configuration", "firm_frn", "999999"),
+        (complaint("C1", "2025-02-03", firm_frn="12AB"), "frn_format", "firm_frn", "12AB"),
+        (complaint("C1", "2025-02-30"), "date_format", "received_date", "2025-02-30"),
+        (complaint("C1", "03/02/2025"), "date_format", "received_date", "03/02/2025"),
+        (complaint("C1", "2025-02-03", redress_amount="-5"), "money_non_negative", "redress_amount", "-5"),
+        (complaint("C1", "2025-02-03", redress_amount="ten"), "money_non_negative", "redress_amount", "ten"),
+        (complaint("C1", "2025-02-03", goodwill_payment="maybe"), "boolean", "goodwill_payment", "maybe"),
+        (complaint("C1", "2025-02-03", forwarded="half"), "forwarded_code", "forwarded", "half"),
+        (complaint("C1", "2025-02-03", adviser_ni_number="QQ123456C"), "adviser_identifier_set", "adviser_irn", None),
+        (
+            complaint("C1", "2025-02-03", adviser_passport_number="P1", adviser_date_of_birth="1980-01-01"),
+            "adviser_identifier_set",
+            "adviser_irn",
+            None,
+        ),
+        (complaint("C1", "1899-02-03"), "date_in_calendar_range", "received_date", "1899-02-03"),
+    ],
+)
 def test_row_level_errors(ws, row, rule, column, value) -> None:
     found = only(errors_of(ws, [GOOD, row]), rule)
     assert (found["complaint_id"], found["column"], found["line"]) == ("C1", column, 3)
@@ -54,11 +66,14 @@ def test_row_level_errors(ws, row, rule, column, value) -> None:
     assert found["file"] == "complaints.csv" and found["message"]
 
 
-@pytest.mark.parametrize("identifiers", [
-    {"adviser_irn": "ABC01234"},
-    {"adviser_ni_number": "QQ123456C", "adviser_date_of_birth": "1980-01-01"},
-    {"adviser_date_of_birth": "1980-01-01", "adviser_passport_number": "123456789", "adviser_nationality": "GBR"},
-])
+@pytest.mark.parametrize(
+    "identifiers",
+    [
+        {"adviser_irn": "ABC01234"},
+        {"adviser_ni_number": "QQ123456C", "adviser_date_of_birth": "1980-01-01"},
+        {"adviser_date_of_birth": "1980-01-01", "adviser_passport_number": "123456789", "adviser_nationality": "GBR"},
+    ],
+)
 def test_each_allowed_adviser_identifier_form_passes(ws, identifiers) -> None:
     assert errors_of(ws, [complaint("C1", "2025-02-03", **identifiers)]).empty
 
@@ -70,29 +85,59 @@ def test_duplicate_complaint_id_per_firm(ws) -> None:
 
 
 def test_personal_identifiers_are_masked_in_findings(ws) -> None:
-    found = only(errors_of(ws, [complaint("C1", "2025-02-03", adviser_date_of_birth="1980-13-01",
-                                          adviser_ni_number="QQ123456C")]), "date_format")
+    found = only(
+        errors_of(
+            ws, [complaint("C1", "2025-02-03", adviser_date_of_birth="1980-13-01", adviser_ni_number="QQ123456C")]
+        ),
+        "date_format",
+    )
     assert found["value"] == "19********"
-    assert "1980-13-01" not in api.validate(ws.paths([complaint("C1", "2025-02-03", adviser_date_of_birth="1980-13-01",
-                                                                adviser_ni_number="QQ123456C")])).summary()
+    assert (
+        "1980-13-01"
+        not in api.validate(
+            ws.paths([complaint("C1", "2025-02-03", adviser_date_of_birth="1980-13-01", adviser_ni_number="QQ123456C")])
+        ).summary()
+    )
 
 
 def test_redress_line_for_an_unknown_complaint(ws) -> None:
-    redress = [{"complaint_id": "NOPE", "firm_frn": "123456", "paid_date": "2025-02-04", "redress_type": "goodwill", "amount": "5"}]
+    redress = [
+        {
+            "complaint_id": "NOPE",
+            "firm_frn": "123456",
+            "paid_date": "2025-02-04",
+            "redress_type": "goodwill",
+            "amount": "5",
+        }
+    ]
     found = only(errors_of(ws, [GOOD], redress=redress), "redress_without_complaint")
     assert (found["complaint_id"], found["file"], found["line"]) == ("NOPE", "redress.csv", 2)
 
 
 def test_redress_column_and_file_are_not_both_allowed(ws) -> None:
-    redress = [{"complaint_id": "C1", "firm_frn": "123456", "paid_date": "2025-02-04", "redress_type": "goodwill", "amount": "5"}]
-    found = only(errors_of(ws, [complaint("C1", "2025-02-03", "2025-02-04", "upheld", redress_amount="5")], redress=redress),
-                 "redress_given_twice")
+    redress = [
+        {
+            "complaint_id": "C1",
+            "firm_frn": "123456",
+            "paid_date": "2025-02-04",
+            "redress_type": "goodwill",
+            "amount": "5",
+        }
+    ]
+    found = only(
+        errors_of(ws, [complaint("C1", "2025-02-03", "2025-02-04", "upheld", redress_amount="5")], redress=redress),
+        "redress_given_twice",
+    )
     assert found["complaint_id"] == "C1"
 
 
 def test_unknown_redress_type_and_context_measure(ws) -> None:
-    redress = [{"complaint_id": "OK1", "firm_frn": "123456", "paid_date": "2025-02-04", "redress_type": "cash", "amount": "5"}]
-    context = [{"firm_frn": "123456", "period_end": "2025-06-30", "measure": "provision", "key": "spaceships", "value": 3}]
+    redress = [
+        {"complaint_id": "OK1", "firm_frn": "123456", "paid_date": "2025-02-04", "redress_type": "cash", "amount": "5"}
+    ]
+    context = [
+        {"firm_frn": "123456", "period_end": "2025-06-30", "measure": "provision", "key": "spaceships", "value": 3}
+    ]
     errors = errors_of(ws, [GOOD], redress=redress, context=context)
     assert only(errors, "redress_type_code")["value"] == "cash"
     assert only(errors, "context_product_key")["value"] == "spaceships"
@@ -116,6 +161,7 @@ def test_printed_summary_is_capped_and_complete_list_is_written(ws, tmp_path) ->
 
 
 # ----------------------------------------------------------------------------- unreadable files
+
 
 def test_missing_file(ws) -> None:
     with pytest.raises(InputError, match=r"complaints file not found: .*nope\.csv"):
@@ -156,15 +202,21 @@ def test_parquet_is_read_like_csv(ws) -> None:
     assert api.validate(api.InputPaths.of(ws.config(), path)).ok
 
 
-@pytest.mark.parametrize("text, message", [
-    ("firms: []", "non-empty 'firms' list"),
-    ("firms: [{frn: '12'}]", "frn '12' is not 6 or 7 digits"),
-    ("firms: [{frn: '123456', business_days: UK}]", "business_days 'UK' must be one of ENG, WLS, SCT, NIR"),
-    ("firms: [{frn: '123456', products: [spaceships]}]", "products has unknown codes \\['spaceships'\\]"),
-    ("firms: [{frn: '123456', accounting_reference_date: '31-12'}]", "is not MM-DD"),
-    ("firms: [{frn: '123456'}]\ngroups: [{id: g, reporting_firm: '654321', members: ['123456']}]", "not one of its members"),
-    ("firms: [{frn: '123456'", "cannot be read as YAML"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("firms: []", "non-empty 'firms' list"),
+        ("firms: [{frn: '12'}]", "frn '12' is not 6 or 7 digits"),
+        ("firms: [{frn: '123456', business_days: UK}]", "business_days 'UK' must be one of ENG, WLS, SCT, NIR"),
+        ("firms: [{frn: '123456', products: [spaceships]}]", "products has unknown codes \\['spaceships'\\]"),
+        ("firms: [{frn: '123456', accounting_reference_date: '31-12'}]", "is not MM-DD"),
+        (
+            "firms: [{frn: '123456'}]\ngroups: [{id: g, reporting_firm: '654321', members: ['123456']}]",
+            "not one of its members",
+        ),
+        ("firms: [{frn: '123456'", "cannot be read as YAML"),
+    ],
+)
 def test_bad_configuration(ws, text: str, message: str) -> None:
     path = ws.root / "config.yaml"
     path.write_text(text, encoding="utf-8")

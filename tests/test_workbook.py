@@ -18,13 +18,13 @@ def read_tables(sheet) -> dict[str, dict[str, dict]]:
     rows = list(sheet.iter_rows(values_only=True))
     for i, row in enumerate(rows):
         if isinstance(row[0], str) and row[0].startswith(TABLE_MARKER) and row[1] == "code":
-            key = row[0][len(TABLE_MARKER):]
+            key = row[0][len(TABLE_MARKER) :]
             columns = [c for c in row[2:] if c is not None]
             tables[key] = {}
-            for data in rows[i + 1:]:
+            for data in rows[i + 1 :]:
                 if data[1] is None:
                     break
-                tables[key][data[1]] = dict(zip(columns, data[2:2 + len(columns)]))
+                tables[key][data[1]] = dict(zip(columns, data[2 : 2 + len(columns)], strict=True))
     return tables
 
 
@@ -32,7 +32,7 @@ def read_header(sheet) -> dict[str, object]:
     rows = list(sheet.iter_rows(values_only=True))
     start = next(i for i, row in enumerate(rows) if row[0] == "Header")
     header = {}
-    for row in rows[start + 1:]:
+    for row in rows[start + 1 :]:
         if row[1] is None:
             break
         header[row[1]] = row[2]
@@ -65,7 +65,7 @@ def test_blank_cells_are_empty_not_zero(ws, tmp_path) -> None:
     assert tables["1"]["banking_credit_cards"]["other"] == 0
 
 
-@pytest.mark.parametrize("name", ["=HYPERLINK(\"http://x\",\"y\")", "+44 Bank", "-Minus Ltd", "@Home plc"])
+@pytest.mark.parametrize("name", ['=HYPERLINK("http://x","y")', "+44 Bank", "-Minus Ltd", "@Home plc"])
 def test_text_that_looks_like_a_formula_stays_text(ws, tmp_path, name: str) -> None:
     firm = {**FIRM, "name": name}
     prepared, results = build(ws, [complaint("C1", "2025-02-03")], firm=firm)

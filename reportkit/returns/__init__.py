@@ -24,10 +24,22 @@ class ReturnSpec:
 
 RETURNS: dict[str, ReturnSpec] = {
     "annex1": ReturnSpec("annex1", "Complaints return (DISP 1 Annex 1R)", build_annex1, "annex1.ipynb", "Annex 1"),
-    "annex1ab": ReturnSpec("annex1ab", "Claims management return (DISP 1 Annex 1ABR)", build_annex1ab, "return.ipynb", "Annex 1AB"),
-    "annex1ad": ReturnSpec("annex1ad", "Payment services and e-money return (DISP 1 Annex 1AD)", build_annex1ad, "return.ipynb", "Annex 1AD"),
-    "annex1c": ReturnSpec("annex1c", "Retail investment adviser complaints (DISP 1 Annex 1CR)", build_annex1c, "return.ipynb", "Annex 1C"),
-    "annex1b": ReturnSpec("annex1b", "Complaints data summary (DISP 1 Annex 1BR)", build_annex1b, "return.ipynb", "Annex 1B"),
+    "annex1ab": ReturnSpec(
+        "annex1ab", "Claims management return (DISP 1 Annex 1ABR)", build_annex1ab, "return.ipynb", "Annex 1AB"
+    ),
+    "annex1ad": ReturnSpec(
+        "annex1ad",
+        "Payment services and e-money return (DISP 1 Annex 1AD)",
+        build_annex1ad,
+        "return.ipynb",
+        "Annex 1AD",
+    ),
+    "annex1c": ReturnSpec(
+        "annex1c", "Retail investment adviser complaints (DISP 1 Annex 1CR)", build_annex1c, "return.ipynb", "Annex 1C"
+    ),
+    "annex1b": ReturnSpec(
+        "annex1b", "Complaints data summary (DISP 1 Annex 1BR)", build_annex1b, "return.ipynb", "Annex 1B"
+    ),
 }
 
 SUMMARISED_BY_ANNEX1B = ("annex1",)

@@ -47,9 +47,14 @@ def change_warnings(complaints: pd.DataFrame, inputs: BuildInputs, facts: pd.Dat
     big = both.max(axis=1) >= minimum
     changed = (both["now"] > both["then"] * ratio) | (both["then"] > both["now"] * ratio)
     return [
-        warning("period_change_above_ratio", f"product:{code}", int(row.now),
-                f"{code}: {int(row.then)} complaints opened in the previous period, {int(row.now)} in this one "
-                f"(change above the configured ratio {ratio})", RETURN_CODE)
+        warning(
+            "period_change_above_ratio",
+            f"product:{code}",
+            int(row.now),
+            f"{code}: {int(row.then)} complaints opened in the previous period, {int(row.now)} in this one "
+            f"(change above the configured ratio {ratio})",
+            RETURN_CODE,
+        )
         for code, row in both[big & changed].iterrows()
     ]
 
@@ -57,8 +62,14 @@ def change_warnings(complaints: pd.DataFrame, inputs: BuildInputs, facts: pd.Dat
 def period_facts_for(inputs: BuildInputs) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The complaints Annex 1 counts and their facts for the period (shared with the Annex 1B summary)."""
     complaints = scoped(inputs)
-    facts = period_facts(complaints, inputs.redress_lines, inputs.period, inputs.config.redress_attribution,
-                         band_column="band_annex1", bands=rules.ANNEX1_BANDS)
+    facts = period_facts(
+        complaints,
+        inputs.redress_lines,
+        inputs.period,
+        inputs.config.redress_attribution,
+        band_column="band_annex1",
+        bands=rules.ANNEX1_BANDS,
+    )
     return complaints, facts
 
 
@@ -91,13 +102,22 @@ def build_annex1(inputs: BuildInputs) -> ReturnResult:
     document["tables"], lineage = build_tables(layout, keys, data)
 
     warnings = closed_exceeds_open_warnings(RETURN_CODE, keys[1], complaints.loc[part_a, "product"], facts[part_a])
-    warnings += closed_exceeds_open_warnings(RETURN_CODE, "B", complaints.loc[~part_a, "credit_activity"], facts[~part_a])
+    warnings += closed_exceeds_open_warnings(
+        RETURN_CODE, "B", complaints.loc[~part_a, "credit_activity"], facts[~part_a]
+    )
     warnings += change_warnings(complaints[part_a], inputs, facts[part_a])
     offers_products = any(firm.products for firm in inputs.firms)
     if offers_products and not nil and not _has_context(inputs):
-        warnings.append(warning("no_context_figures", "context", str(inputs.period.end),
-                                f"no provision or intermediation figures for the period ending {inputs.period.end}: "
-                                f"Table {layout.parts[variant][2]} is left blank", RETURN_CODE))
+        warnings.append(
+            warning(
+                "no_context_figures",
+                "context",
+                str(inputs.period.end),
+                f"no provision or intermediation figures for the period ending {inputs.period.end}: "
+                f"Table {layout.parts[variant][2]} is left blank",
+                RETURN_CODE,
+            )
+        )
     frames = [w for w in warnings if len(w)]
     return ReturnResult(document, lineage, pd.concat(frames, ignore_index=True) if frames else None)
 
@@ -106,6 +126,9 @@ def _has_context(inputs: BuildInputs) -> bool:
     context = inputs.context
     if context is None or context.empty:
         return False
-    rows = context[context["firm_frn"].isin(inputs.frns) & (context["period_end"] == pd.Timestamp(inputs.period.end))
-                   & context["measure"].isin(["provision", "intermediation"])]
+    rows = context[
+        context["firm_frn"].isin(inputs.frns)
+        & (context["period_end"] == pd.Timestamp(inputs.period.end))
+        & context["measure"].isin(["provision", "intermediation"])
+    ]
     return not rows.empty

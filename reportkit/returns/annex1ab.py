@@ -8,7 +8,14 @@ from reportkit import rules
 from reportkit.extract import MONEY_UNITS_PER_POUND
 from reportkit.layouts import load_layout
 from reportkit.measures import period_facts
-from reportkit.returns.common import BuildInputs, ReturnResult, context_total, document_shell, group_header, lineage_rows
+from reportkit.returns.common import (
+    BuildInputs,
+    ReturnResult,
+    context_total,
+    document_shell,
+    group_header,
+    lineage_rows,
+)
 
 RETURN_CODE = "annex1ab"
 
@@ -30,8 +37,14 @@ def build_annex1ab(inputs: BuildInputs) -> ReturnResult:
     """Build Annex 1AB for the firms in `inputs` and its period."""
     layout = load_layout(RETURN_CODE)
     complaints = scoped(inputs)
-    facts = period_facts(complaints, inputs.redress_lines, inputs.period, inputs.config.redress_attribution,
-                         band_column="band_annex1", bands=rules.ANNEX1_BANDS)
+    facts = period_facts(
+        complaints,
+        inputs.redress_lines,
+        inputs.period,
+        inputs.config.redress_attribution,
+        band_column="band_annex1",
+        bands=rules.ANNEX1_BANDS,
+    )
     opened = int(facts["opened"].sum())
     nil = opened == 0 and int(facts["outstanding_at_start"].sum()) == 0
     consent = inputs.reporting_firm.publication_consent if opened >= rules.CMC_CONSENT_THRESHOLD else None
@@ -81,11 +94,23 @@ def build_annex1ab(inputs: BuildInputs) -> ReturnResult:
         cells2[code] = {"value": value}
     document["tables"] = {"1": cells1, "2": cells2}
 
-    lineage = [lineage_rows(RETURN_CODE, "1", complaints, facts["opened"], "cmc_focus", "cmc_claim_type"),
-               lineage_rows(RETURN_CODE, "1", complaints, facts["opened"], None, "cmc_claim_type", row_code="total")]
+    lineage = [
+        lineage_rows(RETURN_CODE, "1", complaints, facts["opened"], "cmc_focus", "cmc_claim_type"),
+        lineage_rows(RETURN_CODE, "1", complaints, facts["opened"], None, "cmc_claim_type", row_code="total"),
+    ]
     for item in layout.raw["table2_rows"]:
         if "measure" in item:
-            lineage.append(lineage_rows(RETURN_CODE, "2", complaints, facts[item["measure"]], None, None,
-                                        row_code=item["code"], column_code="value"))
+            lineage.append(
+                lineage_rows(
+                    RETURN_CODE,
+                    "2",
+                    complaints,
+                    facts[item["measure"]],
+                    None,
+                    None,
+                    row_code=item["code"],
+                    column_code="value",
+                )
+            )
     frames = [f for f in lineage if len(f)]
     return ReturnResult(document, pd.concat(frames, ignore_index=True) if frames and not nil else None)

@@ -25,8 +25,15 @@ def build_annex1ad(inputs: BuildInputs) -> ReturnResult:
     layout = load_layout(RETURN_CODE)
     complaints = scoped(inputs)
     # DISP 1.10B.8G(4): the amount of the payment transaction itself is not redress here (counts_1ad).
-    facts = period_facts(complaints, inputs.redress_lines, inputs.period, inputs.config.redress_attribution,
-                         band_column="band_1ad", bands=rules.ANNEX1AD_BANDS, redress_flag="counts_1ad")
+    facts = period_facts(
+        complaints,
+        inputs.redress_lines,
+        inputs.period,
+        inputs.config.redress_attribution,
+        band_column="band_1ad",
+        bands=rules.ANNEX1AD_BANDS,
+        redress_flag="counts_1ad",
+    )
     opened = int(facts["opened"].sum())
     nil = opened == 0 and int(facts["outstanding_at_start"].sum()) == 0
     document = document_shell(layout, inputs, nil)

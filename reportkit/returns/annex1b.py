@@ -12,7 +12,6 @@ from reportkit import rules
 from reportkit.aggregate import TableInput, active_codes, context_values
 from reportkit.calendar import publication_deadline
 from reportkit.layouts import load_layout
-from reportkit.measures import period_facts
 from reportkit.returns import annex1
 from reportkit.returns.common import BuildInputs, ReturnResult, document_shell
 from reportkit.taxonomy import load_taxonomy
@@ -89,8 +88,13 @@ def build_annex1b(inputs: BuildInputs) -> ReturnResult:
     b_data = TableInput(complaints[~part_a], facts[~part_a], inputs.firms, inputs.period, inputs.context, False)
     if active_codes(part_b, b_data):  # Part B is not all blank
         sums = facts[~part_a].sum()
-        tables["credit"] = {"credit_related": {"received": int(sums["opened"]), "closed": int(sums["closed"]),
-                                               "pct_upheld": _pct(int(sums["upheld"]), int(sums["closed"]))}}
+        tables["credit"] = {
+            "credit_related": {
+                "received": int(sums["opened"]),
+                "closed": int(sums["closed"]),
+                "pct_upheld": _pct(int(sums["upheld"]), int(sums["closed"])),
+            }
+        }
 
     firm = inputs.reporting_firm
     document = document_shell(layout, inputs, False)

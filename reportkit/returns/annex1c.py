@@ -23,8 +23,14 @@ def build_annex1c(inputs: BuildInputs) -> ReturnResult:
     """Build Annex 1C: received, closed, upheld and redress (upheld complaints, whole £) per adviser."""
     layout = load_layout(RETURN_CODE)
     complaints = scoped(inputs)
-    facts = period_facts(complaints, inputs.redress_lines, inputs.period, inputs.config.redress_attribution,
-                         band_column="band_annex1", bands=rules.ANNEX1_BANDS)
+    facts = period_facts(
+        complaints,
+        inputs.redress_lines,
+        inputs.period,
+        inputs.config.redress_attribution,
+        band_column="band_annex1",
+        bands=rules.ANNEX1_BANDS,
+    )
     nil = int(facts["opened"].sum()) == 0 and int(facts["outstanding_at_start"].sum()) == 0
     document = document_shell(layout, inputs, nil)
     document["header"] = {**group_header(inputs), "nil_return": nil}

@@ -94,31 +94,54 @@ def context_total(inputs: BuildInputs, measure: str) -> int | float | None:
     context = inputs.context
     if context is None or context.empty:
         return None
-    rows = context[context["firm_frn"].isin(inputs.frns) & (context["period_end"] == pd.Timestamp(inputs.period.end))
-                   & (context["measure"] == measure)]
+    rows = context[
+        context["firm_frn"].isin(inputs.frns)
+        & (context["period_end"] == pd.Timestamp(inputs.period.end))
+        & (context["measure"] == measure)
+    ]
     if rows.empty:
         return None
     total = float(rows["value"].sum())
     return int(total) if total.is_integer() else total
 
 
-def lineage_rows(return_code: str, table: str, complaints: pd.DataFrame, fact: pd.Series, row_column: str | None,
-                 column_column: str | None, row_code: str | None = None, column_code: str | None = None) -> pd.DataFrame:
+def lineage_rows(
+    return_code: str,
+    table: str,
+    complaints: pd.DataFrame,
+    fact: pd.Series,
+    row_column: str | None,
+    column_column: str | None,
+    row_code: str | None = None,
+    column_code: str | None = None,
+) -> pd.DataFrame:
     """Lineage of one fact: the complaints where it is non-zero, with their row and column codes (from the
     named complaint columns, or fixed codes)."""
     chosen = complaints[fact.to_numpy() != 0]
-    return pd.DataFrame({
-        "return": return_code, "table": table,
-        "row": chosen[row_column].astype(str).to_numpy() if row_column else row_code,
-        "column": chosen[column_column].astype(str).to_numpy() if column_column else column_code,
-        "firm_frn": chosen["firm_frn"].astype(str).to_numpy(), "complaint_id": chosen["complaint_id"].astype(str).to_numpy(),
-    }, columns=LINEAGE_COLUMNS)
+    return pd.DataFrame(
+        {
+            "return": return_code,
+            "table": table,
+            "row": chosen[row_column].astype(str).to_numpy() if row_column else row_code,
+            "column": chosen[column_column].astype(str).to_numpy() if column_column else column_code,
+            "firm_frn": chosen["firm_frn"].astype(str).to_numpy(),
+            "complaint_id": chosen["complaint_id"].astype(str).to_numpy(),
+        },
+        columns=LINEAGE_COLUMNS,
+    )
 
 
 def warning(rule: str, column: str, value: Any, message: str, file: str) -> pd.DataFrame:
     """One return-level warning (not tied to a complaint row)."""
-    return findings_frame(pd.DataFrame({"value": [value]}), severity="warning", file=file, column=column,
-                          rule=rule, message=message, value_column="value")
+    return findings_frame(
+        pd.DataFrame({"value": [value]}),
+        severity="warning",
+        file=file,
+        column=column,
+        rule=rule,
+        message=message,
+        value_column="value",
+    )
 
 
 def closed_exceeds_open_warnings(
@@ -129,8 +152,13 @@ def closed_exceeds_open_warnings(
     sums = facts[["closed", "outstanding_at_start", "opened"]].groupby(rows).sum()
     bad = sums[sums["closed"] > sums["outstanding_at_start"] + sums["opened"]]
     return [
-        warning("closed_exceeds_outstanding_plus_opened", f"{table}:{code}", int(row.closed),
-                f"{return_code} table {table} row {code}: {int(row.closed)} closed but only "
-                f"{int(row.outstanding_at_start)} outstanding at start + {int(row.opened)} opened", return_code)
+        warning(
+            "closed_exceeds_outstanding_plus_opened",
+            f"{table}:{code}",
+            int(row.closed),
+            f"{return_code} table {table} row {code}: {int(row.closed)} closed but only "
+            f"{int(row.outstanding_at_start)} outstanding at start + {int(row.opened)} opened",
+            return_code,
+        )
         for code, row in sums.loc[bad.index].iterrows()
     ]

@@ -34,10 +34,12 @@ def not_a_real_date(column: str) -> Callable[[pd.DataFrame], pd.Series]:
     """A value in the form YYYY-MM-DD that is no day of the calendar (2025-02-30). The suite checks the form
     with a vectorised regex; great-expectations' strftime expectation parses row by row in Python, which
     takes minutes on a million rows, so the calendar check is this vectorised one."""
+
     def check(frame: pd.DataFrame) -> pd.Series:
         values = frame[column]
         shaped = values.str.match(DATE_FORM).fillna(False).astype(bool)
         return shaped & _dates(frame, column).isna()
+
     check.__doc__ = f"{column}: YYYY-MM-DD but not a real date."
     return check
 
@@ -64,13 +66,25 @@ def no_category(frame: pd.DataFrame) -> pd.Series:
 def adviser_identifier_set(frame: pd.DataFrame) -> pd.Series:
     """DISP 1.10.2AR(3): an adviser is identified by IRN; or NI number + date of birth; or, with no NI
     number, date of birth + passport number + nationality. Any other partial set is an error."""
-    has = {c: frame[c].notna() for c in (
-        "adviser_irn", "adviser_ni_number", "adviser_date_of_birth", "adviser_passport_number", "adviser_nationality")}
+    has = {
+        c: frame[c].notna()
+        for c in (
+            "adviser_irn",
+            "adviser_ni_number",
+            "adviser_date_of_birth",
+            "adviser_passport_number",
+            "adviser_nationality",
+        )
+    }
     any_given = pd.concat(has.values(), axis=1).any(axis=1)
     by_irn = has["adviser_irn"]
     by_ni = has["adviser_ni_number"] & has["adviser_date_of_birth"]
-    by_passport = (~has["adviser_ni_number"] & has["adviser_date_of_birth"]
-                   & has["adviser_passport_number"] & has["adviser_nationality"])
+    by_passport = (
+        ~has["adviser_ni_number"]
+        & has["adviser_date_of_birth"]
+        & has["adviser_passport_number"]
+        & has["adviser_nationality"]
+    )
     return any_given & ~(by_irn | by_ni | by_passport)
 
 
@@ -78,26 +92,46 @@ def _outside_calendar(column: str) -> Callable[[pd.DataFrame], pd.Series]:
     def check(frame: pd.DataFrame) -> pd.Series:
         years = _dates(frame, column).dt.year
         return years.notna() & ((years < _MIN_YEAR) | (years > _MAX_YEAR))
+
     check.__doc__ = f"{column} must fall within the business-day calendar ({_MIN_YEAR}-{_MAX_YEAR})."
     return check
 
 
 def real_date_checks(columns: list[str]) -> list[RowCheck]:
-    return [RowCheck("date_format", c, "is not a real date in the form YYYY-MM-DD", not_a_real_date(c)) for c in columns]
+    return [
+        RowCheck("date_format", c, "is not a real date in the form YYYY-MM-DD", not_a_real_date(c)) for c in columns
+    ]
 
 
 COMPLAINT_CHECKS: list[RowCheck] = [
     *real_date_checks(["received_date", "closed_date", "adviser_date_of_birth"]),
     RowCheck("closed_before_received", "closed_date", "closed_date is before received_date", closed_before_received),
-    RowCheck("more_than_one_category", "product", "give only one of product, credit_activity, cmc_claim_type "
-             "(the main category, DISP 1.10.3G(1))", more_than_one_category),
+    RowCheck(
+        "more_than_one_category",
+        "product",
+        "give only one of product, credit_activity, cmc_claim_type (the main category, DISP 1.10.3G(1))",
+        more_than_one_category,
+    ),
     RowCheck("no_category", "product", "give one of product, credit_activity or cmc_claim_type", no_category),
-    RowCheck("adviser_identifier_set", "adviser_irn", "adviser identifiers must be an IRN, or NI number + date of "
-             "birth, or date of birth + passport number + nationality (DISP 1.10.2AR(3))", adviser_identifier_set),
-    RowCheck("date_in_calendar_range", "received_date", f"received_date is outside {_MIN_YEAR}-{_MAX_YEAR}",
-             _outside_calendar("received_date")),
-    RowCheck("date_in_calendar_range", "closed_date", f"closed_date is outside {_MIN_YEAR}-{_MAX_YEAR}",
-             _outside_calendar("closed_date")),
+    RowCheck(
+        "adviser_identifier_set",
+        "adviser_irn",
+        "adviser identifiers must be an IRN, or NI number + date of "
+        "birth, or date of birth + passport number + nationality (DISP 1.10.2AR(3))",
+        adviser_identifier_set,
+    ),
+    RowCheck(
+        "date_in_calendar_range",
+        "received_date",
+        f"received_date is outside {_MIN_YEAR}-{_MAX_YEAR}",
+        _outside_calendar("received_date"),
+    ),
+    RowCheck(
+        "date_in_calendar_range",
+        "closed_date",
+        f"closed_date is outside {_MIN_YEAR}-{_MAX_YEAR}",
+        _outside_calendar("closed_date"),
+    ),
 ]
 
 

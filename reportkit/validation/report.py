@@ -12,8 +12,9 @@ from pathlib import Path
 import pandas as pd
 
 FINDING_COLUMNS = ["severity", "file", "line", "complaint_id", "firm_frn", "column", "value", "rule", "message"]
-PERSONAL_DATA_COLUMNS = frozenset({
-    "adviser_irn", "adviser_ni_number", "adviser_date_of_birth", "adviser_passport_number", "adviser_nationality"})
+PERSONAL_DATA_COLUMNS = frozenset(
+    {"adviser_irn", "adviser_ni_number", "adviser_date_of_birth", "adviser_passport_number", "adviser_nationality"}
+)
 """Columns whose values are personal data: findings show them masked (messages, files and HTML alike)."""
 
 PRINT_LIMIT = 20
@@ -111,7 +112,11 @@ class ValidationReport:
         if pd.notna(row["line"]):
             where += f" line {int(row['line'])}"
         who = f"complaint {row['complaint_id']}" if pd.notna(row["complaint_id"]) and row["complaint_id"] else "row"
-        value = "(empty)" if row["value"] is None or (isinstance(row["value"], float) and pd.isna(row["value"])) else repr(str(row["value"]))
+        value = (
+            "(empty)"
+            if row["value"] is None or (isinstance(row["value"], float) and pd.isna(row["value"]))
+            else repr(str(row["value"]))
+        )
         return f"{where}: {who}, column {row['column']}, value {value}: {row['rule']}: {row['message']}"
 
     def summary(self, limit: int = PRINT_LIMIT) -> str:

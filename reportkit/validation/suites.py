@@ -84,8 +84,10 @@ def run_suite(frame: pd.DataFrame, name: str, file_label: str, references: dict[
         kwargs = config.kwargs
         column = kwargs.get("column") or ",".join(kwargs.get("column_list", []))
         if outcome.exception_info and outcome.exception_info.get("raised_exception"):
-            raise RuntimeError(f"expectations/{name}.json: {config.type} on {column} could not run: "
-                               f"{outcome.exception_info.get('exception_message')}")
+            raise RuntimeError(
+                f"expectations/{name}.json: {config.type} on {column} could not run: "
+                f"{outcome.exception_info.get('exception_message')}"
+            )
         if outcome.success:
             continue
         failing = pd.DataFrame(outcome.result.get("unexpected_index_list") or [])
@@ -95,8 +97,15 @@ def run_suite(frame: pd.DataFrame, name: str, file_label: str, references: dict[
         if value_column is None and "column_list" in kwargs:  # compound key: report the complaint_id
             value_column = "complaint_id"
         findings.append(
-            findings_frame(failing, severity="error", file=file_label, column=column, rule=meta.get("rule", config.type),
-                           message=meta.get("message", config.type), value_column=value_column)
+            findings_frame(
+                failing,
+                severity="error",
+                file=file_label,
+                column=column,
+                rule=meta.get("rule", config.type),
+                message=meta.get("message", config.type),
+                value_column=value_column,
+            )
         )
     context.suites.delete(suite.name)
     context.data_sources.delete(f"source-{n}")

@@ -47,12 +47,26 @@ def validate_inputs(inputs: TextInputs, config: Config) -> ValidationReport:
         for part in run_suite(redress, "redress", inputs.redress_name, references):
             report.add(part)
         run_checks(report, redress, real_date_checks(["paid_date"]), inputs.redress_name)
-        report.add(findings_frame(redress[redress_without_complaint(redress, complaints)], severity="error",
-                                  file=inputs.redress_name, column="complaint_id", rule="redress_without_complaint",
-                                  message="no complaint with this firm_frn and complaint_id in the extract"))
-        report.add(findings_frame(complaints[redress_given_twice(complaints)], severity="error",
-                                  file=inputs.complaints_name, column="redress_amount", rule="redress_given_twice",
-                                  message="redress_amount is filled in and a redress file was given: use one, not both"))
+        report.add(
+            findings_frame(
+                redress[redress_without_complaint(redress, complaints)],
+                severity="error",
+                file=inputs.redress_name,
+                column="complaint_id",
+                rule="redress_without_complaint",
+                message="no complaint with this firm_frn and complaint_id in the extract",
+            )
+        )
+        report.add(
+            findings_frame(
+                complaints[redress_given_twice(complaints)],
+                severity="error",
+                file=inputs.complaints_name,
+                column="redress_amount",
+                rule="redress_given_twice",
+                message="redress_amount is filled in and a redress file was given: use one, not both",
+            )
+        )
     if inputs.context is not None:
         for part in run_suite(inputs.context, "context", inputs.context_name, references):
             report.add(part)
@@ -65,23 +79,43 @@ def run_checks(report: ValidationReport, frame: pd.DataFrame, checks: list[RowCh
     """Apply named vectorised checks; each adds the rows it fails as errors."""
     for check in checks:
         mask = check.failing(frame)
-        report.add(findings_frame(frame[mask], severity="error", file=file, column=check.column, rule=check.rule,
-                                  message=check.message, value_column=check.value_column))
+        report.add(
+            findings_frame(
+                frame[mask],
+                severity="error",
+                file=file,
+                column=check.column,
+                rule=check.rule,
+                message=check.message,
+                value_column=check.value_column,
+            )
+        )
 
 
 def undeclared_product_warnings(complaints: pd.DataFrame, config: Config, file: str) -> pd.DataFrame:
     """Warn about complaints on a product or activity the firm does not declare (blank vs 0 depends on it)."""
     parts = []
-    for column, attribute in (("product", "products"), ("credit_activity", "credit_activities"),
-                              ("payment_service", "payment_services"), ("cmc_claim_type", "cmc_claim_types")):
+    for column, attribute in (
+        ("product", "products"),
+        ("credit_activity", "credit_activities"),
+        ("payment_service", "payment_services"),
+        ("cmc_claim_type", "cmc_claim_types"),
+    ):
         declared = [(frn, code) for frn, firm in config.firms.items() for code in getattr(firm, attribute)]
         pairs = pd.MultiIndex.from_arrays([complaints["firm_frn"], complaints[column]])
         is_declared = pairs.isin(declared) if declared else False
         mask = complaints[column].notna() & complaints["firm_frn"].isin(config.firms) & ~is_declared
-        parts.append(findings_frame(complaints[mask], severity="warning", file=file, column=column,
-                                    rule="undeclared_" + column,
-                                    message=f"the firm does not declare this {column} in its configuration "
-                                            f"({attribute}); its row is reported, not left blank"))
+        parts.append(
+            findings_frame(
+                complaints[mask],
+                severity="warning",
+                file=file,
+                column=column,
+                rule="undeclared_" + column,
+                message=f"the firm does not declare this {column} in its configuration "
+                f"({attribute}); its row is reported, not left blank",
+            )
+        )
     return pd.concat(parts, ignore_index=True)
 
 
