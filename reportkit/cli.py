@@ -66,8 +66,14 @@ def run_command(config, complaints, redress, context, entity, period_end, out) -
     except ReportkitError as exc:
         _fail(exc)
     click.echo(f"wrote {outcome.folder}")
-    for code in outcome.produced:
-        click.echo(f"  produced {code}")
+    for stem in outcome.produced:
+        click.echo(f"  produced {stem}")
+        if stem.startswith("annex1b"):
+            summary = json.loads((outcome.folder / "returns" / f"{stem}.json").read_text(encoding="utf-8"))["header"]
+            click.echo(
+                f"    publish returns/{stem}.html by {summary['publication_deadline']} (DISP 1.10A.3R); "
+                f"{summary['fca_notification']}"
+            )
     for item in outcome.skipped:
         click.echo(f"  skipped {item.stem}: {item.reason}")
     if outcome.warnings:
