@@ -8,14 +8,17 @@ from reportkit import rules
 from reportkit.aggregate import TableInput
 from reportkit.calendar import Period
 from reportkit.layouts import load_layout
-from reportkit.measures import opened, period_facts
+from reportkit.measures import opened
 from reportkit.returns.common import (
     BuildInputs,
     ReturnResult,
     build_tables,
     closed_exceeds_open_warnings,
+    context_rows,
     document_shell,
+    facts_for,
     group_header,
+    is_nil,
     warning,
 )
 
@@ -62,14 +65,7 @@ def change_warnings(complaints: pd.DataFrame, inputs: BuildInputs, facts: pd.Dat
 def period_facts_for(inputs: BuildInputs) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The complaints Annex 1 counts and their facts for the period (shared with the Annex 1B summary)."""
     complaints = scoped(inputs)
-    facts = period_facts(
-        complaints,
-        inputs.redress_lines,
-        inputs.period,
-        inputs.config.redress_attribution,
-        band_column="band_annex1",
-        bands=rules.ANNEX1_BANDS,
-    )
+    facts = facts_for(inputs, complaints)
     return complaints, facts
 
 
@@ -79,7 +75,7 @@ def build_annex1(inputs: BuildInputs) -> ReturnResult:
     complaints, facts = period_facts_for(inputs)
     part_a = complaints["product"].notna()
     received = int(facts["opened"].sum())  # Part A and Part B together (DISP 1.10.2R)
-    nil = received == 0 and int(facts["outstanding_at_start"].sum()) == 0
+    nil = is_nil(facts)
     variant = rules.part_a_variant(received)
     publishable = rules.publication_required(received, inputs.reporting_firm.annual_reporter)
     consent = inputs.reporting_firm.publication_consent if publishable else None
@@ -123,12 +119,4 @@ def build_annex1(inputs: BuildInputs) -> ReturnResult:
 
 
 def _has_context(inputs: BuildInputs) -> bool:
-    context = inputs.context
-    if context is None or context.empty:
-        return False
-    rows = context[
-        context["firm_frn"].isin(inputs.frns)
-        & (context["period_end"] == pd.Timestamp(inputs.period.end))
-        & context["measure"].isin(["provision", "intermediation"])
-    ]
-    return not rows.empty
+    return not context_rows(inputs, ["provision", "intermediation"]).empty

@@ -7,13 +7,14 @@ import pandas as pd
 from reportkit import rules
 from reportkit.extract import MONEY_UNITS_PER_POUND
 from reportkit.layouts import load_layout
-from reportkit.measures import period_facts
 from reportkit.returns.common import (
     BuildInputs,
     ReturnResult,
     context_total,
     document_shell,
+    facts_for,
     group_header,
+    is_nil,
     lineage_rows,
 )
 
@@ -37,16 +38,9 @@ def build_annex1ab(inputs: BuildInputs) -> ReturnResult:
     """Build Annex 1AB for the firms in `inputs` and its period."""
     layout = load_layout(RETURN_CODE)
     complaints = scoped(inputs)
-    facts = period_facts(
-        complaints,
-        inputs.redress_lines,
-        inputs.period,
-        inputs.config.redress_attribution,
-        band_column="band_annex1",
-        bands=rules.ANNEX1_BANDS,
-    )
+    facts = facts_for(inputs, complaints)
     opened = int(facts["opened"].sum())
-    nil = opened == 0 and int(facts["outstanding_at_start"].sum()) == 0
+    nil = is_nil(facts)
     consent = inputs.reporting_firm.publication_consent if opened >= rules.CMC_CONSENT_THRESHOLD else None
     document = document_shell(layout, inputs, nil)
     document["header"] = {

@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import pandas as pd
 
-from reportkit import rules
 from reportkit.aggregate import TableInput
 from reportkit.layouts import load_layout
-from reportkit.measures import period_facts
-from reportkit.returns.common import BuildInputs, ReturnResult, build_tables, document_shell, group_header
+from reportkit.returns.common import (
+    BuildInputs,
+    ReturnResult,
+    build_tables,
+    document_shell,
+    facts_for,
+    group_header,
+    is_nil,
+)
 
 RETURN_CODE = "annex1ad"
 
@@ -25,17 +31,9 @@ def build_annex1ad(inputs: BuildInputs) -> ReturnResult:
     layout = load_layout(RETURN_CODE)
     complaints = scoped(inputs)
     # DISP 1.10B.8G(4): the amount of the payment transaction itself is not redress here (counts_1ad).
-    facts = period_facts(
-        complaints,
-        inputs.redress_lines,
-        inputs.period,
-        inputs.config.redress_attribution,
-        band_column="band_1ad",
-        bands=rules.ANNEX1AD_BANDS,
-        redress_flag="counts_1ad",
-    )
+    facts = facts_for(inputs, complaints, "1ad")
     opened = int(facts["opened"].sum())
-    nil = opened == 0 and int(facts["outstanding_at_start"].sum()) == 0
+    nil = is_nil(facts)
     document = document_shell(layout, inputs, nil)
     document["header"] = {
         **group_header(inputs),

@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import pandas as pd
 
-from reportkit import rules
 from reportkit.aggregate import TableInput
 from reportkit.layouts import load_layout
-from reportkit.measures import period_facts
-from reportkit.returns.common import BuildInputs, ReturnResult, build_tables, document_shell, group_header
+from reportkit.returns.common import (
+    BuildInputs,
+    ReturnResult,
+    build_tables,
+    document_shell,
+    facts_for,
+    group_header,
+    is_nil,
+)
 
 RETURN_CODE = "annex1c"
 
@@ -23,15 +29,8 @@ def build_annex1c(inputs: BuildInputs) -> ReturnResult:
     """Build Annex 1C: received, closed, upheld and redress (upheld complaints, whole £) per adviser."""
     layout = load_layout(RETURN_CODE)
     complaints = scoped(inputs)
-    facts = period_facts(
-        complaints,
-        inputs.redress_lines,
-        inputs.period,
-        inputs.config.redress_attribution,
-        band_column="band_annex1",
-        bands=rules.ANNEX1_BANDS,
-    )
-    nil = int(facts["opened"].sum()) == 0 and int(facts["outstanding_at_start"].sum()) == 0
+    facts = facts_for(inputs, complaints)
+    nil = is_nil(facts)
     document = document_shell(layout, inputs, nil)
     document["header"] = {**group_header(inputs), "nil_return": nil}
     data = {"adviser": TableInput(complaints, facts, inputs.firms, inputs.period, inputs.context, nil)}

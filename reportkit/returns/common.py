@@ -7,10 +7,12 @@ from typing import Any
 
 import pandas as pd
 
+from reportkit import rules
 from reportkit.aggregate import LINEAGE_COLUMNS, TableInput, build_cells, build_lineage
 from reportkit.calendar import Period
 from reportkit.config import Config, Firm
 from reportkit.layouts import Layout
+from reportkit.measures import period_facts
 from reportkit.validation.report import findings_frame
 
 
@@ -89,16 +91,44 @@ def build_tables(layout: Layout, keys: list[str], data_by_scope: dict[str, Table
     return tables, (pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=LINEAGE_COLUMNS))
 
 
-def context_total(inputs: BuildInputs, measure: str) -> int | float | None:
-    """A context figure of the covered firms for the period end (summed over firms), or None when none given."""
+def facts_for(inputs: BuildInputs, complaints: pd.DataFrame, annex: str = "annex1") -> pd.DataFrame:
+    """Per-complaint facts for the period: Annex 1 bands and redress (also 1AB, 1B, 1C), or with annex="1ad"
+    the 15/35 business-day bands and redress without the transaction amount (DISP 1.6.2AR, 1.10B.8G(4))."""
+    if annex == "1ad":
+        band_column, bands, flag = "band_1ad", rules.ANNEX1AD_BANDS, "counts_1ad"
+    else:
+        band_column, bands, flag = "band_annex1", rules.ANNEX1_BANDS, "counts_annex1"
+    return period_facts(
+        complaints,
+        inputs.redress_lines,
+        inputs.period,
+        inputs.config.redress_attribution,
+        band_column=band_column,
+        bands=bands,
+        redress_flag=flag,
+    )
+
+
+def is_nil(facts: pd.DataFrame) -> bool:
+    """Nil return: nothing received in the period and nothing outstanding at its start (rules.md)."""
+    return int(facts["opened"].sum()) == 0 and int(facts["outstanding_at_start"].sum()) == 0
+
+
+def context_rows(inputs: BuildInputs, measures: list[str]) -> pd.DataFrame:
+    """The context figures of the covered firms for the period end, for these measures."""
     context = inputs.context
     if context is None or context.empty:
-        return None
-    rows = context[
+        return pd.DataFrame(columns=["firm_frn", "period_end", "measure", "key", "value"])
+    return context[
         context["firm_frn"].isin(inputs.frns)
         & (context["period_end"] == pd.Timestamp(inputs.period.end))
-        & (context["measure"] == measure)
+        & context["measure"].isin(measures)
     ]
+
+
+def context_total(inputs: BuildInputs, measure: str) -> int | float | None:
+    """A context figure of the covered firms for the period end (summed over firms), or None when none given."""
+    rows = context_rows(inputs, [measure])
     if rows.empty:
         return None
     total = float(rows["value"].sum())
