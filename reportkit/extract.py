@@ -36,7 +36,19 @@ def _read_csv(path: Path) -> pd.DataFrame:
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         if "utf8" in reason.lower() or "utf-8" in reason.lower():
             raise InputError(f"{path}: not UTF-8 text ({reason}); save the extract as CSV UTF-8") from None
-        raise InputError(f"{path}: not a readable CSV file: {reason}") from None
+        raise InputError(
+            f"{path}: not a readable CSV file ({_printable(reason)}); expected text with a header row"
+        ) from None
+
+
+def _printable(text: str, limit: int = 100) -> str:
+    """A parser's message cut at the first unprintable character (it may quote binary content)."""
+    kept = []
+    for char in text[:limit]:
+        if not char.isprintable() or char == "\ufffd":
+            break
+        kept.append(char)
+    return "".join(kept).rstrip(": ") or "unreadable content"
 
 
 def _as_text(series: pd.Series) -> pd.Series:

@@ -20,6 +20,7 @@ from typing import Callable
 import pandas as pd
 
 from reportkit import api, schedule
+from reportkit.calendar import Period, regime
 from reportkit.errors import NotebookFailed, ReportkitError, ValidationFailed
 from reportkit.manifest import build_manifest
 from reportkit.notebooks import execute, render_html
@@ -90,6 +91,12 @@ def _publish(staging: Path, final: Path) -> None:
     staging.rename(final)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
+
+
+def regime_of(result: ReturnResult) -> str:
+    """current / transitional / consolidated, for the period of a built return."""
+    period = result.document["period"]
+    return regime(Period(dt.date.fromisoformat(period["start"]), dt.date.fromisoformat(period["end"])))
 
 
 def sheet_name(result: ReturnResult) -> str:
@@ -189,8 +196,13 @@ def run(
         prepared = api.prepare_from_text(config, text, report)
         step("building returns")
         built = api.build_all(prepared, entity, period_end)
+        regimes = {r.stem: regime_of(r) for r in built.results}
         for result in built.results:
-            step(f"  built {result.stem} ({result.document['period']['start']} to {result.document['period']['end']})")
+            note = (
+                " (transitional: the period straddles 1 January 2027)" if regimes[result.stem] == "transitional" else ""
+            )
+            period = result.document["period"]
+            step(f"  built {result.stem} ({period['start']} to {period['end']}){note}")
         for item in built.skipped:
             step(f"  skipped {item.stem}: {item.reason}")
 
@@ -217,6 +229,7 @@ def run(
             skipped=[{"return": s.stem, "reason": s.reason} for s in built.skipped],
             folder=staging,
         )
+        manifest["regimes"] = regimes
         write_json(staging / "manifest.json", manifest)
         _publish(staging, final)
         step(f"done: {final}")

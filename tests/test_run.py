@@ -90,6 +90,7 @@ def test_manifest_records_inputs_parameters_versions_and_times(sample_run: Path)
     assert set(manifest["inputs"]) == {"config", "complaints", "redress", "context"}
     assert manifest["parameters"]["entity"] == "sample-group" and manifest["parameters"]["period_end"] == "2025-12-31"
     assert "annex1--nil-100002" in manifest["returns"]
+    assert manifest["regimes"]["annex1"] == "current"
     assert {"pandas", "great-expectations", "papermill", "holidays", "python"} <= set(manifest["packages"])
     assert manifest["started_at"] <= manifest["finished_at"]
     annex1 = (sample_run / "returns" / "annex1.json").read_bytes()

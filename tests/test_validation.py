@@ -228,3 +228,12 @@ def test_suite_files_reference_taxonomy_lists_rather_than_copy_them() -> None:
     suite = load_suite_file("complaints", {"frns": ["123456"]})
     products = next(e for e in suite["expectations"] if e["meta"]["rule"] == "product_code")
     assert "credit_cards" in products["kwargs"]["value_set"] and len(products["kwargs"]["value_set"]) == 50
+
+
+def test_binary_file_named_csv_gives_a_short_printable_message(ws) -> None:
+    path = ws.root / "complaints.csv"
+    path.write_bytes(b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00\xff\xfe,\x01,\x02\n\x00\x01\x02")
+    with pytest.raises(InputError) as caught:
+        api.validate(api.InputPaths.of(ws.config(), path))
+    message = str(caught.value)
+    assert message.startswith(f"{path}: not") and message.isprintable() and len(message) < 300
