@@ -38,11 +38,11 @@ def peak_memory_mb() -> float:
 def main(n: int) -> None:
     import yaml
 
-    profile = dataclasses.replace(SAMPLE_BANK, complaints_per_half_year=n // 2)
+    profile = dataclasses.replace(SAMPLE_BANK, complaints_per_half_year=n)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         complaints_csv, config_path = folder / "complaints.csv", folder / "config.yaml"
-        generate_complaints(profile, SAMPLE_PERIOD_END, seed=1).to_csv(complaints_csv, index=False)
+        generate_complaints(profile, SAMPLE_PERIOD_END, seed=1, months_before=6).to_csv(complaints_csv, index=False)
         config_path.write_text(yaml.safe_dump({"firms": [firm_config(profile)]}))
         size_mb = complaints_csv.stat().st_size / 1e6
         rows = sum(1 for _ in open(complaints_csv)) - 1
