@@ -82,3 +82,8 @@ class Workspace:
 @pytest.fixture
 def ws(tmp_path: Path) -> Workspace:
     return Workspace(tmp_path)
+
+
+def redress_line(cid: str, paid: str, redress_type: str, amount: str, frn: str = "123456") -> dict:
+    """One row of a redress file."""
+    return {"complaint_id": cid, "firm_frn": frn, "paid_date": paid, "redress_type": redress_type, "amount": amount}

@@ -19,6 +19,24 @@ def invoke(*args: str):
     return CliRunner().invoke(cli.main, [str(a) for a in args])
 
 
+def run_args(paths, out, *extra) -> list:
+    """`reportkit run` for the test firm's first half of 2025."""
+    return [
+        "run",
+        "--config",
+        paths.config,
+        "--entity",
+        "123456",
+        "--period-end",
+        "2025-06-30",
+        "--complaints",
+        paths.complaints,
+        "--out",
+        out,
+        *extra,
+    ]
+
+
 def test_calendar_json(ws) -> None:
     result = invoke(
         "calendar",
@@ -115,23 +133,7 @@ def test_run_translates_arguments_into_one_call(ws, monkeypatch) -> None:
 
     monkeypatch.setattr("reportkit.run.run", fake_run)
     paths = ws.paths([complaint("C1", "2025-02-03")], redress=[], context=[])
-    result = invoke(
-        "run",
-        "--config",
-        paths.config,
-        "--entity",
-        "123456",
-        "--period-end",
-        "2025-06-30",
-        "--complaints",
-        paths.complaints,
-        "--redress",
-        paths.redress,
-        "--context",
-        paths.context,
-        "--out",
-        ws.root / "o",
-    )
+    result = invoke(*run_args(paths, ws.root / "o", "--redress", paths.redress, "--context", paths.context))
     assert result.exit_code == 0, result.output
     [(called_paths, entity, period_end, out)] = calls
     assert called_paths == paths and entity == "123456" and period_end == dt.date(2025, 6, 30) and out == ws.root / "o"
@@ -139,19 +141,7 @@ def test_run_translates_arguments_into_one_call(ws, monkeypatch) -> None:
 
 def test_run_reports_validation_errors_with_exit_1(ws) -> None:
     paths = ws.paths([complaint("C1", "2025-02-03", "2025-02-01", "upheld")])
-    result = invoke(
-        "run",
-        "--config",
-        paths.config,
-        "--entity",
-        "123456",
-        "--period-end",
-        "2025-06-30",
-        "--complaints",
-        paths.complaints,
-        "--out",
-        ws.root / "o",
-    )
+    result = invoke(*run_args(paths, ws.root / "o"))
     assert result.exit_code == 1
     assert "closed_before_received" in result.output and "Traceback" not in result.output
 

@@ -9,7 +9,7 @@ import pytest
 from reportkit import api
 from reportkit.publication import render_page
 from reportkit.views import adviser_pseudonyms, table_frame
-from tests.conftest import FIRM, complaint
+from tests.conftest import FIRM, complaint, redress_line
 
 YEAR_END = dt.date(2025, 12, 31)
 CMC = {
@@ -211,20 +211,8 @@ def test_1ad_volumes_in_thousands_for_services_provided(ws) -> None:
 def test_1ad_redress_excludes_the_transaction_amount(ws) -> None:
     rows = [pay("P1", "2025-03-03", "2025-03-04", "upheld")]
     redress = [
-        {
-            "complaint_id": "P1",
-            "firm_frn": "123456",
-            "paid_date": "2025-03-04",
-            "redress_type": "payment_transaction_amount",
-            "amount": "500",
-        },
-        {
-            "complaint_id": "P1",
-            "firm_frn": "123456",
-            "paid_date": "2025-03-04",
-            "redress_type": "distress_inconvenience",
-            "amount": "50",
-        },
+        redress_line("P1", "2025-03-04", "payment_transaction_amount", "500"),
+        redress_line("P1", "2025-03-04", "distress_inconvenience", "50"),
     ]
     documents = built(ws, rows, [PSP], "123456", YEAR_END, redress=redress)
     assert documents["annex1ad"]["tables"]["2"]["credit_transfers"]["redress_upheld"] == 50

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from reportkit import rules
-from tests.conftest import FIRM, complaint
+from tests.conftest import FIRM, complaint, redress_line
 
 D = pd.Timestamp
 
@@ -137,27 +137,9 @@ def test_goodwill_on_rejected_and_undecided_complaints(ws) -> None:
 def test_redress_rounds_the_cell_total_not_each_line(ws) -> None:
     rows = [complaint(f"C{i}", "2025-02-03", "2025-02-04", "upheld") for i in range(3)]
     redress = [
-        {
-            "complaint_id": "C0",
-            "firm_frn": "123456",
-            "paid_date": "2025-02-04",
-            "redress_type": "distress_inconvenience",
-            "amount": "0.25",
-        },
-        {
-            "complaint_id": "C1",
-            "firm_frn": "123456",
-            "paid_date": "2025-02-04",
-            "redress_type": "goodwill",
-            "amount": "0.25",
-        },
-        {
-            "complaint_id": "C2",
-            "firm_frn": "123456",
-            "paid_date": "2025-02-04",
-            "redress_type": "premium_refund_in_error",
-            "amount": "100",
-        },
+        redress_line("C0", "2025-02-04", "distress_inconvenience", "0.25"),
+        redress_line("C1", "2025-02-04", "goodwill", "0.25"),
+        redress_line("C2", "2025-02-04", "premium_refund_in_error", "100"),
     ]
     cells = ws.annex1(rows, redress=redress)["tables"]["2"]["banking_credit_cards"]
     assert cells["redress_upheld"] == 1  # 0.25 + 0.25 = 0.50 -> 1; per line it would be 0
@@ -175,15 +157,7 @@ def test_redress_splits_by_upheld_status_of_its_complaint(ws) -> None:
 
 def test_redress_attributed_to_the_period_of_closure_by_default(ws) -> None:
     rows = [complaint("C1", "2025-06-20", "2025-07-02", "upheld")]
-    redress = [
-        {
-            "complaint_id": "C1",
-            "firm_frn": "123456",
-            "paid_date": "2025-06-25",
-            "redress_type": "financial_loss",
-            "amount": "50",
-        }
-    ]
+    redress = [redress_line("C1", "2025-06-25", "financial_loss", "50")]
     h1 = ws.annex1(rows, redress=redress)
     h2 = ws.annex1(rows, period_end=dt.date(2025, 12, 31), redress=redress)
     assert h1["tables"]["2"]["banking_credit_cards"]["redress_upheld"] == 0
@@ -192,15 +166,7 @@ def test_redress_attributed_to_the_period_of_closure_by_default(ws) -> None:
 
 def test_paid_in_period_attribution_is_a_configuration_choice(ws) -> None:
     rows = [complaint("C1", "2025-06-20", "2025-07-02", "upheld")]
-    redress = [
-        {
-            "complaint_id": "C1",
-            "firm_frn": "123456",
-            "paid_date": "2025-06-25",
-            "redress_type": "financial_loss",
-            "amount": "50",
-        }
-    ]
+    redress = [redress_line("C1", "2025-06-25", "financial_loss", "50")]
     h1 = ws.annex1(rows, redress=redress, redress_attribution="paid_in_period")
     assert h1["tables"]["2"]["banking_credit_cards"]["redress_not_upheld"] == 50  # open at 30 June: not upheld yet
 

@@ -8,7 +8,7 @@ import pytest
 from reportkit import api
 from reportkit.errors import InputError, ValidationFailed
 from reportkit.validation.suites import load_suite_file
-from tests.conftest import complaint
+from tests.conftest import complaint, redress_line
 
 
 def errors_of(ws, rows, **kwargs) -> pd.DataFrame:
@@ -101,29 +101,13 @@ def test_personal_identifiers_are_masked_in_findings(ws) -> None:
 
 
 def test_redress_line_for_an_unknown_complaint(ws) -> None:
-    redress = [
-        {
-            "complaint_id": "NOPE",
-            "firm_frn": "123456",
-            "paid_date": "2025-02-04",
-            "redress_type": "goodwill",
-            "amount": "5",
-        }
-    ]
+    redress = [redress_line("NOPE", "2025-02-04", "goodwill", "5")]
     found = only(errors_of(ws, [GOOD], redress=redress), "redress_without_complaint")
     assert (found["complaint_id"], found["file"], found["line"]) == ("NOPE", "redress.csv", 2)
 
 
 def test_redress_column_and_file_are_not_both_allowed(ws) -> None:
-    redress = [
-        {
-            "complaint_id": "C1",
-            "firm_frn": "123456",
-            "paid_date": "2025-02-04",
-            "redress_type": "goodwill",
-            "amount": "5",
-        }
-    ]
+    redress = [redress_line("C1", "2025-02-04", "goodwill", "5")]
     found = only(
         errors_of(ws, [complaint("C1", "2025-02-03", "2025-02-04", "upheld", redress_amount="5")], redress=redress),
         "redress_given_twice",
@@ -132,9 +116,7 @@ def test_redress_column_and_file_are_not_both_allowed(ws) -> None:
 
 
 def test_unknown_redress_type_and_context_measure(ws) -> None:
-    redress = [
-        {"complaint_id": "OK1", "firm_frn": "123456", "paid_date": "2025-02-04", "redress_type": "cash", "amount": "5"}
-    ]
+    redress = [redress_line("OK1", "2025-02-04", "cash", "5")]
     context = [
         {"firm_frn": "123456", "period_end": "2025-06-30", "measure": "provision", "key": "spaceships", "value": 3}
     ]
