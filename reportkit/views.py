@@ -100,7 +100,24 @@ def table_frame(document: dict[str, Any], key: str) -> pd.DataFrame:
     else:
         frame.index = [spec.row_label(code) for code in frame.index]
     frame.columns = [c.label for c in spec.columns]
-    return frame.astype(object).where(frame.notna(), "")
+    return frame.astype(object).map(cell_text)
+
+
+def cell_text(value: Any) -> str:
+    """How a return cell reads in a report: whole numbers with separators, blank cells empty."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    if isinstance(value, float) and not value.is_integer():
+        return f"{value:,.3f}".rstrip("0").rstrip(".")
+    if isinstance(value, (int, float)):
+        return f"{int(value):,}"
+    return str(value)
+
+
+def setup_display() -> None:
+    """Show whole labels and every row in notebook tables (the questions are long, the tables tall)."""
+    pd.set_option("display.max_colwidth", None)
+    pd.set_option("display.max_rows", 500)
 
 
 ADVISER_KEY_FORMS = {"NI": "NI number and date of birth", "PP": "passport, nationality and date of birth"}

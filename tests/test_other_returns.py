@@ -314,3 +314,10 @@ def test_1b_per_1000_main_cause_tie_and_page(ws) -> None:
     page = render_page(document)
     assert '<html lang="en-GB">' in page and "<caption>" in page and 'scope="row"' in page
     assert "D1" not in page and "U1" not in page and "12.50" in page
+
+
+@pytest.mark.parametrize("value, text", [(None, ""), (3, "3"), (1234, "1,234"), (0.2, "0.2"), (1234.567, "1,234.567")])
+def test_cells_read_as_the_form_would_show_them(value, text: str) -> None:
+    from reportkit.views import cell_text
+
+    assert cell_text(value) == text
