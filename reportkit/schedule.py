@@ -151,7 +151,10 @@ def plan(config: Config, entity: str, period_end: dt.date, available: set[str]) 
 
 
 def calendar_rows(config: Config, entity: str, window: Period) -> list[dict]:
-    """Periods, due dates, publication deadlines and regimes for every return the entity owes."""
+    """Periods, due dates, publication deadlines and regimes for every return the entity owes (for a group,
+    the returns it reports jointly, on the reporting firm's periods)."""
+    if entity in config.groups:
+        check_group_reference_dates(config, entity)
     firms, codes = entity_returns(config, entity)
     rows = []
     for code in codes:

@@ -189,3 +189,14 @@ def test_published_and_rendered_pages_carry_no_personal_data(sample_run: Path, t
     summary = (sample_run / "returns" / "annex1b.html").read_text(encoding="utf-8")
     assert not [i for i in list(ids)[:2000] if i in summary]
     assert "(keyed by IRN)" in (adviser_run / "html" / "annex1c.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["validation.ipynb", "annex1.ipynb", "return.ipynb"])
+def test_notebooks_run_on_the_sample_with_their_defaults(name: str, tmp_path) -> None:
+    """Opened in JupyterLab, each notebook runs as it stands on the bundled sample (no injected parameters)."""
+    executed = nbformat.read(notebooks.execute(name, tmp_path / name, {}), as_version=4)
+    outputs = [o for c in executed.cells for o in c.get("outputs", [])]
+    assert not [o for o in outputs if o.get("output_type") == "error"]
+    text = "".join(str(o) for o in outputs)
+    assert "2025-07-01" in text or "passed validation" in text
