@@ -11,7 +11,7 @@ import nbformat
 import pandas as pd
 import pytest
 
-from reportkit import api, notebooks
+from reportkit import notebooks
 from reportkit.errors import InputError, NotebookFailed, ValidationFailed
 from reportkit.paths import NOTEBOOKS_DIR
 from reportkit.run import run
@@ -153,17 +153,17 @@ def test_failing_notebook_keeps_its_executed_copy_and_names_the_cell(ws, tmp_pat
     assert not (folder / "returns").exists()
 
 
-def test_rerun_gives_the_same_numbers(ws, tmp_path) -> None:
+def test_rerun_gives_the_same_numbers_and_replaces_the_earlier_run_whole(ws, tmp_path) -> None:
     paths = ws.paths([complaint("C1", "2025-02-03", "2025-02-04", "upheld", redress_amount="9.99")])
     end = pd.Timestamp("2025-06-30").date()
-    first = (
-        run(paths, "123456", end, tmp_path / "a", quiet, notebooks=False).folder / "returns" / "annex1.json"
-    ).read_text()
-    second = (
-        run(paths, "123456", end, tmp_path / "b", quiet, notebooks=False).folder / "returns" / "annex1.json"
-    ).read_text()
-    assert first == second and json.loads(first)["tables"]["2"]["banking_credit_cards"]["redress_upheld"] == 10
-    assert api.InputPaths is not None
+    folder = run(paths, "123456", end, tmp_path, quiet, notebooks=False).folder
+    first = (folder / "returns" / "annex1.json").read_text()
+    (folder / "returns" / "stray.txt").write_text("left by hand")
+    assert run(paths, "123456", end, tmp_path, quiet, notebooks=False).folder == folder
+    assert (folder / "returns" / "annex1.json").read_text() == first
+    assert json.loads(first)["tables"]["2"]["banking_credit_cards"]["redress_upheld"] == 10
+    assert not (folder / "returns" / "stray.txt").exists()  # the new run replaced the folder whole
+    assert sorted(p.name for p in (tmp_path / "123456").iterdir()) == ["2025-06-30"]  # nothing staged left over
 
 
 @pytest.mark.slow
