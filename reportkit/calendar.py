@@ -32,6 +32,12 @@ SUBMISSION_NATION = "ENG"
 DUE_BUSINESS_DAYS = 30
 """DISP 1.10.5R and DISP 1.10B.10D: within 30 business days of the end of the reporting period."""
 
+PUBLICATION_DEADLINE_H1 = (8, 31)
+"""DISP 1.10A.3R(1): a period ending 1 January-30 June is published by 31 August of the same year."""
+
+PUBLICATION_DEADLINE_H2 = (2, 28)
+"""DISP 1.10A.3R(2): a period ending 1 July-31 December is published by 28 February of the next year."""
+
 CONSOLIDATED_RETURN_FROM = dt.date(2027, 1, 1)
 """Periods starting on or after this date fall under the consolidated complaints return, in fixed
 calendar half-years for every firm."""
@@ -94,14 +100,6 @@ def nth_business_day_after(day: dt.date, n: int, nation: str) -> dt.date:
     return limit.astype(dt.date)
 
 
-def business_days_between(start: dt.date, end: dt.date, nation: str) -> int:
-    """Business days in the half-open interval (start, end]: the days after `start` up to and including `end`."""
-    one = np.timedelta64(1, "D")
-    begin = np.datetime64(start, "D") + one
-    stop = np.datetime64(end, "D") + one
-    return int(np.busday_count(begin, stop, holidays=_holiday_array(nation)))
-
-
 # --------------------------------------------------------------------------- periods
 
 
@@ -115,9 +113,6 @@ class Period:
     def __post_init__(self) -> None:
         if self.end < self.start:
             raise ValueError(f"period ends {self.end} before it starts {self.start}")
-
-    def contains(self, day: dt.date) -> bool:
-        return self.start <= day <= self.end
 
     def to_json(self) -> dict[str, str]:
         return {"start": self.start.isoformat(), "end": self.end.isoformat()}
@@ -183,20 +178,6 @@ def period_ending(end: dt.date, ard: ReferenceDate, months: int) -> Period:
     return Period(previous_end + dt.timedelta(days=1), end)
 
 
-def is_period_end(day: dt.date, ard: ReferenceDate, months: int) -> bool:
-    """True when `day` ends a period of `months` months anchored on the ARD."""
-    return day in period_ends(ard, months, day.year, day.year)
-
-
-def calendar_half_year_ending(end: dt.date) -> Period:
-    """A fixed calendar half-year (1 Jan-30 Jun or 1 Jul-31 Dec) ending on `end`."""
-    if (end.month, end.day) == (6, 30):
-        return Period(dt.date(end.year, 1, 1), end)
-    if (end.month, end.day) == (12, 31):
-        return Period(dt.date(end.year, 7, 1), end)
-    raise ValueError(f"{end} does not end a calendar half-year")
-
-
 def regime(period: Period) -> Regime:
     """Which complaints return a period falls under.
 
@@ -239,5 +220,5 @@ def due_date(period_end: dt.date) -> dt.date:
 def publication_deadline(period_end: dt.date) -> dt.date:
     """DISP 1.10A.3R: period ending 1 Jan-30 Jun -> 31 August that year; 1 Jul-31 Dec -> 28 February next year."""
     if period_end.month <= 6:
-        return dt.date(period_end.year, 8, 31)
-    return dt.date(period_end.year + 1, 2, 28)
+        return dt.date(period_end.year, *PUBLICATION_DEADLINE_H1)
+    return dt.date(period_end.year + 1, *PUBLICATION_DEADLINE_H2)

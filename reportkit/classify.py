@@ -11,7 +11,6 @@ import pandas as pd
 
 from reportkit import rules
 from reportkit.config import Config
-from reportkit.extract import MONEY_UNITS_PER_POUND
 from reportkit.layouts import load_layout
 from reportkit.taxonomy import load_taxonomy
 
@@ -99,6 +98,3 @@ def redress_lines(complaints: pd.DataFrame, redress: pd.DataFrame | None) -> pd.
         },
         columns=REDRESS_LINE_COLUMNS,
     )
-
-
-__all__ = ["classify", "redress_lines", "MONEY_UNITS_PER_POUND"]

@@ -30,9 +30,6 @@ class FileSchema:
     def required(self) -> list[str]:
         return [c.name for c in self.columns.values() if c.required]
 
-    def columns_parsed_as(self, kind: str) -> list[str]:
-        return [c.name for c in self.columns.values() if c.parse == kind]
-
     @property
     def personal_data(self) -> list[str]:
         return [c.name for c in self.columns.values() if c.personal_data]

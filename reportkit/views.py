@@ -17,7 +17,6 @@ from reportkit import api
 from reportkit.calendar import Period
 from reportkit.layouts import load_layout
 from reportkit.measures import closed_in
-from reportkit.returns.common import ReturnResult
 from reportkit.taxonomy import load_taxonomy
 from reportkit.validation.report import FINDING_COLUMNS
 
@@ -133,29 +132,39 @@ def table_keys(document: dict[str, Any]) -> list[str]:
     return list(document["tables"])
 
 
+def _part_a_by_group(document: dict[str, Any], table_a1: str, table_a2: str) -> pd.DataFrame:
+    """A Part A table of the return summed to product groups, read from the document (never recounted):
+    Part A-1 tables are by group already; Part A-2 tables are by product."""
+    if table_a1 in document["tables"]:
+        frame = pd.DataFrame.from_dict(document["tables"][table_a1], orient="index")
+    else:
+        frame = pd.DataFrame.from_dict(document["tables"][table_a2], orient="index")
+        frame = frame.groupby(frame.index.map(load_taxonomy().parents["part_a_products"])).sum(min_count=1)
+    return frame.dropna(how="all").astype(float)
+
+
 def opened_by_product_group(view: ReturnView) -> pd.Series:
-    """Complaints opened in the period per Part A product group (in scope of Annex 1)."""
-    frame = view.complaints[view.complaints["in_scope_annex1"] & view.complaints["product"].notna()]
-    opened = frame["received_date"].between(pd.Timestamp(view.period.start), pd.Timestamp(view.period.end))
+    """Complaints opened in the period per Part A product group, from the return's Table 1 or 4."""
+    opened = _part_a_by_group(view.document, "1", "4").sum(axis=1)
     labels = load_taxonomy().labels["part_a_product_groups"]
-    counts = frame.loc[opened, "product_group"].value_counts()
-    return counts.reindex(list(labels), fill_value=0).rename(index=labels)
-
-
-def days_to_close(view: ReturnView) -> pd.Series:
-    """Calendar days from receipt to closure of each in-scope complaint closed in the period."""
-    frame = view.complaints[view.complaints["in_scope_annex1"]]
-    closed = frame[closed_in(frame["closed_date"], view.period)]
-    return (closed["closed_date"] - closed["received_date"]).dt.days.rename("days to close")
+    return opened.reindex([g for g in labels if g in opened.index]).rename(index=labels)
 
 
 def upheld_rate_by_product_group(view: ReturnView) -> pd.Series:
-    """Percentage of complaints closed in the period that were upheld, per product group."""
-    frame = view.complaints[view.complaints["in_scope_annex1"] & view.complaints["product"].notna()]
-    closed = frame[closed_in(frame["closed_date"], view.period)]
-    rate = closed.groupby("product_group")["upheld"].mean().mul(100).round(1)
+    """Upheld as a percentage of complaints closed in the period, per product group, from Table 2 or 5."""
+    table = _part_a_by_group(view.document, "2", "5")
+    closed = table[["closed_within_3_days", "closed_3_days_to_8_weeks", "closed_after_8_weeks"]].sum(axis=1)
+    rate = (100 * table["upheld"] / closed.where(closed > 0)).round(1).dropna()
     labels = load_taxonomy().labels["part_a_product_groups"]
     return rate.reindex([g for g in labels if g in rate.index]).rename(index=labels)
+
+
+def days_to_close(view: ReturnView) -> pd.Series:
+    """Calendar days from receipt to closure of each complaint the return counts that closed in the period."""
+    frame = view.complaints
+    frame = frame[frame["in_scope_annex1"] & (frame["product"].notna() | frame["credit_activity"].notna())]
+    closed = frame[closed_in(frame["closed_date"], view.period)]
+    return (closed["closed_date"] - closed["received_date"]).dt.days.rename("days to close")
 
 
 def read_findings(output_dir: str | None, kind: str) -> pd.DataFrame:
@@ -176,10 +185,6 @@ def findings_by_rule(findings: pd.DataFrame) -> pd.DataFrame:
 def validate_for_notebook(config: str, complaints: str, redress: str | None, context: str | None) -> pd.DataFrame:
     """Validate the inputs now (a notebook opened by hand) and return every finding, masked."""
     return api.validate(api.InputPaths.of(config, complaints, redress, context)).findings
-
-
-def result_summary(results: list[ReturnResult]) -> pd.DataFrame:
-    return pd.DataFrame([{"return": r.code, "nil_return": r.document["nil_return"]} for r in results])
 
 
 def run_findings(

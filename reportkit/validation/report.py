@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from reportkit.schema import load_schema
+
 FINDING_COLUMNS = ["severity", "file", "line", "complaint_id", "firm_frn", "column", "value", "rule", "message"]
-PERSONAL_DATA_COLUMNS = frozenset(
-    {"adviser_irn", "adviser_ni_number", "adviser_date_of_birth", "adviser_passport_number", "adviser_nationality"}
-)
-"""Columns whose values are personal data: findings show them masked (messages, files and HTML alike)."""
+PERSONAL_DATA_COLUMNS = frozenset(load_schema("complaints").personal_data)
+"""Columns marked personal_data in schemas/complaints.yaml: findings show them masked (messages, files, HTML)."""
 
 PRINT_LIMIT = 20
 """How many findings a printed message shows; the files in validation/ hold all of them."""

@@ -12,7 +12,6 @@ import itertools
 import json
 import os
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -135,7 +134,3 @@ def _expectation_data(outcome) -> dict[str, Any]:
     """An expectation of a result, back in the suite file's form."""
     config = outcome.expectation_config
     return {"type": config.type, "kwargs": dict(config.kwargs), "meta": dict(config.meta or {})}
-
-
-def suite_path(name: str) -> Path:
-    return EXPECTATIONS_DIR / f"{name}.json"
