@@ -11,7 +11,6 @@ import pandas as pd
 
 from reportkit import rules
 from reportkit.config import Config
-from reportkit.layouts import load_layout
 from reportkit.taxonomy import load_taxonomy
 
 CODE_COLUMNS = (
@@ -57,7 +56,7 @@ def classify(complaints: pd.DataFrame, config: Config) -> pd.DataFrame:
     frame["in_scope_annex1"] = rules.in_scope_annex1(frame)
     frame["upheld"] = rules.is_upheld(frame["outcome"], frame["goodwill_payment"])
     frame["band_annex1"] = rules.annex1_time_band(frame["received_date"], frame["closed_date"], frame["nation"])
-    frame["in_scope_1ad"] = rules.in_scope_annex1ad(frame, load_layout("annex1ad").raw["emoney_services"])
+    frame["in_scope_1ad"] = rules.in_scope_annex1ad(frame, taxonomy.eligible_only_payment_services())
     frame["band_1ad"] = rules.annex1ad_time_band(frame["received_date"], frame["closed_date"], frame["nation"])
     frame["adviser_key"] = rules.adviser_key(frame)
     for column in CODE_COLUMNS:

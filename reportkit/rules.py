@@ -58,15 +58,22 @@ def in_scope_annex1(frame: pd.DataFrame) -> pd.Series:
     return frame["eligible_complainant"].astype(bool) & not_forwarded_entirely(frame["forwarded"])
 
 
-def in_scope_annex1ad(frame: pd.DataFrame, emoney_services: list[str]) -> pd.Series:
-    """DISP 1.1.3AD, 1.10B.2G: Annex 1AD counts complaints about payment services from payment service users
-    who are not eligible complainants too, but e-money complaints only from eligible complainants; a complaint
-    forwarded in its entirety is left out (DISP 1.10B.3D)."""
+def in_scope_annex1ad(frame: pd.DataFrame, eligible_only_services: list[str]) -> pd.Series:
+    """DISP 1.1.3AD, 1.10B.2G: Annex 1AD counts complaints about payment services from every payment service
+    user, eligible complainant or not (1.1.3AD(1)); complaints from electronic money holders count only when
+    they are eligible complainants (1.1.3AD(2)). Only the issuing or redemption of e-money concerns holders as
+    such (`eligible_only_services`, from the taxonomy): a payment made with e-money or a pre-paid card is a
+    payment service (DISP 1 Annex 1AA "Service groupings"). A complaint forwarded in its entirety is left out
+    (DISP 1.10B.3D)."""
     service = frame["payment_service"].astype("string")
     about_payments = service.notna().to_numpy()
-    emoney = service.isin(emoney_services).fillna(False).to_numpy(dtype=bool)
+    eligible_only = service.isin(eligible_only_services).fillna(False).to_numpy(dtype=bool)
     eligible = frame["eligible_complainant"].astype(bool).to_numpy()
-    keep = about_payments & (eligible | ~emoney) & not_forwarded_entirely(frame["forwarded"]).to_numpy(dtype=bool)
+    keep = (
+        about_payments
+        & (eligible | ~eligible_only)
+        & not_forwarded_entirely(frame["forwarded"]).to_numpy(dtype=bool)
+    )
     return pd.Series(keep, index=frame.index)
 
 

@@ -34,6 +34,12 @@ class Taxonomy:
     def label(self, name: str, code: str) -> str:
         return self.labels[name].get(code, code)
 
+    def eligible_only_payment_services(self) -> list[str]:
+        """Payment service groupings counted in Annex 1AD only from eligible complainants: those marked
+        `eligible_only` in the taxonomy (DISP 1.1.3AD(2): electronic money holders that are eligible
+        complainants; every other grouping counts all payment service users, DISP 1.1.3AD(1))."""
+        return [code for code, spec in self.raw["payment_services"].items() if spec.get("eligible_only", False)]
+
 
 def _build(raw: dict) -> Taxonomy:
     labels: dict[str, dict[str, str]] = {}

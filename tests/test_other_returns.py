@@ -128,7 +128,7 @@ def test_1ab_consent_question_from_1000_complaints(ws, count: int, consent) -> N
 # ----------------------------------------------------------------------------- Annex 1AD
 
 
-def test_1ad_scope_counts_non_eligible_payment_users_but_not_e_money(ws) -> None:
+def test_1ad_scope_counts_non_eligible_payment_users_but_not_e_money_issuance(ws) -> None:
     rows = [
         pay("P1", "2025-03-03", eligible_complainant="false"),
         pay("P2", "2025-03-03", service="emoney_issuing_redemption", eligible_complainant="false"),
@@ -142,6 +142,39 @@ def test_1ad_scope_counts_non_eligible_payment_users_but_not_e_money(ws) -> None
     assert documents["annex1ad"]["header"]["opened"] == 2
     h1 = built(ws, rows, [PSP], "123456", dt.date(2025, 6, 30))["annex1"]
     assert h1["header"]["opened"] == 1  # Annex 1 counts eligible complainants only (P3)
+
+
+EMONEY_PSP = {**PSP, "payment_services": ["prepaid_cards_emoney_payments", "emoney_issuing_redemption"]}
+
+
+@pytest.mark.parametrize(
+    "service, eligible, counted",
+    [
+        # DISP 1.1.3AD(1): a payment made with e-money is a payment service; every payment service user counts.
+        ("prepaid_cards_emoney_payments", "false", True),
+        ("prepaid_cards_emoney_payments", "true", True),
+        # DISP 1.1.3AD(2): issuing or redemption of e-money counts only from eligible complainants.
+        ("emoney_issuing_redemption", "false", False),
+        ("emoney_issuing_redemption", "true", True),
+    ],
+)
+def test_1ad_e_money_payments_count_every_payment_service_user(ws, service, eligible, counted) -> None:
+    rows = [pay("E1", "2025-03-03", "2025-03-10", "upheld", service=service, eligible_complainant=eligible)]
+    document = built(ws, rows, [EMONEY_PSP], "123456", YEAR_END)["annex1ad"]
+    table1, table2 = document["tables"]["1"][service], document["tables"]["2"][service]
+    if counted:
+        assert table1["other"] == 1 and table1["unauthorised_transaction"] == 0
+        assert table2["closed_within_15_business_days"] == 1 and table2["upheld"] == 1
+        assert (document["header"]["opened"], document["nil_return"]) == (1, False)
+    else:
+        assert set(table1.values()) == {None} and set(table2.values()) == {None}
+        assert document["nil_return"] is True
+
+
+def test_eligible_only_payment_services_come_from_the_taxonomy() -> None:
+    from reportkit.taxonomy import load_taxonomy
+
+    assert load_taxonomy().eligible_only_payment_services() == ["emoney_issuing_redemption"]
 
 
 def test_1ad_is_annual_and_due_only_at_the_ard(ws) -> None:

@@ -6,8 +6,11 @@ import datetime as dt
 
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from reportkit import rules
+from reportkit.taxonomy import load_taxonomy
 from tests.conftest import FIRM, complaint, redress_line
 
 D = pd.Timestamp
@@ -237,3 +240,29 @@ def test_context_sums_declared_products_and_banking_has_no_intermediation(ws) ->
     ]
     table3 = ws.annex1([complaint("C1", "2025-02-03")], context=context)["tables"]["3"]
     assert table3["banking_credit_cards"] == {"provision": 1500, "intermediation": None}
+
+
+# ----------------------------------------------------------------------------- Annex 1AD scope (DISP 1.1.3AD)
+SERVICES = [None, *load_taxonomy().codes("payment_services")]
+ELIGIBLE_ONLY = load_taxonomy().eligible_only_payment_services()
+
+
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(SERVICES), st.booleans(), st.sampled_from([None, "none", "partial", "entire"])),
+        min_size=1,
+        max_size=40,
+    )
+)
+def test_annex1ad_scope_invariants(rows) -> None:
+    frame = pd.DataFrame(rows, columns=["payment_service", "eligible_complainant", "forwarded"])
+    kept = rules.in_scope_annex1ad(frame, ELIGIBLE_ONLY)
+    service = frame["payment_service"]
+    # Only payment-service complaints, never one forwarded in its entirety (DISP 1.10B.3D).
+    assert not (kept & (service.isna() | (frame["forwarded"] == "entire"))).any()
+    # Eligibility matters only for the issuing or redemption of e-money (DISP 1.1.3AD(2)).
+    candidates = service.notna() & (frame["forwarded"] != "entire")
+    expected = candidates & (frame["eligible_complainant"] | ~service.isin(ELIGIBLE_ONLY))
+    assert kept.tolist() == expected.tolist()
+    # Every eligible complainant's payment-service complaint is in scope, whatever the service.
+    assert kept[candidates & frame["eligible_complainant"]].all()

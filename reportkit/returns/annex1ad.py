@@ -21,7 +21,8 @@ RETURN_CODE = "annex1ad"
 
 def scoped(inputs: BuildInputs) -> pd.DataFrame:
     """Payment services and e-money complaints of the covered firms that Annex 1AD counts (DISP 1.1.3AD,
-    1.10B.2G, 1.10B.3D): non-eligible payment service users too, e-money only from eligible complainants."""
+    1.10B.2G, 1.10B.3D): every payment service user, eligible or not; only complaints about issuing or
+    redeeming e-money are limited to eligible complainants (DISP 1.1.3AD(2))."""
     frame = inputs.complaints
     return frame[frame["firm_frn"].isin(inputs.frns) & frame["in_scope_1ad"]]
 
