@@ -146,5 +146,26 @@ def demo_command(out) -> None:
         click.echo(f"wrote {folder}")
 
 
+@main.command("codes")
+@click.argument("list_name", required=False, metavar="[LIST]")
+@click.option("--markdown", is_flag=True, help="Print every list as Markdown (the docs/codes.md page).")
+def codes_command(list_name, markdown) -> None:
+    """The allowed codes: every list's names, or the codes of LIST with their labels."""
+    from reportkit import codes
+
+    if markdown:
+        click.echo(codes.as_markdown(), nl=False)
+        return
+    if list_name is None:
+        for name in codes.list_names():
+            click.echo(f"{name:26} {codes.describe(name)}")
+        click.echo("\nreportkit codes LIST prints a list's codes.")
+        return
+    if list_name not in codes.list_names():
+        click.echo(f"error: no code list {list_name!r}; lists: {', '.join(codes.list_names())}", err=True)
+        sys.exit(2)
+    click.echo(codes.as_text(list_name))
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
