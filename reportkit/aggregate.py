@@ -2,7 +2,7 @@
 
 A cell is the sum of one fact over the complaints of its row (and column, for cause tables); money
 cells are rounded to whole pounds on that total. Blank (null) versus 0 follows what the firms declare
-(shared/spec/rules.md "Nil return and blanks"): a row the firms do not do business in is blank unless
+(docs/rules.md "Nil return and blanks"): a row the firms do not do business in is blank unless
 complaints in the period are about it (those are reported, never dropped, and warned about).
 """
 

@@ -1,4 +1,4 @@
-"""The firm configuration (YAML): firms, groups and run options (shared/spec/extract.md "configuration").
+"""The firm configuration (YAML): firms, groups and run options (docs/configuration.md).
 
 Every problem is reported as an InputError naming the firm or group and the key, never a traceback.
 """

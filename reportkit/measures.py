@@ -23,7 +23,7 @@ def in_period(dates: pd.Series, period: Period) -> pd.Series:
 
 
 def opened(received: pd.Series, period: Period) -> pd.Series:
-    """Opened = received in the period (shared/spec/rules.md "Counts")."""
+    """Opened = received in the period (DISP 1.10.7R; docs/rules.md "Counts")."""
     return in_period(received, period)
 
 

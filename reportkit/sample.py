@@ -1,7 +1,7 @@
 """A seeded generator of realistic synthetic complaint extracts, redress lines, context figures and config.
 
-Proportions follow the FCA's published firm-level complaints data for 2025 H1
-(shared/data/fca-firm-level-complaints-2025h1.csv, 219 firms, 1.76 million complaints opened):
+Proportions follow the FCA's published firm-level complaints data for 2025 H1 (219 firms, 1.76 million
+complaints opened):
 banking and credit cards about 50% of complaints, insurance 38%, pensions 5%, home finance 4%,
 investments 2.5%; 46% closed within 3 business days, 48% after that within 8 weeks; 58.5% upheld.
 Everything is vectorised numpy, so a million complaints take seconds.

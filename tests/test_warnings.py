@@ -1,4 +1,4 @@
-"""Warnings: reported, never stopping the run (shared/spec/rules.md "Validation: errors and warnings")."""
+"""Warnings: reported, never stopping the run (docs/rules.md "Validation: errors and warnings")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""DISP 1 Annex 1R: the complaints return, Part A-1 or A-2 and Part B (shared/spec/returns.md)."""
+"""DISP 1 Annex 1R: the complaints return, Part A-1 or A-2 and Part B (docs/returns.md)."""
 
 from __future__ import annotations
 

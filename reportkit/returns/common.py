@@ -57,7 +57,7 @@ class ReturnResult:
 
 
 def document_shell(layout: Layout, inputs: BuildInputs, nil_return: bool) -> dict[str, Any]:
-    """The fields every return's JSON starts with (shared/spec/returns.md)."""
+    """The fields every return's JSON starts with (docs/returns.md)."""
     return {
         "return": layout.return_code,
         "layout_version": layout.version,
