@@ -20,8 +20,9 @@ test: $(STAMP)
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
 
+# --allow-root: analysts' containers often run as root; --no-browser: headless machines. The URL is printed.
 lab: $(STAMP)
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab --allow-root --no-browser --ServerApp.ip=127.0.0.1 notebooks/
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_pipeline.py
