@@ -39,8 +39,13 @@ PUBLICATION_DEADLINE_H1 = (8, 31)
 PUBLICATION_DEADLINE_H2 = (2, 28)
 """DISP 1.10A.3R(2): a period ending 1 July-31 December is published by 28 February of the next year."""
 
-NATION_NAMES: dict[str, str] = {"ENG": "England", "WLS": "Wales", "SCT": "Scotland", "NIR": "Northern Ireland"}
-"""How each part of the UK is named in messages (England and Wales share one bank-holiday calendar)."""
+HOLIDAY_CALENDAR_NAMES: dict[str, str] = {
+    "ENG": "England and Wales",
+    "WLS": "England and Wales",
+    "SCT": "Scotland",
+    "NIR": "Northern Ireland",
+}
+"""The bank-holiday calendar each part of the UK follows, as named in messages (gov.uk's divisions)."""
 
 
 @dataclass(frozen=True)
@@ -66,7 +71,7 @@ class ConsolidatedReturnBoundary:
     def shortened_note(self, natural_end: dt.date) -> str:
         """The one-line note shown wherever a period cut at the boundary appears."""
         return (
-            f"shortened last period on the DISP 1 forms: ends {self.last_current_day} instead of {natural_end} "
+            f"shortened last period on the DISP 1 forms: ends {self.last_current_day}, not {natural_end}, "
             f"because the {self.name} ({self.sources[0]}); {self.status}"
         )
 
@@ -79,7 +84,7 @@ CONSOLIDATED_RETURN = ConsolidatedReturnBoundary(
         "FCA PS25/19: one consolidated complaints return per legal entity, first period 1 January-30 June 2027, "
         "fixed calendar half-years for every firm, replacing DISP 1 Annex 1, 1AB, 1AD and 1C",
     ),
-    status="this boundary is our reading until the FCA publishes transitional provisions",
+    status="our reading until the FCA publishes transitional provisions",
 )
 """The 2027 boundary: one named policy, used by every period calculation below."""
 

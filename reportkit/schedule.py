@@ -3,7 +3,8 @@
 References: DISP 1.10.1R (half-yearly, or annual for DISP 1.10.1R(2) firms), DISP 1.10.2AR (Annex 1C twice a
 year), DISP 1.10.4R/4AR (periods from the ARD), DISP 1.10B.9D (Annex 1AD: the year after the ARD, or the
 calendar year), DISP 1.10A.3R (publication deadlines for Annex 1 and 1AB reports), DISP 1.10.1CR/1.10.1DG (joint
-reports: one ARD, one reporting frequency), FCA PS25/19 (the consolidated return from 2027, calendar.CONSOLIDATED_RETURN).
+reports: one ARD, one reporting frequency), FCA PS25/19 (the consolidated return from 2027,
+calendar.CONSOLIDATED_RETURN).
 """
 
 from __future__ import annotations
@@ -45,7 +46,9 @@ def period_note(firm: Firm, return_code: str, period: Period) -> str | None:
 
 def document_note(config: Config, document: dict) -> str | None:
     """period_note for a built return's JSON document (its reporting firm, return code and period)."""
-    period = Period(dt.date.fromisoformat(document["period"]["start"]), dt.date.fromisoformat(document["period"]["end"]))
+    period = Period(
+        dt.date.fromisoformat(document["period"]["start"]), dt.date.fromisoformat(document["period"]["end"])
+    )
     return period_note(config.firm(document["reporting_firm"]), document["return"], period)
 
 
@@ -180,9 +183,11 @@ def _consolidated_plan(config: Config, entity: str, period_end: dt.date) -> list
             f"are calendar half-years (consolidated return, FCA PS25/19); nearby period ends: "
             f"{', '.join(str(e) for e in ends)}"
         )
-    stems = ["consolidated"] if len(firms) == 1 and entity not in config.groups else [
-        f"consolidated--{firm.frn}" for firm in firms
-    ]
+    stems = (
+        ["consolidated"]
+        if len(firms) == 1 and entity not in config.groups
+        else [f"consolidated--{firm.frn}" for firm in firms]
+    )
     return [Skipped(stem, consolidated_reason(matches[0])) for stem in stems]
 
 
@@ -277,7 +282,9 @@ def calendar_rows(config: Config, entity: str, window: Period) -> list[dict]:
         for code in codes:
             for period in periods(firms[0], code, window):
                 rows.append(_row(code, firms[0].frn, period, period_note(firms[0], code, period)))
-                nil = f"nil return: group {entity} reports {code} jointly, filed by {group.reporting_firm} (DISP 1.10.1C)"
+                nil = (
+                    f"nil return: group {entity} reports {code} jointly, filed by {group.reporting_firm} (DISP 1.10.1C)"
+                )
                 for member in firms[1:]:
                     rows.append(_row(code, member.frn, period, _joined(nil, period_note(member, code, period))))
         for member in firms:
@@ -304,15 +311,16 @@ def calendar_explanations(config: Config, entity: str, rows: list[dict]) -> list
         '(FCA Glossary, "business day")'
     ]
     for firm in legal_entities(config, entity):
+        holidays = calendar.HOLIDAY_CALENDAR_NAMES[firm.business_days]
         lines.append(
-            f"time bands of firm {firm.frn}: business days on the {calendar.NATION_NAMES[firm.business_days]} "
-            f"bank-holiday calendar (its business_days setting: {firm.business_days})"
+            f"time bands of firm {firm.frn}: business days on the {holidays} bank-holiday calendar "
+            f"(its business_days setting: {firm.business_days})"
         )
     boundary = calendar.CONSOLIDATED_RETURN
     if any(row["note"] and "shortened" in row["note"] for row in rows):
         lines.append(
-            f"2027 boundary: periods that would run past {boundary.last_current_day} end on it ({boundary.sources[1]}); "
-            f"{boundary.status}"
+            f"2027 boundary: a period on the DISP 1 forms that would run past {boundary.last_current_day} ends on it "
+            f"({boundary.sources[1]}); this boundary is {boundary.status}"
         )
     if any(row["regime"] == "consolidated" for row in rows):
         lines.append(
