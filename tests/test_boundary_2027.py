@@ -417,3 +417,12 @@ def test_calendar_without_the_boundary_omits_its_explanation(ws) -> None:
     result = invoke("calendar", "--config", ws.config(), "--entity", "123456", "--from", "2025-01-01", "--to",
                     "2025-12-31", "--json")  # fmt: skip
     assert [line.split(":")[0] for line in result.stderr.splitlines()] == ["due dates", "time bands of firm 123456"]
+
+
+@pytest.mark.slow
+def test_rendered_page_of_the_shortened_period_carries_the_note(ws, tmp_path) -> None:
+    paths = ws.paths([complaint("C1", "2026-10-05", "2026-10-06")], firms=[{**MARCH, "returns": ["annex1"]}])
+    outcome = run(paths, "123456", D("2026-12-31"), tmp_path / "out", quiet)
+    html = (outcome.folder / "html" / "annex1.html").read_text(encoding="utf-8")
+    assert "Shortened period." in html and "ends 2026-12-31, not 2027-03-31" in html
+    assert "our reading until the FCA publishes transitional provisions" in html
