@@ -188,7 +188,7 @@ def test_calendar_of_an_ard_31_december_firm_is_unchanged_until_2027(ws) -> None
 def test_group_calendar_lists_joint_nil_own_and_per_member_consolidated_returns(ws) -> None:
     config = load_config(ws.config([MARCH, SISTER], groups=[GROUP]))
     rows = schedule.calendar_rows(config, "example-group", Period(D("2026-09-01"), D("2027-06-30")))
-    nil = "nil return: group example-group reports annex1 jointly, filed by 123456 (DISP 1.10.1C)"
+    nil = "nil return: group example-group reports annex1 jointly, filed by 123456 (DISP 1.10.1CR)"
     assert [(r["return"], r["frn"], r["period_start"], r["period_end"], r["due"], r["regime"], r["note"])
             for r in rows] == [
         ("annex1", "123456", "2026-04-01", "2026-09-30", "2026-11-11", "current", None),
@@ -408,7 +408,7 @@ def test_calendar_text_shows_frn_and_note(ws) -> None:
     assert "return       frn      period_start period_end   due          publication  regime       note" in lines
     assert (
         "annex1       234567   2026-10-01   2026-12-31   2027-02-12   2027-02-28   current      nil return: group "
-        f"example-group reports annex1 jointly, filed by 123456 (DISP 1.10.1C); {NOTE_MARCH}"
+        f"example-group reports annex1 jointly, filed by 123456 (DISP 1.10.1CR); {NOTE_MARCH}"
     ) in lines
     assert "2027 boundary:" in result.stdout and "consolidated rows:" not in result.stdout
 
