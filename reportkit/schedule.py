@@ -265,7 +265,7 @@ def calendar_rows(config: Config, entity: str, window: Period) -> list[dict]:
     """Every return `run` produces for the entity, with periods, due dates, publication deadlines and regimes.
 
     Up to 31 December 2026 (the DISP 1 forms): a firm's returns; for a group, each jointly reported return
-    (frn = the reporting firm), each other member's nil return of it (DISP 1.10.1C) and the members' own
+    (frn = the reporting firm), each other member's nil return of it (DISP 1.10.1CR) and the members' own
     returns. From 1 January 2027: one consolidated return per legal entity and calendar half-year (no joint
     returns, FCA PS25/19). Rows are ordered by period end, then as `run` lists them.
 
@@ -282,9 +282,8 @@ def calendar_rows(config: Config, entity: str, window: Period) -> list[dict]:
         for code in codes:
             for period in periods(firms[0], code, window):
                 rows.append(_row(code, firms[0].frn, period, period_note(firms[0], code, period)))
-                nil = (
-                    f"nil return: group {entity} reports {code} jointly, filed by {group.reporting_firm} (DISP 1.10.1C)"
-                )
+                filer = group.reporting_firm
+                nil = f"nil return: group {entity} reports {code} jointly, filed by {filer} (DISP 1.10.1CR)"
                 for member in firms[1:]:
                     rows.append(_row(code, member.frn, period, _joined(nil, period_note(member, code, period))))
         for member in firms:
