@@ -10,6 +10,7 @@ References:
     DISP 1.10B.9D: Annex 1AD, the year after the ARD (calendar year without one).
     DISP 1.10.5R, DISP 1.10B.10D: reports due within 30 business days of the period end.
     DISP 1.10A.3R: publication of the complaints data summary by 31 August / 28 February.
+    FCA PS25/19: the consolidated complaints return from 1 January 2027 (CONSOLIDATED_RETURN).
 """
 
 from __future__ import annotations
@@ -38,15 +39,72 @@ PUBLICATION_DEADLINE_H1 = (8, 31)
 PUBLICATION_DEADLINE_H2 = (2, 28)
 """DISP 1.10A.3R(2): a period ending 1 July-31 December is published by 28 February of the next year."""
 
-CONSOLIDATED_RETURN_FROM = dt.date(2027, 1, 1)
-"""Periods starting on or after this date fall under the consolidated complaints return, in fixed
-calendar half-years for every firm."""
+HOLIDAY_CALENDAR_NAMES: dict[str, str] = {
+    "ENG": "England and Wales",
+    "WLS": "England and Wales",
+    "SCT": "Scotland",
+    "NIR": "Northern Ireland",
+}
+"""The bank-holiday calendar each part of the UK follows, as named in messages (gov.uk's divisions)."""
 
-Regime = Literal["current", "transitional", "consolidated"]
+
+@dataclass(frozen=True)
+class ConsolidatedReturnBoundary:
+    """Where the DISP 1 forms stop and the FCA's consolidated complaints return starts.
+
+    The rule: from `first_day` every firm reports one consolidated return per legal entity (no joint
+    returns) on fixed calendar half-years. An ARD-based period on today's forms (half-yearly, annual, Annex
+    1AD's year, Annex 1C's half-year) that starts before `first_day` and would end after it is cut short on
+    the day before, and is due 30 business days after that day like any other period (DISP 1.10.5R).
+    """
+
+    name: str
+    first_day: dt.date
+    sources: tuple[str, ...]
+    status: str
+
+    @property
+    def last_current_day(self) -> dt.date:
+        """The last day any period on the DISP 1 forms can cover."""
+        return self.first_day - dt.timedelta(days=1)
+
+    def shortened_note(self, natural_end: dt.date) -> str:
+        """The one-line note shown wherever a period cut at the boundary appears."""
+        return (
+            f"shortened last period on the DISP 1 forms: ends {self.last_current_day}, not {natural_end}, "
+            f"because the {self.name} ({self.sources[0]}); {self.status}"
+        )
+
+
+CONSOLIDATED_RETURN = ConsolidatedReturnBoundary(
+    name="consolidated complaints return starts on 1 January 2027 for all firms",
+    first_day=dt.date(2027, 1, 1),
+    sources=(
+        "FCA PS25/19",
+        "FCA PS25/19: one consolidated complaints return per legal entity, first period 1 January-30 June 2027, "
+        "fixed calendar half-years for every firm, replacing DISP 1 Annex 1, 1AB, 1AD and 1C",
+    ),
+    status="our reading until the FCA publishes transitional provisions",
+)
+"""The 2027 boundary: one named policy, used by every period calculation below."""
+
+CONSOLIDATED_RETURN_FROM = CONSOLIDATED_RETURN.first_day
+"""Periods starting on or after this date fall under the consolidated complaints return."""
+
+Regime = Literal["current", "consolidated"]
 Frequency = Literal["half_yearly", "annual"]
 
 # Holidays are computed for this range of years; a date outside it is an input error upstream.
 _MIN_YEAR, _MAX_YEAR = 2000, 2060
+
+SUPPORTED_FROM = dt.date(_MIN_YEAR, 1, 1)
+SUPPORTED_TO = dt.date(_MAX_YEAR, 12, 31)
+"""Period ends reportkit can date: the years its bank-holiday calendar covers (due dates need holidays)."""
+
+
+def is_supported(day: dt.date) -> bool:
+    """True when `day` lies in the years the bank-holiday calendar covers."""
+    return SUPPORTED_FROM <= day <= SUPPORTED_TO
 
 
 # --------------------------------------------------------------------------- business days
@@ -64,7 +122,8 @@ def bank_holidays(nation: str) -> holidays.HolidayBase:
     One-off bank holidays (2022-06-02/03, 2022-09-19, 2023-05-08) are included by `holidays`.
     """
     _check_nation(nation)
-    return holidays.UK(subdiv=nation, years=range(_MIN_YEAR, _MAX_YEAR + 1))
+    # One year of margin: a period ending in _MAX_YEAR is due early in the next year.
+    return holidays.UK(subdiv=nation, years=range(_MIN_YEAR, _MAX_YEAR + 2))
 
 
 @lru_cache(maxsize=None)
@@ -179,37 +238,52 @@ def period_ending(end: dt.date, ard: ReferenceDate, months: int) -> Period:
 
 
 def regime(period: Period) -> Regime:
-    """Which complaints return a period falls under.
-
-    "current": the DISP 1 forms (Annex 1, 1AB, 1AD, 1C); "consolidated": the consolidated return, for
-    periods starting on or after 1 January 2027; "transitional": a period that straddles that date.
-    """
-    if period.end < CONSOLIDATED_RETURN_FROM:
-        return "current"
-    if period.start >= CONSOLIDATED_RETURN_FROM:
-        return "consolidated"
-    return "transitional"
+    """Which complaints return a period falls under: "current" (the DISP 1 forms: Annex 1, 1AB, 1AD, 1C) or
+    "consolidated" (periods from 1 January 2027, CONSOLIDATED_RETURN)."""
+    return "consolidated" if period.start >= CONSOLIDATED_RETURN.first_day else "current"
 
 
 def reporting_periods(ard: ReferenceDate, months: int, window: Period) -> list[Period]:
-    """Every reporting period whose end falls within `window`, in order.
+    """Every ARD-based period on the DISP 1 forms whose end falls within `window`, in order.
 
-    Periods follow the ARD while they start before 1 January 2027; the first one that straddles that date
-    (transitional) is kept whole, a stub then runs to the next calendar half-year end, and from there
-    periods are fixed calendar half-years (the consolidated return).
+    Periods follow the ARD (DISP 1.10.4R, 1.10.4AR, 1.10B.9D) while they start before 1 January 2027; the
+    one that would run past 31 December 2026 ends there instead (CONSOLIDATED_RETURN). Later periods are the
+    consolidated return's (consolidated_periods).
     """
-    periods: list[Period] = []
-    for end in period_ends(ard, months, window.start.year - 1, min(window.end.year, 2026) + 1):
+    last_day = CONSOLIDATED_RETURN.last_current_day
+    if window.start > last_day:
+        return []
+    periods = set()
+    for end in period_ends(ard, months, window.start.year - 1, min(window.end.year, last_day.year) + 1):
         period = period_ending(end, ard, months)
-        if period.start < CONSOLIDATED_RETURN_FROM:
-            periods.append(period)
-    cursor = periods[-1].end if periods else CONSOLIDATED_RETURN_FROM - dt.timedelta(days=1)
-    while cursor.year <= window.end.year:
-        next_start = cursor + dt.timedelta(days=1)
-        end = dt.date(next_start.year, 6, 30) if next_start.month <= 6 else dt.date(next_start.year, 12, 31)
-        periods.append(Period(next_start, end))
-        cursor = end
-    return [p for p in periods if window.start <= p.end <= window.end]
+        if period.start > last_day:
+            continue
+        periods.add(Period(period.start, min(period.end, last_day)))
+    return sorted(p for p in periods if window.start <= p.end <= window.end)
+
+
+def natural_end(period: Period, ard: ReferenceDate, months: int) -> dt.date:
+    """Where an ARD-based period starting on `period.start` would end without the 2027 boundary."""
+    return min(end for end in period_ends(ard, months, period.start.year, period.start.year + 1) if end >= period.start)
+
+
+def shortened_note(period: Period, ard: ReferenceDate, months: int) -> str | None:
+    """The CONSOLIDATED_RETURN note when `period` is the ARD-based period cut at 31 December 2026, else None."""
+    if period.end != CONSOLIDATED_RETURN.last_current_day:
+        return None
+    full_end = natural_end(period, ard, months)
+    return CONSOLIDATED_RETURN.shortened_note(full_end) if full_end > period.end else None
+
+
+def consolidated_periods(window: Period) -> list[Period]:
+    """The consolidated return's periods ending within `window`: calendar half-years from 1 January 2027."""
+    first = max(window.start.year, CONSOLIDATED_RETURN.first_day.year)
+    periods = [
+        Period(dt.date(year, month, 1), dt.date(year, month + 5, 30 if month == 1 else 31))
+        for year in range(first, window.end.year + 1)
+        for month in (1, 7)
+    ]
+    return [p for p in periods if p.start >= CONSOLIDATED_RETURN.first_day and window.start <= p.end <= window.end]
 
 
 def due_date(period_end: dt.date) -> dt.date:

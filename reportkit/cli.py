@@ -68,6 +68,8 @@ def run_command(config, complaints, redress, context, entity, period_end, out) -
     click.echo(f"wrote {outcome.folder}")
     for stem in outcome.produced:
         click.echo(f"  produced {stem}")
+        if stem in outcome.notes:
+            click.echo(f"    note: {outcome.notes[stem]}")
         if stem.startswith("annex1b"):
             summary = json.loads((outcome.folder / "returns" / f"{stem}.json").read_text(encoding="utf-8"))["header"]
             click.echo(
@@ -110,7 +112,7 @@ def calendar_command(config, entity, start, end, as_json) -> None:
     """Periods, due dates and publication deadlines of every return the entity owes."""
     from reportkit.calendar import Period
     from reportkit.config import load_config
-    from reportkit.schedule import calendar_rows
+    from reportkit.schedule import calendar_explanations, calendar_rows
 
     today = dt.date.today()
     start = start or today - dt.timedelta(days=365)
@@ -118,17 +120,24 @@ def calendar_command(config, entity, start, end, as_json) -> None:
     if end < start:
         raise click.BadParameter(f"--to {end} is before --from {start}")
     try:
-        rows = calendar_rows(load_config(config), entity, Period(start, end))
+        loaded = load_config(config)
+        rows = calendar_rows(loaded, entity, Period(start, end))
+        explanations = calendar_explanations(loaded, entity, rows)
     except ReportkitError as exc:
         _fail(exc)
+    for line in explanations:  # with --json on stderr, so stdout stays one JSON list
+        click.echo(line, err=as_json)
     if as_json:
         click.echo(json.dumps(rows, indent=2))
         return
-    click.echo(f"{'return':9} {'period_start':12} {'period_end':12} {'due':12} {'publication':12} regime")
+    click.echo(
+        f"{'return':12} {'frn':8} {'period_start':12} {'period_end':12} {'due':12} {'publication':12} "
+        f"{'regime':12} note"
+    )
     for row in rows:
         click.echo(
-            f"{row['return']:9} {row['period_start']:12} {row['period_end']:12} {row['due']:12} "
-            f"{row['publication_deadline'] or '-':12} {row['regime']}"
+            f"{row['return']:12} {row['frn']:8} {row['period_start']:12} {row['period_end']:12} {row['due']:12} "
+            f"{row['publication_deadline'] or '-':12} {row['regime']:12} {row['note'] or '-'}".rstrip()
         )
 
 

@@ -41,6 +41,8 @@ class RunOutcome:
     produced: list[str] = field(default_factory=list)
     skipped: list[schedule.Skipped] = field(default_factory=list)
     warnings: int = 0
+    notes: dict[str, str] = field(default_factory=dict)
+    """Stem -> why its period is shorter than its ARD-based length (the 2027 boundary); only stems with a note."""
 
 
 def _now() -> str:
@@ -94,7 +96,7 @@ def _publish(staging: Path, final: Path) -> None:
 
 
 def regime_of(result: ReturnResult) -> str:
-    """current / transitional / consolidated, for the period of a built return."""
+    """current or consolidated (calendar.regime), for the period of a built return."""
     period = result.document["period"]
     return regime(Period(dt.date.fromisoformat(period["start"]), dt.date.fromisoformat(period["end"])))
 
@@ -197,11 +199,10 @@ def run(
         step("building returns")
         built = api.build_all(prepared, entity, period_end)
         regimes = {r.stem: regime_of(r) for r in built.results}
+        notes = {r.stem: note for r in built.results if (note := schedule.document_note(config, r.document))}
         for result in built.results:
-            note = (
-                " (transitional: the period straddles 1 January 2027)" if regimes[result.stem] == "transitional" else ""
-            )
             period = result.document["period"]
+            note = f": {notes[result.stem]}" if result.stem in notes else ""
             step(f"  built {result.stem} ({period['start']} to {period['end']}){note}")
         for item in built.skipped:
             step(f"  skipped {item.stem}: {item.reason}")
@@ -233,7 +234,7 @@ def run(
         write_json(staging / "manifest.json", manifest)
         _publish(staging, final)
         step(f"done: {final}")
-        return RunOutcome(final, [r.stem for r in built.results], built.skipped, len(all_warnings))
+        return RunOutcome(final, [r.stem for r in built.results], built.skipped, len(all_warnings), notes)
     except ReportkitError as exc:
         evidence = _keep_evidence(staging, final)
         step(f"failed; evidence kept in {evidence}")

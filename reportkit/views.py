@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from reportkit import api
+from reportkit import api, schedule
 from reportkit.calendar import Period
 from reportkit.layouts import load_layout
 from reportkit.measures import closed_in
@@ -28,6 +28,8 @@ class ReturnView:
     document: dict[str, Any]
     complaints: pd.DataFrame
     period: Period
+    note: str | None = None
+    """Why the period is shorter than its ARD-based length (the 2027 boundary), else None."""
 
 
 def load_return(
@@ -65,7 +67,8 @@ def load_return(
         dt.date.fromisoformat(document["period"]["start"]), dt.date.fromisoformat(document["period"]["end"])
     )
     frns = document["firms"]
-    return ReturnView(document, prepared.complaints[prepared.complaints["firm_frn"].isin(frns)], period)
+    note = schedule.document_note(prepared.config, document)
+    return ReturnView(document, prepared.complaints[prepared.complaints["firm_frn"].isin(frns)], period, note)
 
 
 def header_frame(document: dict[str, Any]) -> pd.DataFrame:
@@ -205,7 +208,8 @@ def findings_headline(findings: pd.DataFrame) -> str:
     return f"{verdict} {errors} error(s), {warnings} warning(s)."
 
 
-def return_headline(document: dict[str, Any]) -> str:
+def return_headline(document: dict[str, Any], note: str | None = None) -> str:
+    """The page's first line: firm, firms covered, period, layout, Part; a shortened period says why."""
     period = document["period"]
     firms = ", ".join(document["firms"])
     nil = " **Nil return.**" if document["nil_return"] else ""
@@ -213,7 +217,7 @@ def return_headline(document: dict[str, Any]) -> str:
     return (
         f"Reporting firm **{document['reporting_firm']}** (firms covered: {firms}), period **{period['start']}** "
         f"to **{period['end']}**, layout {document['layout_version']}" + (f", Part {part}" if part else "") + "." + nil
-    )
+    ) + (f"\n\n**Shortened period.** {note[0].upper()}{note[1:]}." if note else "")
 
 
 def table_title(document: dict[str, Any], key: str) -> str:

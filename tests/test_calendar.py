@@ -141,17 +141,21 @@ def test_annual_reporter_year_after_the_ard() -> None:
     assert _periods("03-31", 12, "2025-01-01", "2025-12-31") == [("2024-04-01", "2025-03-31")]
 
 
-def test_periods_become_calendar_half_years_from_2027() -> None:
+def test_periods_on_todays_forms_stop_at_the_end_of_2026() -> None:
     assert _periods("12-31", 6, "2026-06-01", "2027-12-31") == [
         ("2026-01-01", "2026-06-30"),
         ("2026-07-01", "2026-12-31"),
-        ("2027-01-01", "2027-06-30"),
-        ("2027-07-01", "2027-12-31"),
     ]
     assert _periods("03-31", 6, "2026-06-01", "2027-12-31") == [
         ("2026-04-01", "2026-09-30"),
-        ("2026-10-01", "2027-03-31"),
-        ("2027-04-01", "2027-06-30"),
+        ("2026-10-01", "2026-12-31"),
+    ]
+
+
+def test_consolidated_periods_are_calendar_half_years_from_2027() -> None:
+    periods = calendar.consolidated_periods(Period(D("2026-01-01"), D("2028-01-01")))
+    assert [(str(p.start), str(p.end)) for p in periods] == [
+        ("2027-01-01", "2027-06-30"),
         ("2027-07-01", "2027-12-31"),
     ]
 
@@ -160,7 +164,7 @@ def test_periods_become_calendar_half_years_from_2027() -> None:
     "start, end, regime",
     [
         ("2026-07-01", "2026-12-31", "current"),
-        ("2026-10-01", "2027-03-31", "transitional"),
+        ("2026-10-01", "2026-12-31", "current"),
         ("2027-01-01", "2027-06-30", "consolidated"),
     ],
 )

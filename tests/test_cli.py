@@ -51,7 +51,7 @@ def test_calendar_json(ws) -> None:
         "--json",
     )
     assert result.exit_code == 0, result.output
-    rows = json.loads(result.output)
+    rows = json.loads(result.stdout)
     assert rows == [
         {
             "return": "annex1",
@@ -60,6 +60,8 @@ def test_calendar_json(ws) -> None:
             "due": "2025-08-11",
             "publication_deadline": "2025-08-31",
             "regime": "current",
+            "frn": "123456",
+            "note": None,
         },
         {
             "return": "annex1",
@@ -68,6 +70,8 @@ def test_calendar_json(ws) -> None:
             "due": "2026-02-12",
             "publication_deadline": "2026-02-28",
             "regime": "current",
+            "frn": "123456",
+            "note": None,
         },
     ]
 
@@ -86,13 +90,13 @@ def test_calendar_lists_every_return_with_null_publication_for_those_without(ws)
         "2027-04-30",
         "--json",
     )
-    rows = json.loads(result.output)
+    rows = json.loads(result.stdout)
     assert {(r["return"], r["period_end"], r["regime"], r["publication_deadline"]) for r in rows} == {
         ("annex1", "2026-09-30", "current", "2027-02-28"),
         ("annex1c", "2026-09-30", "current", None),
-        ("annex1", "2027-03-31", "transitional", "2027-08-31"),
-        ("annex1c", "2027-03-31", "transitional", None),
-        ("annex1ad", "2027-03-31", "transitional", None),
+        ("annex1", "2026-12-31", "current", "2027-02-28"),
+        ("annex1c", "2026-12-31", "current", None),
+        ("annex1ad", "2026-12-31", "current", None),
     }
 
 
@@ -101,7 +105,7 @@ def test_calendar_table_output(ws) -> None:
         "calendar", "--config", ws.config(), "--entity", "123456", "--from", "2025-01-01", "--to", "2025-06-30"
     )
     assert result.exit_code == 0
-    assert "annex1    2025-01-01   2025-06-30   2025-08-11   2025-08-31   current" in result.output
+    assert "annex1       123456   2025-01-01   2025-06-30   2025-08-11   2025-08-31   current      -\n" in result.output
 
 
 def test_validate_exit_codes(ws) -> None:
