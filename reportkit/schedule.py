@@ -240,16 +240,17 @@ def plan(config: Config, entity: str, period_end: dt.date, available: set[str]) 
     return due, skipped
 
 
-def _row(code: str, frn: str, period: Period, note: str | None) -> dict:
+def _row(code: str, frn: str, period: Period, note: str | None, nil: bool = False) -> dict:
     """One `calendar --json` row (interface.md): keys return, period_start, period_end, due,
-    publication_deadline, regime, frn, note."""
+    publication_deadline, regime, frn, note. A member's nil return has no complaints, so no publication
+    deadline (DISP 1.10A.1R: the summary is of the joint report, filed by the reporting firm)."""
     return {
         "return": code,
         "period_start": period.start.isoformat(),
         "period_end": period.end.isoformat(),
         "due": calendar.due_date(period.end).isoformat(),
         "publication_deadline": calendar.publication_deadline(period.end).isoformat()
-        if code in PUBLISHED_RETURNS
+        if code in PUBLISHED_RETURNS and not nil
         else None,
         "regime": calendar.regime(period),
         "frn": frn,
@@ -285,7 +286,9 @@ def calendar_rows(config: Config, entity: str, window: Period) -> list[dict]:
                 filer = group.reporting_firm
                 nil = f"nil return: group {entity} reports {code} jointly, filed by {filer} (DISP 1.10.1CR)"
                 for member in firms[1:]:
-                    rows.append(_row(code, member.frn, period, _joined(nil, period_note(member, code, period))))
+                    rows.append(
+                        _row(code, member.frn, period, _joined(nil, period_note(member, code, period)), nil=True)
+                    )
         for member in firms:
             for code in member.returns:
                 if code not in codes:

@@ -204,6 +204,10 @@ def test_group_calendar_lists_joint_nil_own_and_per_member_consolidated_returns(
     ]  # fmt: skip
     assert all(set(r) == {"return", "period_start", "period_end", "due", "publication_deadline", "regime", "frn",
                           "note"} for r in rows)  # fmt: skip
+    # The joint report's summary is the reporting firm's to publish; a member's nil return has none.
+    deadlines = {(r["return"], r["frn"], r["period_end"]): r["publication_deadline"] for r in rows}
+    assert deadlines[("annex1", "123456", "2026-12-31")] == "2027-02-28"
+    assert deadlines[("annex1", "234567", "2026-12-31")] is None
 
 
 def test_group_calendar_matches_what_run_plans(ws) -> None:
@@ -407,7 +411,7 @@ def test_calendar_text_shows_frn_and_note(ws) -> None:
     assert lines[0].startswith("due dates: 30 business days after the period end")
     assert "return       frn      period_start period_end   due          publication  regime       note" in lines
     assert (
-        "annex1       234567   2026-10-01   2026-12-31   2027-02-12   2027-02-28   current      nil return: group "
+        "annex1       234567   2026-10-01   2026-12-31   2027-02-12   -            current      nil return: group "
         f"example-group reports annex1 jointly, filed by 123456 (DISP 1.10.1CR); {NOTE_MARCH}"
     ) in lines
     assert "2027 boundary:" in result.stdout and "consolidated rows:" not in result.stdout
