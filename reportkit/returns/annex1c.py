@@ -7,7 +7,6 @@ import pandas as pd
 from reportkit.aggregate import TableInput
 from reportkit.extract import MONEY_UNITS_PER_POUND
 from reportkit.layouts import load_layout
-from reportkit.rules import whole_pounds
 from reportkit.returns.common import (
     BuildInputs,
     ReturnResult,
@@ -18,6 +17,7 @@ from reportkit.returns.common import (
     is_nil,
     warning,
 )
+from reportkit.rules import whole_pounds
 
 RETURN_CODE = "annex1c"
 
