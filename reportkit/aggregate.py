@@ -68,14 +68,19 @@ def active_codes(spec: TableSpec, data: TableInput) -> set[str]:
     if spec.blank_row_unless:
         return _codes_where(spec, data, [spec.blank_row_unless])
     if spec.rows.dynamic:
-        return _codes_where(spec, data, list(ACTIVITY_FACTS))
+        return _codes_where(spec, data, listing_facts(spec))
     return declared_codes(spec, data.firms) | _codes_where(spec, data, list(ACTIVITY_FACTS))
 
 
+def listing_facts(spec: TableSpec) -> list[str]:
+    """The facts that list a dynamic row: the layout's `listed_when`, else any activity fact."""
+    return list(spec.listed_when or ACTIVITY_FACTS)
+
+
 def row_codes(spec: TableSpec, data: TableInput) -> list[str]:
-    """The table's rows: the layout's, or for dynamic rows those with activity, sorted."""
+    """The table's rows: the layout's, or for dynamic rows those listed by their facts, sorted."""
     if spec.rows.dynamic:
-        return [] if data.nil_return else sorted(_codes_where(spec, data, list(ACTIVITY_FACTS)))
+        return [] if data.nil_return else sorted(_codes_where(spec, data, listing_facts(spec)))
     return spec.row_codes()
 
 

@@ -78,6 +78,9 @@ class TableSpec:
     column_dimension: str | None = None
     blank_row_unless: str | None = None
     """Annex 1AA: a row is blank unless this fact is non-zero in it (1AD Table 1: opened; Table 2: closed)."""
+    listed_when: tuple[str, ...] = ()
+    """Dynamic rows only: a row is listed when any of these facts is non-zero in it (Annex 1C: an adviser with
+    something received, closed or upheld in the period); empty: any activity fact."""
 
     def row_codes(self) -> list[str]:
         return [code for code, _ in self.row_labels()]
@@ -143,6 +146,7 @@ def load_layout(return_code: str) -> Layout:
             columns=columns,
             column_dimension=column_dimension,
             blank_row_unless=spec.get("blank_row_unless"),
+            listed_when=tuple(spec["rows"].get("listed_when") or ()),
         )
     return Layout(
         return_code=raw["return"],

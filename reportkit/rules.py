@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from reportkit.calendar import business_day_limit
+from reportkit.schema import normalise_identifier
 
 # ----------------------------------------------------------------------------- rule table
 THREE_DAY_LIMIT_BUSINESS_DAYS = 3
@@ -79,13 +80,14 @@ def in_scope_annex1ad(frame: pd.DataFrame, eligible_only_services: list[str]) ->
 
 def adviser_key(frame: pd.DataFrame) -> pd.Series:
     """DISP 1.10.2AR(3): the adviser's IRN; else NI number and date of birth ("NI:<ni>:<dob>"); else date of
-    birth, passport number and nationality ("PP:<passport>:<nationality>:<dob>"). None: no adviser."""
-    irn = frame["adviser_irn"].astype("string")
-    ni, dob = frame["adviser_ni_number"].astype("string"), frame["adviser_date_of_birth"].astype("string")
-    passport, nationality = (
-        frame["adviser_passport_number"].astype("string"),
-        frame["adviser_nationality"].astype("string"),
-    )
+    birth, passport number and nationality ("PP:<passport>:<nationality>:<dob>"). None: no adviser.
+
+    IRN, NI and passport numbers are compared without case and without spaces, so the key carries their
+    normalised form ("abc 12345" and "ABC12345" are one adviser, keyed "ABC12345")."""
+    irn = normalise_identifier(frame["adviser_irn"]).astype("string")
+    ni = normalise_identifier(frame["adviser_ni_number"]).astype("string")
+    passport = normalise_identifier(frame["adviser_passport_number"]).astype("string")
+    dob, nationality = frame["adviser_date_of_birth"].astype("string"), frame["adviser_nationality"].astype("string")
     by_ni = "NI:" + ni + ":" + dob
     by_passport = "PP:" + passport + ":" + nationality + ":" + dob
     key = irn.fillna(by_ni.where(ni.notna(), by_passport))

@@ -298,6 +298,15 @@ def generate_redress(complaints: pd.DataFrame, seed: int) -> pd.DataFrame:
     )
 
 
+def flag_goodwill_payments(complaints: pd.DataFrame, redress: pd.DataFrame) -> pd.DataFrame:
+    """Set goodwill_payment to true on every complaint with a goodwill redress line, so flag and lines agree
+    (DISP 1.10.3G(2): the flag decides whether a no_decision complaint counts as upheld)."""
+    keys = ["firm_frn", "complaint_id"]
+    goodwill = pd.MultiIndex.from_frame(redress.loc[redress["redress_type"] == "goodwill", keys])
+    paid = pd.MultiIndex.from_frame(complaints[keys]).isin(goodwill)
+    return complaints.assign(goodwill_payment=np.where(paid, "true", complaints["goodwill_payment"]))
+
+
 def generate_context(profile: FirmProfile, period_end: dt.date, seed: int) -> pd.DataFrame:
     """Context figures at this period end: provision and intermediation per product, payment volumes per
     service, and the claims management leads, claims opened and fee-cap redress on the firm's own initiative."""
@@ -352,6 +361,7 @@ def write_sample(
         [generate_complaints(p, period_end, seed + i) for i, p in enumerate(profiles)], ignore_index=True
     )
     redress = generate_redress(complaints, seed)
+    complaints = flag_goodwill_payments(complaints, redress)
     context = pd.concat([generate_context(p, period_end, seed + i) for i, p in enumerate(profiles)], ignore_index=True)
     paths = {name: folder / f"{name}.csv" for name in ("complaints", "redress", "context")}
     complaints.to_csv(paths["complaints"], index=False)

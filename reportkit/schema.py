@@ -1,10 +1,12 @@
-"""Column declarations of the input files (schemas/*.yaml): presence, parsing and defaults."""
+"""Column declarations of the input files (schemas/*.yaml): presence, parsing, defaults and normalisation."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Callable
 
+import pandas as pd
 import yaml
 
 from reportkit.paths import SCHEMAS_DIR
@@ -17,6 +19,8 @@ class Column:
     required: bool = False
     default: str | None = None
     personal_data: bool = False
+    normalise: str | None = None
+    """How values are normalised before they are validated or compared (a key of NORMALISERS), or None."""
 
 
 @dataclass(frozen=True)
@@ -33,6 +37,31 @@ class FileSchema:
     @property
     def personal_data(self) -> list[str]:
         return [c.name for c in self.columns.values() if c.personal_data]
+
+    def normalised(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """`frame` with every column declared `normalise:` normalised (a new frame; the others are shared)."""
+        columns = {
+            c.name: NORMALISERS[c.normalise](frame[c.name])
+            for c in self.columns.values()
+            if c.normalise and c.name in frame.columns
+        }
+        return frame.assign(**columns) if columns else frame
+
+
+def normalise_identifier(values: pd.Series) -> pd.Series:
+    """An identifier compared without case and without spaces: upper case, every whitespace character removed,
+    and missing when nothing is left ("abc 12345" -> "ABC12345", "qq 123456 c" -> "QQ123456C").
+
+    Annex 1C keys advisers by IRN, NI number or passport number (DISP 1.10.2AR(3)); the same adviser typed
+    two ways must be one adviser, so these are validated, grouped and written in this form.
+    """
+    text = values.astype("string").str.upper().str.replace(r"\s+", "", regex=True)
+    given = (text != "").fillna(False).astype(bool)
+    return text.astype(object).where(given, None)
+
+
+NORMALISERS: dict[str, Callable[[pd.Series], pd.Series]] = {"identifier": normalise_identifier}
+"""The normalisations a schema column may declare with `normalise:`."""
 
 
 @lru_cache(maxsize=None)

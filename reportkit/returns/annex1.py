@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 
-from reportkit import rules
+from reportkit import rules, schedule
 from reportkit.aggregate import TableInput
-from reportkit.calendar import Period
+from reportkit.calendar import Period, ReferenceDate, period_ending
 from reportkit.layouts import load_layout
 from reportkit.measures import opened
 from reportkit.returns.common import (
@@ -33,33 +35,81 @@ def scoped(inputs: BuildInputs) -> pd.DataFrame:
     return frame[keep]
 
 
-def previous_period(period: Period) -> Period:
-    """The period of the same length immediately before (for the change warning)."""
-    length = period.end - period.start
-    end = period.start - pd.Timedelta(days=1).to_pytimedelta()
-    return Period(end - length, end)
+LENGTH_TOLERANCE_MONTHS = 0.5
+"""Two periods whose lengths differ by less than this many months are of the same length (six-month periods
+run 181 to 184 days); a shortened period around 1 January 2027 differs by whole months."""
+
+
+def previous_period(inputs: BuildInputs) -> Period:
+    """The reporting period the change warning compares with: the reporting firm's own period for this return
+    that ends the day before this one starts (rules.md "Validation": compared with the reporting period
+    ending the day before). Normally the same length; around 1 January 2027, where a period is shortened to
+    end on 31 December 2026, the two may differ. When the firm's calendar has no period ending that day, the
+    period of the same number of months ending that day."""
+    day_before = inputs.period.start - dt.timedelta(days=1)
+    found = schedule.period_ending(inputs.reporting_firm, RETURN_CODE, day_before)
+    if found is not None:
+        return found
+    months = max(round(length_in_months(inputs.period)), 1)
+    return period_ending(day_before, ReferenceDate(day_before.month, day_before.day), months)
+
+
+def length_in_months(period: Period) -> float:
+    """Calendar months in the closed interval [start, end]: whole months when the day after the end falls on
+    the start's day of the month (1 Jan-30 Jun: 6.0), otherwise days x 12 / 365.2425."""
+    after = period.end + dt.timedelta(days=1)
+    if after.day == period.start.day:
+        return float((after.year - period.start.year) * 12 + after.month - period.start.month)
+    return round((after - period.start).days * 12 / 365.2425, 2)
+
+
+def _span(period: Period) -> str:
+    return f"{period.start} to {period.end}"
 
 
 def change_warnings(complaints: pd.DataFrame, inputs: BuildInputs, facts: pd.DataFrame) -> list[pd.DataFrame]:
-    """Warn when a product's complaints opened changed by more than the configured ratio on the previous period."""
+    """Warn when a product's complaints opened changed by more than the configured ratio on the previous
+    reporting period (previous_period). Periods of different lengths are compared per month, and the warning
+    says so; the minimum applies to the complaint counts themselves."""
     ratio, minimum = inputs.config.change_warning_ratio, inputs.config.change_warning_minimum
-    before = opened(complaints["received_date"], previous_period(inputs.period)).astype("int64")
-    now = facts["opened"].groupby(complaints["product"]).sum()
-    then = before.groupby(complaints["product"]).sum()
+    previous = previous_period(inputs)
+    before = opened(complaints["received_date"], previous).astype("int64")
+    now = facts["opened"].groupby(complaints["product"], observed=True).sum()
+    then = before.groupby(complaints["product"], observed=True).sum()
     both = pd.concat({"now": now, "then": then}, axis=1).fillna(0)
+    months_now, months_then = length_in_months(inputs.period), length_in_months(previous)
+    per_month = abs(months_now - months_then) >= LENGTH_TOLERANCE_MONTHS
+    scale_now, scale_then = (months_now, months_then) if per_month else (1.0, 1.0)
+    rate_now, rate_then = both["now"] / scale_now, both["then"] / scale_then
     big = both.max(axis=1) >= minimum
-    changed = (both["now"] > both["then"] * ratio) | (both["then"] > both["now"] * ratio)
+    changed = (rate_now > rate_then * ratio) | (rate_then > rate_now * ratio)
     return [
         warning(
             "period_change_above_ratio",
             f"product:{code}",
             int(row.now),
-            f"{code}: {int(row.then)} complaints opened in the previous period, {int(row.now)} in this one "
-            f"(change above the configured ratio {ratio})",
+            _change_message(code, int(row.then), int(row.now), previous, inputs.period, per_month, ratio),
             RETURN_CODE,
         )
         for code, row in both[big & changed].iterrows()
     ]
+
+
+def _change_message(
+    code: str, then: int, now: int, previous: Period, period: Period, per_month: bool, ratio: float
+) -> str:
+    if not per_month:
+        return (
+            f"{code}: {then} complaints opened in the previous period, {now} in this one (change above the "
+            f"configured ratio {ratio}; previous period {_span(previous)})"
+        )
+    months_then, months_now = length_in_months(previous), length_in_months(period)
+    return (
+        f"{code}: {then} complaints opened in the previous period ({_span(previous)}, {months_then:g} months: "
+        f"{then / months_then:.1f} a month), {now} in this one ({_span(period)}, {months_now:g} months: "
+        f"{now / months_now:.1f} a month); the periods differ in length, so complaints per month are compared "
+        f"(change above the configured ratio {ratio})"
+    )
 
 
 def period_facts_for(inputs: BuildInputs) -> tuple[pd.DataFrame, pd.DataFrame]:

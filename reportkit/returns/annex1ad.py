@@ -14,9 +14,14 @@ from reportkit.returns.common import (
     facts_for,
     group_header,
     is_nil,
+    warning,
 )
 
 RETURN_CODE = "annex1ad"
+
+MAX_PAYMENT_SERVICES = 5
+"""DISP 1 Annex 1AA "Service groupings": "A PSP should provide information for up to a maximum of five payment
+services"."""
 
 
 def scoped(inputs: BuildInputs) -> pd.DataFrame:
@@ -50,4 +55,55 @@ def build_annex1ad(inputs: BuildInputs) -> ReturnResult:
         "app_fraud": TableInput(complaints[fraud], facts[fraud], inputs.firms, inputs.period, inputs.context, nil),
     }
     document["tables"], lineage = build_tables(layout, list(layout.parts["all"]), data)
-    return ReturnResult(document, lineage)
+    warnings = [*more_than_five_services(document), *services_without_volume(document)]
+    return ReturnResult(document, lineage, pd.concat(warnings, ignore_index=True) if warnings else None)
+
+
+def services_with_complaints(document: dict) -> list[str]:
+    """Services reported with complaints, read from the built tables (never recounted): those whose Table 1
+    row (complaints opened) or Table 2 row (complaints closed) is not blank (Annex 1AA blank rules)."""
+    tables = document["tables"]
+    reported = {
+        code
+        for key in ("1", "2")
+        for code, cells in tables.get(key, {}).items()
+        if any(value is not None for value in cells.values())
+    }
+    return [code for code in tables.get("1", {}) if code in reported]  # form order
+
+
+def more_than_five_services(document: dict) -> list[pd.DataFrame]:
+    """Warn when more than five payment services have complaints: Annex 1AA asks for up to a maximum of five,
+    so the firm should check its service groupings ("other payment service" only in exceptional cases)."""
+    services = services_with_complaints(document)
+    if len(services) <= MAX_PAYMENT_SERVICES:
+        return []
+    return [
+        warning(
+            "more_than_five_payment_services",
+            "1:payment_service",
+            len(services),
+            f"{len(services)} payment services have complaints in Annex 1AD ({', '.join(services)}); DISP 1 "
+            f"Annex 1AA asks for up to a maximum of {MAX_PAYMENT_SERVICES}: check the service groupings",
+            RETURN_CODE,
+        )
+    ]
+
+
+def services_without_volume(document: dict) -> list[pd.DataFrame]:
+    """Warn for each service with complaints whose Table 3 volume is blank: no `payment_volume` figure for it
+    in the context for the period end (DISP 1 Annex 1AA: Table 3 gives the context of each service reported)."""
+    volumes = document["tables"].get("3", {})
+    end = document["period"]["end"]
+    return [
+        warning(
+            "no_payment_volume",
+            f"3:{code}",
+            code,
+            f"{code}: complaints reported but no payment_volume figure for the period ending {end}, so its "
+            f"Table 3 volume is blank; add a context row (measure payment_volume, key {code})",
+            RETURN_CODE,
+        )
+        for code in services_with_complaints(document)
+        if volumes.get(code, {}).get("volume") is None
+    ]

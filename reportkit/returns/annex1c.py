@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from reportkit.aggregate import TableInput
+from reportkit.extract import MONEY_UNITS_PER_POUND
 from reportkit.layouts import load_layout
 from reportkit.returns.common import (
     BuildInputs,
@@ -14,7 +15,9 @@ from reportkit.returns.common import (
     facts_for,
     group_header,
     is_nil,
+    warning,
 )
+from reportkit.rules import whole_pounds
 
 RETURN_CODE = "annex1c"
 
@@ -35,4 +38,29 @@ def build_annex1c(inputs: BuildInputs) -> ReturnResult:
     document["header"] = {**group_header(inputs), "nil_return": nil}
     data = {"adviser": TableInput(complaints, facts, inputs.firms, inputs.period, inputs.context, nil)}
     document["tables"], lineage = build_tables(layout, ["1C"], data)
-    return ReturnResult(document, lineage)
+    unlisted = unlisted_adviser_redress(complaints, facts, document["tables"]["1C"])
+    return ReturnResult(document, lineage, unlisted)
+
+
+def unlisted_adviser_redress(complaints: pd.DataFrame, facts: pd.DataFrame, rows: dict) -> pd.DataFrame | None:
+    """Warn when redress for upheld complaints falls to advisers that are not rows of the return.
+
+    An adviser with nothing received, closed or upheld in the period is not a row (shared rule "Adviser
+    identifiers"). With the paid_in_period attribution, redress paid in the period on a complaint closed in an
+    earlier one can belong to such an adviser: it is left out of Annex 1C, and this says so (the complaint
+    ids only; the adviser identifiers are personal data).
+    """
+    dropped = ~complaints["adviser_key"].isin(list(rows)).to_numpy() & (facts["redress_upheld"].to_numpy() > 0)
+    if not dropped.any():
+        return None
+    ids = sorted(complaints.loc[dropped, "complaint_id"].astype(str))
+    pounds = int(whole_pounds(int(facts.loc[dropped, "redress_upheld"].sum()), MONEY_UNITS_PER_POUND))
+    return warning(
+        "adviser_redress_without_row",
+        "1C:redress",
+        pounds,
+        f"£{pounds:,} redress paid in the period on {len(ids)} upheld complaint(s) closed in an earlier period "
+        f"({', '.join(ids)}) is not in Annex 1C: its adviser(s) had nothing received, closed or upheld in "
+        "this period, so are not rows",
+        RETURN_CODE,
+    )

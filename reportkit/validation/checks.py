@@ -88,6 +88,13 @@ def adviser_identifier_set(frame: pd.DataFrame) -> pd.Series:
     return any_given & ~(by_irn | by_ni | by_passport)
 
 
+def app_fraud_without_payment_service(frame: pd.DataFrame) -> pd.Series:
+    """DISP 1 Annex 1AA: an alleged APP fraud complaint (Annex 1AD Table 4) is also reported under its service
+    grouping in Tables 1-3, so an `app_fraud_role` needs a `payment_service`; without one it would vanish
+    from Table 4 without a word."""
+    return frame["app_fraud_role"].notna() & frame["payment_service"].isna()
+
+
 def _outside_calendar(column: str) -> Callable[[pd.DataFrame], pd.Series]:
     def check(frame: pd.DataFrame) -> pd.Series:
         years = _dates(frame, column).dt.year
@@ -121,6 +128,14 @@ COMPLAINT_CHECKS: list[RowCheck] = [
         adviser_identifier_set,
     ),
     RowCheck(
+        "app_fraud_without_payment_service",
+        "app_fraud_role,payment_service",
+        "app_fraud_role is given but payment_service is empty: an APP fraud complaint (Annex 1AD Table 4) is "
+        "also reported under its service grouping (DISP 1 Annex 1AA); give its payment_service",
+        app_fraud_without_payment_service,
+        value_column="app_fraud_role",
+    ),
+    RowCheck(
         "date_in_calendar_range",
         "received_date",
         f"received_date is outside {_MIN_YEAR}-{_MAX_YEAR}",
@@ -145,3 +160,30 @@ def redress_without_complaint(redress: pd.DataFrame, complaints: pd.DataFrame) -
 def redress_given_twice(complaints: pd.DataFrame) -> pd.Series:
     """Redress comes from the redress_amount column or from a redress file, not both (extract.md)."""
     return complaints["redress_amount"].notna()
+
+
+GOODWILL_REDRESS_TYPE = "goodwill"
+"""The redress_types code of a goodwill payment or gesture (DISP 1.10.3G(3))."""
+
+
+def goodwill_lines(redress: pd.DataFrame, complaints: pd.DataFrame) -> pd.DataFrame:
+    """The goodwill redress lines whose complaint's `goodwill_payment` is false, with that complaint's
+    outcome and flag as typed (one row per line, in the redress frame's index; lines of an unknown
+    complaint are left to redress_without_complaint)."""
+    keys = ["firm_frn", "complaint_id"]
+    flags = complaints[[*keys, "outcome", "goodwill_payment"]].drop_duplicates(keys).astype({k: str for k in keys})
+    lines = redress[redress["redress_type"] == GOODWILL_REDRESS_TYPE]
+    joined = lines[keys].astype(str).merge(flags, on=keys, how="left", indicator=True)
+    joined.index = lines.index
+    flag_false = joined["goodwill_payment"].astype("string").str.lower().eq("false").fillna(False).astype(bool)
+    found = lines[flag_false & (joined["_merge"] == "both")]
+    return found.assign(
+        outcome=joined.loc[found.index, "outcome"], goodwill_payment=joined.loc[found.index, "goodwill_payment"]
+    )
+
+
+def goodwill_decides_upheld(lines: pd.DataFrame) -> pd.Series:
+    """DISP 1.10.3G(2): a no_decision complaint counts as upheld when a goodwill payment was made, and the
+    `goodwill_payment` flag decides that. A goodwill line under a false flag contradicts it: an error, since
+    the contradiction would decide the upheld figure silently. Over goodwill_lines(...)."""
+    return lines["outcome"].astype("string").eq("no_decision").fillna(False).astype(bool)

@@ -11,9 +11,12 @@ from pathlib import Path
 import pandas as pd
 
 from reportkit.config import Config
+from reportkit.schema import load_schema
 from reportkit.validation.checks import (
     COMPLAINT_CHECKS,
     RowCheck,
+    goodwill_decides_upheld,
+    goodwill_lines,
     real_date_checks,
     redress_given_twice,
     redress_without_complaint,
@@ -38,7 +41,8 @@ def validate_inputs(inputs: TextInputs, config: Config) -> ValidationReport:
     """Run every rule on every input; return all errors and extract-level warnings."""
     report = ValidationReport()
     references = {"frns": sorted(config.firms)}
-    complaints = inputs.complaints
+    # Adviser identifiers are compared without case and spaces: validate the form they are grouped in.
+    complaints = load_schema("complaints").normalised(inputs.complaints)
     for part in run_suite(complaints, "complaints", inputs.complaints_name, references):
         report.add(part)
     run_checks(report, complaints, COMPLAINT_CHECKS, inputs.complaints_name)
@@ -67,6 +71,8 @@ def validate_inputs(inputs: TextInputs, config: Config) -> ValidationReport:
                 message="redress_amount is filled in and a redress file was given: use one, not both",
             )
         )
+        for found in goodwill_flag_findings(redress, complaints, inputs.redress_name):
+            report.add(found)
     if inputs.context is not None:
         for part in run_suite(inputs.context, "context", inputs.context_name, references):
             report.add(part)
@@ -90,6 +96,43 @@ def run_checks(report: ValidationReport, frame: pd.DataFrame, checks: list[RowCh
                 value_column=check.value_column,
             )
         )
+
+
+def goodwill_flag_findings(redress: pd.DataFrame, complaints: pd.DataFrame, file: str) -> list[pd.DataFrame]:
+    """Goodwill redress lines on complaints whose goodwill_payment is false (DISP 1.10.3G(2)).
+
+    On a no_decision complaint the flag decides whether it counts as upheld, so each such line is an error
+    naming the complaint, the line and the flag. On any other outcome (or a complaint still open) the flag
+    changes no figure: one warning lists those complaints.
+    """
+    lines = goodwill_lines(redress, complaints)
+    deciding = goodwill_decides_upheld(lines)
+    errors = findings_frame(
+        lines[deciding],
+        severity="error",
+        file=file,
+        column="goodwill_payment",
+        rule="goodwill_line_on_no_decision_without_flag",
+        message="a goodwill redress line on a no_decision complaint whose goodwill_payment is false: the flag "
+        "decides whether the complaint counts as upheld (DISP 1.10.3G(2)); set goodwill_payment to true, or "
+        "correct the line's redress_type",
+    )
+    others = lines[~deciding]
+    if others.empty:
+        return [errors]
+    ids = list(dict.fromkeys(others["complaint_id"].astype(str)))  # each complaint once, in line order
+    summary = findings_frame(
+        pd.DataFrame({"value": [", ".join(ids)]}),
+        severity="warning",
+        file=file,
+        column="goodwill_payment",
+        rule="goodwill_line_without_flag",
+        message=f"{len(ids)} complaint(s) not closed as no_decision have a goodwill redress line but "
+        "goodwill_payment false: on these outcomes the flag changes no figure (DISP 1.10.3G(2)), but one of "
+        "the two is wrong",
+        value_column="value",
+    )
+    return [errors, summary]
 
 
 def undeclared_product_warnings(complaints: pd.DataFrame, config: Config, file: str) -> pd.DataFrame:
