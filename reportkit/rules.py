@@ -163,6 +163,18 @@ def publication_threshold(annual_reporter: bool) -> int:
     return PUBLICATION_THRESHOLD_1A if annual_reporter else PUBLICATION_THRESHOLD
 
 
+def cmc_publication_threshold() -> int:
+    """DISP 1.10A.1R(1A)(aa), (b) and (3): a firm with permission only for claims management publishes a summary
+    when its report (a joint report: all members together) has 1,000 or more complaints."""
+    return PUBLICATION_THRESHOLD_1A
+
+
+def summary_percentage(part: int, whole: int) -> float | None:
+    """DISP 1 Annex 1BR: a share as a percentage 0-100 with two decimals; None where there is nothing to divide
+    by (no complaint closed), since 0% would state a figure the firm does not have."""
+    return None if whole == 0 else round(100 * part / whole, 2)
+
+
 def publication_required(complaints_in_report: int, annual_reporter: bool) -> bool:
     """DISP 1.10A.1R: the report's complaints (Part A + Part B, or the joint total) reach the threshold."""
     return complaints_in_report >= publication_threshold(annual_reporter)

@@ -18,6 +18,23 @@ from reportkit.errors import InputError
 PUBLISHED_RETURNS = ("annex1", "annex1ab")
 """DISP 1.10A.1R: the complaints data summary is of reports under DISP 1.10.1R (Annex 1 and 1AB)."""
 
+CLAIMS_MANAGEMENT_RETURNS = ("annex1ab",)
+"""A firm whose only return is Annex 1AB has permission only for claims management (DISP 1.10A.1R(1A)(aa))."""
+
+
+def claims_management_only(firm: Firm) -> bool:
+    """DISP 1.10A.1R(1A)(aa): the firm has permission to carry on only regulated claims management activities."""
+    return tuple(firm.returns) == CLAIMS_MANAGEMENT_RETURNS
+
+
+def summary_can_be_owed(reporting_firm: Firm, return_code: str) -> bool:
+    """Whether a report of this return can owe a complaints data summary (DISP 1.10A.1R): an Annex 1 report, or
+    the Annex 1AB report of a firm with permission only for claims management ((1A)(aa), (b); joint: (3),
+    which turns on the firm that submits the joint report)."""
+    if return_code == "annex1ab":
+        return claims_management_only(reporting_firm)
+    return return_code in PUBLISHED_RETURNS
+
 
 def period_months(firm: Firm, return_code: str) -> int:
     """Length of the reporting period in months for one of a firm's returns."""
@@ -166,7 +183,7 @@ def calendar_rows(config: Config, entity: str, window: Period) -> list[dict]:
                     "period_end": period.end.isoformat(),
                     "due": calendar.due_date(period.end).isoformat(),
                     "publication_deadline": calendar.publication_deadline(period.end).isoformat()
-                    if code in PUBLISHED_RETURNS
+                    if summary_can_be_owed(firms[0], code)
                     else None,
                     "regime": calendar.regime(period),
                 }

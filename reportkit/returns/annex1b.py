@@ -6,12 +6,14 @@ Figures come from the same per-complaint facts as the Annex 1 report it summaris
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 
 from reportkit import rules
 from reportkit.aggregate import TableInput, active_codes, context_values
 from reportkit.calendar import publication_deadline
-from reportkit.layouts import load_layout
+from reportkit.layouts import Layout, load_layout
 from reportkit.returns import annex1
 from reportkit.returns.common import BuildInputs, ReturnResult, document_shell
 from reportkit.taxonomy import load_taxonomy
@@ -34,7 +36,7 @@ def publication_decision(inputs: BuildInputs) -> tuple[bool, str]:
 
 
 def _pct(part: int, whole: int) -> float | None:
-    return None if whole == 0 else round(100 * part / whole, 2)
+    return rules.summary_percentage(part, whole)
 
 
 def _per_1000(opened: int, measure: float | None) -> float | None:
@@ -96,9 +98,17 @@ def build_annex1b(inputs: BuildInputs) -> ReturnResult:
             }
         }
 
-    firm = inputs.reporting_firm
     document = document_shell(layout, inputs, False)
-    document["header"] = {
+    document["header"] = summary_header(layout, inputs)
+    document["tables"] = tables
+    return ReturnResult(document)
+
+
+def summary_header(layout: Layout, inputs: BuildInputs) -> dict[str, Any]:
+    """The summary's header: who and what it covers, when to publish it (DISP 1.10A.3R) and the email to the FCA
+    (DISP 1.10A.4R). Firm names only: a published summary holds no personal data."""
+    firm = inputs.reporting_firm
+    return {
         "firm_name": firm.name,
         "trading_names": sorted({name for f in inputs.firms for name in f.trading_names}),
         "firms_covered": [{"frn": f.frn, "name": f.name} for f in inputs.firms],
@@ -107,5 +117,3 @@ def build_annex1b(inputs: BuildInputs) -> ReturnResult:
         "publication_deadline": publication_deadline(inputs.period.end).isoformat(),
         "fca_notification": " ".join(layout.raw["fca_notification"].split()),
     }
-    document["tables"] = tables
-    return ReturnResult(document)
