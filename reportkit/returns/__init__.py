@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
+from reportkit.returns import annex1b, annex1b_cmc
 from reportkit.returns.annex1 import build_annex1
 from reportkit.returns.annex1ab import build_annex1ab
 from reportkit.returns.annex1ad import build_annex1ad
-from reportkit.returns import annex1b, annex1b_cmc
 from reportkit.returns.annex1b import build_annex1b
 from reportkit.returns.annex1c import build_annex1c
 from reportkit.returns.common import BuildInputs, ReturnResult
