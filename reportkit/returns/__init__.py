@@ -43,6 +43,7 @@ RETURNS: dict[str, ReturnSpec] = {
     ),
 }
 
+
 @dataclass(frozen=True)
 class SummarySpec:
     """How the Annex 1B summary of one kind of report is decided and built (DISP 1.10A.1R)."""
