@@ -40,7 +40,7 @@ def summary_frame(document: dict[str, Any]) -> pd.DataFrame:
     ]
     for code, cells in document["tables"].get("credit", {}).items():
         rows.append({key: code, f"{key}_label": "Credit-related complaints", **cells})
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, dtype=object)  # object: a count stays 384, not 384.0, beside blank rows
 
 
 def write_csv(document: dict[str, Any], path: Path) -> Path:
