@@ -17,7 +17,7 @@ from reportkit.calendar import Period
 from reportkit.config import Firm
 from reportkit.extract import MONEY_UNITS_PER_POUND
 from reportkit.layouts import DIMENSIONS, ColumnSpec, TableSpec
-from reportkit.rules import summary_percentage, whole_pounds
+from reportkit.rules import per_thousand, summary_percentage, whole_pounds
 from reportkit.taxonomy import load_taxonomy
 
 ACTIVITY_FACTS = ("opened", "outstanding_at_start", "closed", "redress")
@@ -160,6 +160,7 @@ def build_cells(spec: TableSpec, data: TableInput, active: set[str] | None = Non
     active = active_codes(spec, data) if active is None else active
     sums = _sums(spec, data, codes)
     contexts = {c.context: context_values(spec, data, c.context) for c in spec.columns if c.context}
+    contexts |= {c.per_1000_of: context_values(spec, data, c.per_1000_of) for c in spec.columns if c.per_1000_of}
     wholes = _measure_sums(spec, data, codes, sorted({c.percent_of for c in spec.columns if c.percent_of}))
     mains = {c.code: _most_of(spec, data, codes, c) for c in spec.columns if c.most_of}
     most_of = {c.code: c.most_of for c in spec.columns if c.most_of}
@@ -175,6 +176,10 @@ def build_cells(spec: TableSpec, data: TableInput, active: set[str] | None = Non
             elif column.label_of:
                 code = cells[row][column.label_of]
                 value = None if code is None else taxonomy.label(DIMENSIONS[most_of[column.label_of]].codes, code)
+            elif column.per_1000_of:
+                applies = _context_applies(spec, row, column.per_1000_of)
+                figure = contexts[column.per_1000_of].get(row) if applies else None
+                value = per_thousand(int(sums.at[row, column.code]), figure)
             elif column.percent_of:
                 value = summary_percentage(int(sums.at[row, column.code]), int(wholes.at[row, column.percent_of]))
             elif column.context:

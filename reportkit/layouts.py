@@ -65,6 +65,8 @@ class ColumnSpec:
     money: bool = False
     divide_by: int | None = None
     """Context reported in units of this many (1AD Table 3: thousands)."""
+    per_1000_of: str | None = None
+    """`measure` per 1,000 of this context figure of the row, two decimals (Annex 1B's per-1,000 figures)."""
     percent_of: str | None = None
     """A percentage: `measure` as a share of this fact, 0-100 with two decimals (Annex 1B)."""
     most_of: str | None = None

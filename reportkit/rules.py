@@ -175,6 +175,12 @@ def summary_percentage(part: int, whole: int) -> float | None:
     return None if whole == 0 else round(100 * part / whole, 2)
 
 
+def per_thousand(opened: int, measure: float | None) -> float | None:
+    """DISP 1 Annex 1BR: complaints opened per 1,000 of the group's provision or intermediation measure, two
+    decimals; None when the firm gave no figure (or 0), since no rate can be stated."""
+    return None if not measure else round(1000 * opened / measure, 2)
+
+
 def publication_required(complaints_in_report: int, annual_reporter: bool) -> bool:
     """DISP 1.10A.1R: the report's complaints (Part A + Part B, or the joint total) reach the threshold."""
     return complaints_in_report >= publication_threshold(annual_reporter)
