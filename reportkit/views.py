@@ -210,9 +210,14 @@ def return_headline(document: dict[str, Any]) -> str:
     firms = ", ".join(document["firms"])
     nil = " **Nil return.**" if document["nil_return"] else ""
     part = document["header"].get("part_a")
+    note = document_layout(document).raw.get("layout_note")  # e.g. a row layout that is reportkit's own
     return (
         f"Reporting firm **{document['reporting_firm']}** (firms covered: {firms}), period **{period['start']}** "
-        f"to **{period['end']}**, layout {document['layout_version']}" + (f", Part {part}" if part else "") + "." + nil
+        f"to **{period['end']}**, layout {document['layout_version']}"
+        + (f", Part {part}" if part else "")
+        + "."
+        + nil
+        + (f" {' '.join(note.split())}" if note else "")
     )
 
 

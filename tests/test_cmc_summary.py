@@ -15,9 +15,9 @@ from click.testing import CliRunner
 from reportkit import api, cli
 from reportkit.publication import render_page, summary_frame
 from reportkit.run import run
-from reportkit.views import table_frame
+from reportkit.views import return_headline, table_frame
 from reportkit.workbook import write_workbook
-from tests.conftest import FIRM, complaint
+from tests.conftest import FIRM, Workspace, complaint
 from tests.test_workbook import read_header, read_tables
 
 YEAR_END = dt.date(2025, 12, 31)
@@ -105,8 +105,6 @@ def pinned_rows() -> list[dict]:
 
 @pytest.fixture(scope="module")
 def pinned(tmp_path_factory) -> dict[str, dict]:
-    from tests.conftest import Workspace
-
     return documents(build(Workspace(tmp_path_factory.mktemp("pinned")), pinned_rows()))
 
 
@@ -402,3 +400,12 @@ def test_calendar_gives_no_1ab_publication_deadline_to_a_firm_with_other_permiss
         ("annex1ab", "2025-06-30", None),
         ("annex1ab", "2025-12-31", None),
     }
+
+
+def test_notebook_headline_carries_the_layout_line(pinned) -> None:
+    assert return_headline(pinned["annex1b"]).endswith(
+        "layout reportkit-cmc-2026-11. DISP 1 Annex 1B has no rows for claims management, so the row layout of this "
+        "summary (one row per type of claim) is reportkit's own; the figures are those of the firm's Annex 1AB "
+        "claims management return."
+    )
+    assert return_headline(pinned["annex1ab"]).endswith("layout 2019-04-01.")
