@@ -1,9 +1,11 @@
 """Generic table building: a layout table + per-complaint facts -> JSON cells and their lineage.
 
 A cell is the sum of one fact over the complaints of its row (and column, for cause tables); money
-cells are rounded to whole pounds on that total. Blank (null) versus 0 follows what the firms declare
-(shared/spec/rules.md "Nil return and blanks"): a row the firms do not do business in is blank unless
-complaints in the period are about it (those are reported, never dropped, and warned about).
+cells are rounded to whole pounds on that total. Summary tables (Annex 1B) also have columns that are a
+percentage of another fact, a rate per 1,000 of a context figure, or the code with most of a fact and its
+label. Blank (null) versus 0 follows what the firms declare (DISP 1 Annex 1R guidance: a product the firm
+does not do business in is blank): a row the firms do not do business in is blank unless complaints in the
+period are about it (those are reported, never dropped, and warned about).
 """
 
 from __future__ import annotations

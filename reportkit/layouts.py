@@ -73,7 +73,8 @@ class ColumnSpec:
     """The code of this dimension with most of `measure` in the row, ties to the first in taxonomy order
     (Annex 1B's main cause)."""
     label_of: str | None = None
-    """The taxonomy label of the code in this other column of the row (Annex 1B's main cause label)."""
+    """The taxonomy label of the code in this other (`most_of`, listed earlier) column of the row (Annex 1B's main
+    cause label)."""
 
 
 @dataclass(frozen=True)

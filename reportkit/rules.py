@@ -1,6 +1,6 @@
 """The DISP counting rules, each a small named, vectorised function or table entry citing its paragraph.
 
-Paragraphs are those of the DISP text in shared/seeds/DISP1-2021-02-15.txt. Functions take whole
+Paragraphs are those of DISP 1 as in force on 15 February 2021. Functions take whole
 columns (pandas Series / numpy arrays) and return whole columns: no loop over rows.
 """
 
