@@ -1,9 +1,11 @@
 """Generic table building: a layout table + per-complaint facts -> JSON cells and their lineage.
 
 A cell is the sum of one fact over the complaints of its row (and column, for cause tables); money
-cells are rounded to whole pounds on that total. Blank (null) versus 0 follows what the firms declare
-(docs/rules.md "Nil return and blanks"): a row the firms do not do business in is blank unless
-complaints in the period are about it (those are reported, never dropped, and warned about).
+cells are rounded to whole pounds on that total. Summary tables (Annex 1B) also have columns that are a
+percentage of another fact, a rate per 1,000 of a context figure, or the code with most of a fact and its
+label. Blank (null) versus 0 follows what the firms declare (docs/rules.md "Nil return and blanks"): a row
+the firms do not do business in is blank unless complaints in the period are about it (those are reported,
+never dropped, and warned about).
 """
 
 from __future__ import annotations
@@ -16,8 +18,8 @@ import pandas as pd
 from reportkit.calendar import Period
 from reportkit.config import Firm
 from reportkit.extract import MONEY_UNITS_PER_POUND
-from reportkit.layouts import TableSpec
-from reportkit.rules import whole_pounds
+from reportkit.layouts import DIMENSIONS, ColumnSpec, TableSpec
+from reportkit.rules import per_thousand, summary_percentage, whole_pounds
 from reportkit.taxonomy import load_taxonomy
 
 ACTIVITY_FACTS = ("opened", "outstanding_at_start", "closed", "redress")
@@ -84,6 +86,26 @@ def row_codes(spec: TableSpec, data: TableInput) -> list[str]:
     return spec.row_codes()
 
 
+def _measure_sums(spec: TableSpec, data: TableInput, codes: list[str], measures: list[str]) -> pd.DataFrame:
+    """Sum of each named fact by row code (rows x facts), zeros where nothing."""
+    table = data.facts[measures].groupby(data.complaints[spec.rows.column]).sum()
+    table.index = table.index.astype(str)
+    return table.reindex(index=codes, columns=measures, fill_value=0).fillna(0)
+
+
+def _most_of(spec: TableSpec, data: TableInput, codes: list[str], column: ColumnSpec) -> pd.Series:
+    """Per row code, the code of `column.most_of` with most of `column.measure` (Annex 1B's main cause); a tie
+    goes to the first in taxonomy order (idxmax returns the first maximum); None where the row has none."""
+    dimension = DIMENSIONS[column.most_of]
+    keys = [data.complaints[spec.rows.column], data.complaints[dimension.column]]
+    by_code = data.facts[column.measure].groupby(keys).sum().unstack(fill_value=0)
+    by_code.index = by_code.index.astype(str)
+    order = load_taxonomy().codes(dimension.codes)
+    by_code = by_code.reindex(index=codes, columns=order, fill_value=0).fillna(0)
+    main = by_code.idxmax(axis=1).astype(object)
+    return main.where(by_code.max(axis=1) > 0, None)
+
+
 def _sums(spec: TableSpec, data: TableInput, codes: list[str]) -> pd.DataFrame:
     """Sum of each column's fact by row code (rows x column codes), zeros where nothing."""
     rows = data.complaints[spec.rows.column]
@@ -92,9 +114,9 @@ def _sums(spec: TableSpec, data: TableInput, codes: list[str]) -> pd.DataFrame:
         columns = data.complaints[spec.column_dimension]
         table = data.facts[measure].groupby([rows, columns]).sum().unstack(fill_value=0)
     else:
-        measures = [c.measure for c in spec.columns if c.measure]
-        table = data.facts[measures].groupby(rows).sum()
-        table.columns = [c.code for c in spec.columns if c.measure]
+        summed = [c for c in spec.columns if c.measure and not c.most_of]
+        table = data.facts[[c.measure for c in summed]].groupby(rows).sum()
+        table.columns = [c.code for c in summed]
     table.index = table.index.astype(str)
     return table.reindex(index=codes, columns=spec.column_codes(), fill_value=0).fillna(0)
 
@@ -133,20 +155,40 @@ def _number(value: float) -> int | float:
     return int(value) if float(value).is_integer() else float(value)
 
 
-def build_cells(spec: TableSpec, data: TableInput) -> Cells:
-    """Every cell of one table, in layout order; None marks a blank cell."""
+def build_cells(spec: TableSpec, data: TableInput, active: set[str] | None = None) -> Cells:
+    """Every cell of one table, in layout order; None marks a blank cell.
+
+    Args:
+        active: the rows reported with numbers, when the caller's return decides them (default: active_codes).
+    """
     codes, column_codes = row_codes(spec, data), spec.column_codes()
     if data.nil_return:
         return {row: {col: None for col in column_codes} for row in codes}
-    active = active_codes(spec, data)
+    active = active_codes(spec, data) if active is None else active
     sums = _sums(spec, data, codes)
     contexts = {c.context: context_values(spec, data, c.context) for c in spec.columns if c.context}
+    contexts |= {c.per_1000_of: context_values(spec, data, c.per_1000_of) for c in spec.columns if c.per_1000_of}
+    wholes = _measure_sums(spec, data, codes, sorted({c.percent_of for c in spec.columns if c.percent_of}))
+    mains = {c.code: _most_of(spec, data, codes, c) for c in spec.columns if c.most_of}
+    most_of = {c.code: c.most_of for c in spec.columns if c.most_of}
+    taxonomy = load_taxonomy()
     cells: Cells = {}
     for row in codes:
         cells[row] = {}
         for column in spec.columns:
             if row not in active:
                 value = None
+            elif column.most_of:
+                value = mains[column.code][row]
+            elif column.label_of:
+                code = cells[row][column.label_of]
+                value = None if code is None else taxonomy.label(DIMENSIONS[most_of[column.label_of]].codes, code)
+            elif column.per_1000_of:
+                applies = _context_applies(spec, row, column.per_1000_of)
+                figure = contexts[column.per_1000_of].get(row) if applies else None
+                value = per_thousand(int(sums.at[row, column.code]), figure)
+            elif column.percent_of:
+                value = summary_percentage(int(sums.at[row, column.code]), int(wholes.at[row, column.percent_of]))
             elif column.context:
                 figure = contexts[column.context].get(row)
                 if figure is None or not _context_applies(spec, row, column.context):

@@ -17,7 +17,6 @@ from reportkit.config import Config, load_config
 from reportkit.errors import InputError, ValidationFailed
 from reportkit.extract import read_complaints, read_context, read_redress, to_typed
 from reportkit.returns import RETURNS, SUMMARISED_BY_ANNEX1B
-from reportkit.returns.annex1b import build_annex1b, publication_decision
 from reportkit.returns.common import BuildInputs, ReturnResult
 from reportkit.schema import load_schema
 from reportkit.validation.report import ValidationReport
@@ -124,20 +123,23 @@ def build_due(prepared: Prepared, item: schedule.Due) -> ReturnResult:
 
 def build_all(prepared: Prepared, entity: str, period_end: dt.date) -> Built:
     """Build every return the entity owes for the period ending `period_end`, with the Annex 1B summary
-    where a report reaches the publication threshold (DISP 1.10A.1R)."""
+    where a report reaches the publication threshold (DISP 1.10A.1R): of an Annex 1 report, or of the Annex 1AB
+    report of a firm with permission only for claims management (DISP 1.10A.1R(1A)(aa))."""
     due, skipped = schedule.plan(prepared.config, entity, period_end, set(RETURNS) - {"annex1b"})
     results = []
     for item in due:
         result = build_due(prepared, item)
         results.append(result)
-        if item.return_code in SUMMARISED_BY_ANNEX1B and not item.nil_for:
+        summarised = item.return_code in SUMMARISED_BY_ANNEX1B and not item.nil_for
+        if summarised and schedule.summary_can_be_owed(item.firms[0], item.return_code):
             inputs = BuildInputs(
                 prepared.complaints, prepared.redress_lines, prepared.context, prepared.config, item.firms, item.period
             )
-            required, reason = publication_decision(inputs)
+            summary_spec = SUMMARISED_BY_ANNEX1B[item.return_code]
+            required, reason = summary_spec.decide(inputs)
             stem = item.stem.replace(item.return_code, "annex1b", 1)
             if required:
-                summary = build_annex1b(inputs)
+                summary = summary_spec.build(inputs)
                 summary.stem = stem
                 results.append(summary)
             else:

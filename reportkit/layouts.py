@@ -65,6 +65,16 @@ class ColumnSpec:
     money: bool = False
     divide_by: int | None = None
     """Context reported in units of this many (1AD Table 3: thousands)."""
+    per_1000_of: str | None = None
+    """`measure` per 1,000 of this context figure of the row, two decimals (Annex 1B's per-1,000 figures)."""
+    percent_of: str | None = None
+    """A percentage: `measure` as a share of this fact, 0-100 with two decimals (Annex 1B)."""
+    most_of: str | None = None
+    """The code of this dimension with most of `measure` in the row, ties to the first in taxonomy order
+    (Annex 1B's main cause)."""
+    label_of: str | None = None
+    """The taxonomy label of the code in this other (`most_of`, listed earlier) column of the row (Annex 1B's main
+    cause label)."""
 
 
 @dataclass(frozen=True)
@@ -123,11 +133,20 @@ def _columns(raw: Any) -> tuple[tuple[ColumnSpec, ...], str | None]:
     return tuple(ColumnSpec(**item) for item in raw), None
 
 
-@lru_cache(maxsize=None)
-def load_layout(return_code: str) -> Layout:
-    """Read schemas/layouts/<return_code>.yaml."""
-    with open(LAYOUTS_DIR / f"{return_code}.yaml", encoding="utf-8") as handle:
+def _read_raw(name: str) -> dict[str, Any]:
+    """A layout file's content; `extends: <other layout>` takes every top-level key it does not set from that one."""
+    with open(LAYOUTS_DIR / f"{name}.yaml", encoding="utf-8") as handle:
         raw = yaml.safe_load(handle)
+    if "extends" in raw:
+        raw = {**_read_raw(raw["extends"]), **raw}
+    return raw
+
+
+@lru_cache(maxsize=None)
+def load_layout(name: str) -> Layout:
+    """Read schemas/layouts/<name>.yaml: a return's own layout (named by its code) or a variant of it
+    (e.g. annex1b-cmc, the claims-management summary)."""
+    raw = _read_raw(name)
     tables = {}
     for key, spec in raw["tables"].items():
         columns, column_dimension = _columns(spec["columns"])
@@ -157,3 +176,19 @@ def load_layout(return_code: str) -> Layout:
         tables=tables,
         raw=raw,
     )
+
+
+@lru_cache(maxsize=None)
+def layout_for(return_code: str, layout_version: str | None = None) -> Layout:
+    """The layout a return document was produced with: the layout file of that return and version (a return
+    can have variants, e.g. Annex 1B by product group or by type of claim), else the return's own layout."""
+    for path in sorted(LAYOUTS_DIR.glob("*.yaml")):
+        layout = load_layout(path.stem)
+        if layout.return_code == return_code and layout.version == layout_version:
+            return layout
+    return load_layout(return_code)
+
+
+def document_layout(document: dict[str, Any]) -> Layout:
+    """The layout of a return document (JSON), from its `return` and `layout_version`."""
+    return layout_for(document["return"], document.get("layout_version"))

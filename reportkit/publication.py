@@ -1,7 +1,8 @@
 """The Annex 1B complaints data summary as a firm publishes it: a standalone, accessible HTML page and a CSV.
 
-Both are views of the annex1b JSON. They carry the firm's name, trading names, period and the firms
-covered; the summary holds no complaint or adviser data by construction (product-group totals only).
+Both are views of the annex1b JSON, laid out by the layout that produced it (by product group, or by type of
+claim for a claims-management-only firm). They carry the firm's name, trading names, period and the firms
+covered; the summary holds no complaint or adviser data by construction (totals per row only).
 """
 
 from __future__ import annotations
@@ -12,8 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from reportkit.layouts import load_layout
-from reportkit.taxonomy import load_taxonomy
+from reportkit.layouts import document_layout
 
 PERCENT_COLUMNS = {"pct_closed_within_3_days", "pct_closed_3_days_to_8_weeks", "pct_upheld"}
 
@@ -31,16 +31,16 @@ def _cell(value: Any, column: str) -> str:
 
 
 def summary_frame(document: dict[str, Any]) -> pd.DataFrame:
-    """The product-group table with labels, as published (also the CSV)."""
-    taxonomy = load_taxonomy()
-    rows = []
-    for group, cells in document["tables"]["1B"].items():
-        rows.append(
-            {"product_group": group, "product_group_label": taxonomy.label("part_a_product_groups", group), **cells}
-        )
+    """The summary table with labels, as published (also the CSV): first column the row code, named after the
+    rows' dimension (product_group, or cmc_claim_type), then its label, then the layout's columns."""
+    spec = document_layout(document).tables["1B"]
+    key = spec.row_dimension
+    rows = [
+        {key: code, f"{key}_label": spec.row_label(code), **cells} for code, cells in document["tables"]["1B"].items()
+    ]
     for code, cells in document["tables"].get("credit", {}).items():
-        rows.append({"product_group": code, "product_group_label": "Credit-related complaints", **cells})
-    return pd.DataFrame(rows)
+        rows.append({key: code, f"{key}_label": "Credit-related complaints", **cells})
+    return pd.DataFrame(rows, dtype=object)  # object: a count stays 384, not 384.0, beside blank rows
 
 
 def write_csv(document: dict[str, Any], path: Path) -> Path:
@@ -50,15 +50,17 @@ def write_csv(document: dict[str, Any], path: Path) -> Path:
 
 def render_page(document: dict[str, Any]) -> str:
     """A self-contained HTML page (no scripts, no external files) with captioned tables and header cells."""
-    layout = load_layout("annex1b")
+    layout = document_layout(document)
+    spec = layout.tables["1B"]
+    page = layout.raw["page"]
     header = document["header"]
     esc = html.escape
     firms = ", ".join(f"{esc(f['name'])} (FRN {esc(f['frn'])})" for f in header["firms_covered"])
-    columns = [c for c in layout.tables["1B"].columns if c.code != "main_cause"]
+    columns = [c for c in spec.columns if c.code != "main_cause"]  # its label column says it in words
     head = "".join(f'<th scope="col">{esc(c.label)}</th>' for c in columns)
     body = []
-    for group, cells in document["tables"]["1B"].items():
-        label = load_taxonomy().label("part_a_product_groups", group)
+    for code, cells in document["tables"]["1B"].items():
+        label = spec.row_label(code)
         tds = "".join(f"<td>{_cell(cells[c.code], c.code)}</td>" for c in columns)
         body.append(f'<tr><th scope="row">{esc(label)}</th>{tds}</tr>')
     credit = ""
@@ -73,6 +75,7 @@ def render_page(document: dict[str, Any]) -> str:
             + "</tr></tbody></table>"
         )
     trading = ", ".join(esc(t) for t in header["trading_names"]) or "none"
+    note = f"\n<p>{esc(' '.join(layout.raw['layout_note'].split()))}</p>" if layout.raw.get("layout_note") else ""
     return f"""<!DOCTYPE html>
 <html lang="en-GB">
 <head>
@@ -95,17 +98,16 @@ th[scope="row"], thead th {{ text-align: left; background: #f3f2f1; }}
 <dt>Trading names covered</dt><dd>{trading}</dd>
 <dt>Firms covered</dt><dd>{firms}</dd>
 <dt>Reporting period</dt><dd>{esc(header["period_start"])} to {esc(header["period_end"])}</dd>
-</dl>
+</dl>{note}
 <table>
-<caption>{esc(layout.tables["1B"].title)}</caption>
-<thead><tr><th scope="col">Product group</th>{head}</tr></thead>
+<caption>{esc(spec.title)}</caption>
+<thead><tr><th scope="col">{esc(page["row_heading"])}</th>{head}</tr></thead>
 <tbody>
 {chr(10).join(body)}
 </tbody>
 </table>
 {credit}
-<p>A dash (–) means the firm does not do business in that product group, or the figure cannot be calculated.
-Percentages are of complaints closed in the period.</p>
+<p>{esc(" ".join(page["blank_note"].split()))}</p>
 </main>
 </body>
 </html>

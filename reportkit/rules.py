@@ -71,9 +71,7 @@ def in_scope_annex1ad(frame: pd.DataFrame, eligible_only_services: list[str]) ->
     eligible_only = service.isin(eligible_only_services).fillna(False).to_numpy(dtype=bool)
     eligible = frame["eligible_complainant"].astype(bool).to_numpy()
     keep = (
-        about_payments
-        & (eligible | ~eligible_only)
-        & not_forwarded_entirely(frame["forwarded"]).to_numpy(dtype=bool)
+        about_payments & (eligible | ~eligible_only) & not_forwarded_entirely(frame["forwarded"]).to_numpy(dtype=bool)
     )
     return pd.Series(keep, index=frame.index)
 
@@ -170,6 +168,24 @@ def part_a_variant(received_in_period: int) -> str:
 def publication_threshold(annual_reporter: bool) -> int:
     """DISP 1.10A.1R: 500 complaints, or 1,000 for firms under (1A) (the annual reporters of DISP 1.10.1R(2))."""
     return PUBLICATION_THRESHOLD_1A if annual_reporter else PUBLICATION_THRESHOLD
+
+
+def cmc_publication_threshold() -> int:
+    """DISP 1.10A.1R(1A)(aa), (b) and (3): a firm with permission only for claims management publishes a summary
+    when its report (a joint report: all members together) has 1,000 or more complaints."""
+    return PUBLICATION_THRESHOLD_1A
+
+
+def summary_percentage(part: int, whole: int) -> float | None:
+    """DISP 1 Annex 1BR: a share as a percentage 0-100 with two decimals; None where there is nothing to divide
+    by (no complaint closed), since 0% would state a figure the firm does not have."""
+    return None if whole == 0 else round(100 * part / whole, 2)
+
+
+def per_thousand(opened: int, measure: float | None) -> float | None:
+    """DISP 1 Annex 1BR: complaints opened per 1,000 of the group's provision or intermediation measure, two
+    decimals; None when the firm gave no figure (or 0), since no rate can be stated."""
+    return None if not measure else round(1000 * opened / measure, 2)
 
 
 def publication_required(complaints_in_report: int, annual_reporter: bool) -> bool:

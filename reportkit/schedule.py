@@ -20,6 +20,23 @@ from reportkit.errors import InputError
 PUBLISHED_RETURNS = ("annex1", "annex1ab")
 """DISP 1.10A.1R: the complaints data summary is of reports under DISP 1.10.1R (Annex 1 and 1AB)."""
 
+CLAIMS_MANAGEMENT_RETURNS = ("annex1ab",)
+"""A firm whose only return is Annex 1AB has permission only for claims management (DISP 1.10A.1R(1A)(aa))."""
+
+
+def claims_management_only(firm: Firm) -> bool:
+    """DISP 1.10A.1R(1A)(aa): the firm has permission to carry on only regulated claims management activities."""
+    return tuple(firm.returns) == CLAIMS_MANAGEMENT_RETURNS
+
+
+def summary_can_be_owed(reporting_firm: Firm, return_code: str) -> bool:
+    """Whether a report of this return can owe a complaints data summary (DISP 1.10A.1R): an Annex 1 report, or
+    the Annex 1AB report of a firm with permission only for claims management ((1A)(aa), (b); joint: (3),
+    which turns on the firm that submits the joint report)."""
+    if return_code == "annex1ab":
+        return claims_management_only(reporting_firm)
+    return return_code in PUBLISHED_RETURNS
+
 
 def period_months(firm: Firm, return_code: str) -> int:
     """Length of the reporting period in months for one of a firm's returns."""
@@ -240,7 +257,7 @@ def plan(config: Config, entity: str, period_end: dt.date, available: set[str]) 
     return due, skipped
 
 
-def _row(code: str, frn: str, period: Period, note: str | None, nil: bool = False) -> dict:
+def _row(code: str, firm: Firm, period: Period, note: str | None, nil: bool = False) -> dict:
     """One `calendar --json` row (interface.md): keys return, period_start, period_end, due,
     publication_deadline, regime, frn, note. A member's nil return has no complaints, so no publication
     deadline (DISP 1.10A.1R: the summary is of the joint report, filed by the reporting firm)."""
@@ -250,10 +267,10 @@ def _row(code: str, frn: str, period: Period, note: str | None, nil: bool = Fals
         "period_end": period.end.isoformat(),
         "due": calendar.due_date(period.end).isoformat(),
         "publication_deadline": calendar.publication_deadline(period.end).isoformat()
-        if code in PUBLISHED_RETURNS and not nil
+        if summary_can_be_owed(firm, code) and not nil
         else None,
         "regime": calendar.regime(period),
-        "frn": frn,
+        "frn": firm.frn,
         "note": note,
     }
 
@@ -282,24 +299,22 @@ def calendar_rows(config: Config, entity: str, window: Period) -> list[dict]:
         group = config.groups[entity]
         for code in codes:
             for period in periods(firms[0], code, window):
-                rows.append(_row(code, firms[0].frn, period, period_note(firms[0], code, period)))
+                rows.append(_row(code, firms[0], period, period_note(firms[0], code, period)))
                 filer = group.reporting_firm
                 nil = f"nil return: group {entity} reports {code} jointly, filed by {filer} (DISP 1.10.1CR)"
                 for member in firms[1:]:
-                    rows.append(
-                        _row(code, member.frn, period, _joined(nil, period_note(member, code, period)), nil=True)
-                    )
+                    rows.append(_row(code, member, period, _joined(nil, period_note(member, code, period)), nil=True))
         for member in firms:
             for code in member.returns:
                 if code not in codes:
                     for period in periods(member, code, window):
-                        rows.append(_row(code, member.frn, period, period_note(member, code, period)))
+                        rows.append(_row(code, member, period, period_note(member, code, period)))
     else:
         for code in codes:
             for period in periods(firms[0], code, window):
-                rows.append(_row(code, firms[0].frn, period, period_note(firms[0], code, period)))
+                rows.append(_row(code, firms[0], period, period_note(firms[0], code, period)))
     for period in calendar.consolidated_periods(window):
-        rows.extend(_row("consolidated", firm.frn, period, None) for firm in firms)
+        rows.extend(_row("consolidated", firm, period, None) for firm in firms)
     order = {id(row): index for index, row in enumerate(rows)}
     return sorted(rows, key=lambda r: (r["period_end"], order[id(r)]))
 

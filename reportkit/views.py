@@ -15,7 +15,7 @@ import pandas as pd
 
 from reportkit import api, schedule
 from reportkit.calendar import Period
-from reportkit.layouts import load_layout
+from reportkit.layouts import document_layout
 from reportkit.measures import closed_in
 from reportkit.taxonomy import load_taxonomy
 from reportkit.validation.report import FINDING_COLUMNS
@@ -73,7 +73,7 @@ def load_return(
 
 def header_frame(document: dict[str, Any]) -> pd.DataFrame:
     """The header questions with their labels and answers."""
-    labels = {item["code"]: item["label"] for item in load_layout(document["return"]).header}
+    labels = {item["code"]: item["label"] for item in document_layout(document).header}
     return pd.DataFrame(
         [
             {"question": labels.get(code, code), "code": code, "answer": _answer(value)}
@@ -94,7 +94,7 @@ def _answer(value: Any) -> str:
 
 def table_frame(document: dict[str, Any], key: str) -> pd.DataFrame:
     """One table of the return with row and column labels; blank cells are shown empty."""
-    spec = load_layout(document["return"]).tables[key]
+    spec = document_layout(document).tables[key]
     cells = document["tables"][key]
     frame = pd.DataFrame.from_dict(cells, orient="index").reindex(columns=spec.column_codes())
     if spec.rows.dynamic:  # Annex 1C adviser keys are personal data: never shown in anything rendered
@@ -214,14 +214,19 @@ def return_headline(document: dict[str, Any], note: str | None = None) -> str:
     firms = ", ".join(document["firms"])
     nil = " **Nil return.**" if document["nil_return"] else ""
     part = document["header"].get("part_a")
+    layout_note = document_layout(document).raw.get("layout_note")  # e.g. a row layout that is reportkit's own
     return (
         f"Reporting firm **{document['reporting_firm']}** (firms covered: {firms}), period **{period['start']}** "
-        f"to **{period['end']}**, layout {document['layout_version']}" + (f", Part {part}" if part else "") + "." + nil
+        f"to **{period['end']}**, layout {document['layout_version']}"
+        + (f", Part {part}" if part else "")
+        + "."
+        + nil
+        + (f" {' '.join(layout_note.split())}" if layout_note else "")
     ) + (f"\n\n**Shortened period.** {note[0].upper()}{note[1:]}." if note else "")
 
 
 def table_title(document: dict[str, Any], key: str) -> str:
-    return load_layout(document["return"]).tables[key].title
+    return document_layout(document).tables[key].title
 
 
 def chart(series: pd.Series, kind: str, title: str, xlabel: str = "", marker: float | None = None):
@@ -241,4 +246,4 @@ def chart(series: pd.Series, kind: str, title: str, xlabel: str = "", marker: fl
 
 
 def return_title(document: dict[str, Any]) -> str:
-    return load_layout(document["return"]).title
+    return document_layout(document).title

@@ -13,7 +13,7 @@ from typing import Any
 import xlsxwriter
 
 from reportkit.config import Config
-from reportkit.layouts import load_layout
+from reportkit.layouts import document_layout
 from reportkit.returns.common import ReturnResult
 
 TABLE_MARKER = "Table "
@@ -40,7 +40,7 @@ def _write_text(sheet, row: int, col: int, value: Any, fmt=None) -> None:
 
 def _write_sheet(book, sheet_name: str, result: ReturnResult, config: Config) -> None:
     document = result.document
-    layout = load_layout(document["return"])
+    layout = document_layout(document)
     sheet = book.add_worksheet(sheet_name[:31])
     bold = book.add_format({"bold": True})
     title = book.add_format({"bold": True, "font_size": 14})
@@ -63,6 +63,7 @@ def _write_sheet(book, sheet_name: str, result: ReturnResult, config: Config) ->
         ("Period start", document["period"]["start"]),
         ("Period end", document["period"]["end"]),
         ("Layout version", document["layout_version"]),
+        *((("Layout note", " ".join(layout.raw["layout_note"].split())),) if layout.raw.get("layout_note") else ()),
     ):
         sheet.write_string(row, 0, label, bold)
         _write_text(sheet, row, 1, value)

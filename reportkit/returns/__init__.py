@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
+from reportkit.returns import annex1b, annex1b_cmc
 from reportkit.returns.annex1 import build_annex1
 from reportkit.returns.annex1ab import build_annex1ab
 from reportkit.returns.annex1ad import build_annex1ad
@@ -42,5 +43,22 @@ RETURNS: dict[str, ReturnSpec] = {
     ),
 }
 
-SUMMARISED_BY_ANNEX1B = ("annex1",)
-"""Reports whose publication summary is Annex 1B (its product-group format fits Annex 1 reports)."""
+
+@dataclass(frozen=True)
+class SummarySpec:
+    """How the Annex 1B summary of one kind of report is decided and built (DISP 1.10A.1R)."""
+
+    decide: Callable[[BuildInputs], tuple[bool, str]]
+    """Whether the report reaches its publication threshold, and the reason either way."""
+    build: Callable[[BuildInputs], ReturnResult]
+
+
+SUMMARISED_BY_ANNEX1B: dict[str, SummarySpec] = {
+    # Annex 1 reports: Annex 1B by product group (DISP 1.10A.1R(1), (2); 1,000 for (1A)(a) firms).
+    "annex1": SummarySpec(annex1b.publication_decision, annex1b.build_annex1b),
+    # Annex 1AB reports of a firm with permission only for claims management (DISP 1.10A.1R(1A)(aa), (b), (3)):
+    # by type of claim, reportkit's own row layout (Annex 1B has no claims-management rows).
+    "annex1ab": SummarySpec(annex1b_cmc.publication_decision, annex1b_cmc.build_annex1b_cmc),
+}
+"""Reports whose publication summary is the `annex1b` return, by source return code. Whether a firm's report of
+that return can owe one at all is schedule.summary_can_be_owed (Annex 1AB: claims-management-only firms)."""
