@@ -23,6 +23,7 @@ from reportkit import api, schedule
 from reportkit.calendar import Period, regime
 from reportkit.errors import NotebookFailed, ReportkitError, ValidationFailed
 from reportkit.manifest import build_manifest
+from reportkit.measures import redress_basis_statement
 from reportkit.notebooks import execute, render_html
 from reportkit.publication import write_csv, write_page
 from reportkit.returns import RETURNS
@@ -41,6 +42,8 @@ class RunOutcome:
     produced: list[str] = field(default_factory=list)
     skipped: list[schedule.Skipped] = field(default_factory=list)
     warnings: int = 0
+    redress_basis: str = ""
+    """The redress basis used and the configuration key that changes it (rules.md "Redress")."""
 
 
 def _now() -> str:
@@ -196,6 +199,8 @@ def run(
         prepared = api.prepare_from_text(config, text, report)
         step("building returns")
         built = api.build_all(prepared, entity, period_end)
+        redress_basis = redress_basis_statement(config.redress_attribution)
+        step(redress_basis)
         regimes = {r.stem: regime_of(r) for r in built.results}
         for result in built.results:
             note = (
@@ -203,6 +208,9 @@ def run(
             )
             period = result.document["period"]
             step(f"  built {result.stem} ({period['start']} to {period['end']}){note}")
+            if result.warnings is not None and len(result.warnings):
+                for message in result.warnings.loc[result.warnings["rule"] == api.REPORTED_JOINTLY, "message"]:
+                    step(f"  warning: {message}")
         for item in built.skipped:
             step(f"  skipped {item.stem}: {item.reason}")
 
@@ -233,7 +241,7 @@ def run(
         write_json(staging / "manifest.json", manifest)
         _publish(staging, final)
         step(f"done: {final}")
-        return RunOutcome(final, [r.stem for r in built.results], built.skipped, len(all_warnings))
+        return RunOutcome(final, [r.stem for r in built.results], built.skipped, len(all_warnings), redress_basis)
     except ReportkitError as exc:
         evidence = _keep_evidence(staging, final)
         step(f"failed; evidence kept in {evidence}")

@@ -16,7 +16,7 @@ import pandas as pd
 from reportkit import api
 from reportkit.calendar import Period
 from reportkit.layouts import load_layout
-from reportkit.measures import closed_in
+from reportkit.measures import closed_in, redress_basis_statement
 from reportkit.taxonomy import load_taxonomy
 from reportkit.validation.report import FINDING_COLUMNS
 
@@ -28,6 +28,8 @@ class ReturnView:
     document: dict[str, Any]
     complaints: pd.DataFrame
     period: Period
+    redress_attribution: str = "closed_in_period"
+    """The configured redress basis the return was built on (config key redress_attribution)."""
 
 
 def load_return(
@@ -65,7 +67,17 @@ def load_return(
         dt.date.fromisoformat(document["period"]["start"]), dt.date.fromisoformat(document["period"]["end"])
     )
     frns = document["firms"]
-    return ReturnView(document, prepared.complaints[prepared.complaints["firm_frn"].isin(frns)], period)
+    return ReturnView(
+        document,
+        prepared.complaints[prepared.complaints["firm_frn"].isin(frns)],
+        period,
+        prepared.config.redress_attribution,
+    )
+
+
+def redress_basis_line(view: ReturnView) -> str:
+    """The redress basis the return used and the configuration key that changes it (rules.md "Redress")."""
+    return f"*{redress_basis_statement(view.redress_attribution)}.*"
 
 
 def header_frame(document: dict[str, Any]) -> pd.DataFrame:
