@@ -238,6 +238,7 @@ def run(
             folder=staging,
         )
         manifest["regimes"] = regimes
+        manifest["redress_attribution"] = config.redress_attribution  # the basis the run states
         write_json(staging / "manifest.json", manifest)
         _publish(staging, final)
         step(f"done: {final}")

@@ -4,6 +4,7 @@ far-future placeholder dates; and every run, page and sheet stating the redress 
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import openpyxl
 import pandas as pd
@@ -340,6 +341,7 @@ def test_the_run_summary_and_the_rendered_page_state_the_basis(ws, tmp_path, mon
     lines: list[str] = []
     outcome = run(paths, "123456", H1_2025_END, tmp_path / "run", lines.append, notebooks=True)
     assert outcome.redress_basis == PAID_BASIS
+    assert json.loads((outcome.folder / "manifest.json").read_text())["redress_attribution"] == "paid_in_period"
     assert any(line.endswith(f"] {PAID_BASIS}") for line in lines)
     for page in ("annex1", "annex1c"):  # the Annex 1 notebook and the shared return notebook
         html = (outcome.folder / "html" / f"{page}.html").read_text(encoding="utf-8")
