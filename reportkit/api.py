@@ -17,7 +17,7 @@ from reportkit.config import Config, load_config
 from reportkit.errors import InputError, ValidationFailed
 from reportkit.extract import read_complaints, read_context, read_redress, to_typed
 from reportkit.returns import RETURNS, SUMMARISED_BY_ANNEX1B
-from reportkit.returns.common import BuildInputs, ReturnResult
+from reportkit.returns.common import BuildInputs, ReturnResult, warning
 from reportkit.schema import load_schema
 from reportkit.validation.report import ValidationReport
 from reportkit.validation.validate import TextInputs, label_for, validate_inputs
@@ -112,6 +112,28 @@ class Built:
     skipped: list[schedule.Skipped]
 
 
+REPORTED_JOINTLY = "reported_jointly_by_group"
+"""Rule of the warning on a firm's own return that a group reports jointly for it (docs/rules.md "Joint reports")."""
+
+
+def reported_jointly_warning(config: Config, entity: str, return_code: str) -> pd.DataFrame | None:
+    """A firm run on its own for a return that its group reports jointly (DISP 1.10.1CR): the joint report,
+    not this one, is what is filed for it, so say so; the run continues."""
+    groups = config.joint_groups(entity, return_code) if entity not in config.groups else []
+    if not groups:
+        return None
+    group = groups[0]
+    return warning(
+        REPORTED_JOINTLY,
+        "entity",
+        entity,
+        f"group {group.id} reports {return_code} jointly for firm {entity} (reporting firm {group.reporting_firm}): "
+        f"this {return_code} covers the firm alone and is not what it files; run --entity {group.id} for the joint "
+        "return and the members' nil returns",
+        return_code,
+    )
+
+
 def build_due(prepared: Prepared, item: schedule.Due) -> ReturnResult:
     """Build one planned return; a member's nil return is the same builder over none of its complaints."""
     complaints = prepared.complaints.iloc[0:0] if item.nil_for else prepared.complaints
@@ -129,6 +151,9 @@ def build_all(prepared: Prepared, entity: str, period_end: dt.date) -> Built:
     results = []
     for item in due:
         result = build_due(prepared, item)
+        joint = reported_jointly_warning(prepared.config, entity, item.return_code)
+        if joint is not None:
+            result.warnings = pd.concat([w for w in (result.warnings, joint) if w is not None], ignore_index=True)
         results.append(result)
         summarised = item.return_code in SUMMARISED_BY_ANNEX1B and not item.nil_for
         if summarised and schedule.summary_can_be_owed(item.firms[0], item.return_code):

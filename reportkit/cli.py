@@ -66,6 +66,7 @@ def run_command(config, complaints, redress, context, entity, period_end, out) -
     except ReportkitError as exc:
         _fail(exc)
     click.echo(f"wrote {outcome.folder}")
+    click.echo(f"  {outcome.redress_basis}")
     for stem in outcome.produced:
         click.echo(f"  produced {stem}")
         if stem in outcome.notes:

@@ -70,6 +70,10 @@ class Config:
         except KeyError:
             raise InputError(f"FRN {frn} is not in the configuration {self.source}") from None
 
+    def joint_groups(self, frn: str, return_code: str) -> list[Group]:
+        """The groups that report `return_code` jointly for the firm (at most one: load_config refuses more)."""
+        return [g for g in self.groups.values() if frn in g.members and return_code in g.returns]
+
     def entity_firms(self, entity: str) -> list[Firm]:
         """The firms an entity covers: one firm (entity = FRN) or a group's members."""
         if entity in self.groups:
@@ -170,6 +174,26 @@ def _parse_group(raw: dict, firms: dict[str, Firm], index: int) -> Group:
     )
 
 
+def check_one_joint_report(groups: dict[str, Group]) -> None:
+    """A firm belongs to at most one group that reports a given return jointly (DISP 1.10.1CR: a joint report
+    covers the firm's complaints for that return), else its complaints would be reported twice.
+
+    Raises:
+        InputError: naming both groups, the firm and the return.
+    """
+    seen: dict[tuple[str, str], str] = {}
+    for group in groups.values():  # a handful of groups and members: configuration, not data
+        for frn in group.members:
+            for code in group.returns:
+                earlier = seen.setdefault((frn, code), group.id)
+                if earlier != group.id:
+                    raise _fail(
+                        f"groups {earlier} and {group.id}",
+                        f"both report {code} jointly for firm {frn}, so its complaints would be reported twice; "
+                        f"remove {code} from the returns of one group or firm {frn} from its members",
+                    )
+
+
 def load_config(path: str | Path) -> Config:
     """Read and check a configuration file; raises InputError naming the problem."""
     path = Path(path)
@@ -188,10 +212,17 @@ def load_config(path: str | Path) -> Config:
         if firm.frn in firms:
             raise _fail(f"firm {firm.frn}", "listed twice")
         firms[firm.frn] = firm
-    groups = {}
+    groups: dict[str, Group] = {}
     for index, item in enumerate(raw.get("groups") or []):
         group = _parse_group(item, firms, index)
+        if group.id in groups:
+            raise _fail(
+                f"group {group.id}",
+                f"the id is used by groups[{list(groups).index(group.id)}] and groups[{index}]; a group id names "
+                "one group, so give each group its own id",
+            )
         groups[group.id] = group
+    check_one_joint_report(groups)
     attribution = raw.get("redress_attribution", "closed_in_period")
     if attribution not in ("closed_in_period", "paid_in_period"):
         raise _fail("redress_attribution", f"{attribution!r} must be closed_in_period or paid_in_period")

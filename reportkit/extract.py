@@ -51,8 +51,20 @@ def _printable(text: str, limit: int = 100) -> str:
     return "".join(kept).rstrip(": ") or "unreadable content"
 
 
+LOCAL_TIME_ZONE = "Europe/London"
+"""The time zone a complaint's day is taken in: the firm's UK business day (DISP 1.5.1R, 1.6.2R count UK days)."""
+
+
 def _as_text(series: pd.Series) -> pd.Series:
-    """Turn a typed Parquet/Excel column into the text form the suites expect."""
+    """Turn a typed Parquet/Excel column into the text form the suites expect.
+
+    A timestamp that carries a time zone (UTC is common in Parquet) is converted to Europe/London before
+    its date is taken: 2025-06-30T23:00Z is 1 July in London, and cutting it in UTC would move the
+    complaint into the previous day (and, at a period boundary, the previous period). Naive timestamps
+    and dates are taken as written.
+    """
+    if isinstance(series.dtype, pd.DatetimeTZDtype):
+        return series.dt.tz_convert(LOCAL_TIME_ZONE).dt.strftime("%Y-%m-%d")
     if pd.api.types.is_datetime64_any_dtype(series):
         return series.dt.strftime("%Y-%m-%d")
     if pd.api.types.is_bool_dtype(series):

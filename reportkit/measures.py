@@ -15,6 +15,25 @@ from reportkit.calendar import Period
 
 RedressAttribution = Literal["closed_in_period", "paid_in_period"]
 
+REDRESS_BASIS_KEY = "redress_attribution"
+"""The configuration key that chooses the redress basis (docs/rules.md "Redress")."""
+
+REDRESS_BASES: dict[str, str] = {
+    "closed_in_period": "redress reported in the period its complaint closed, split by upheld status",
+    "paid_in_period": "redress reported in the period it was paid, split by its complaint's upheld status at "
+    "the period end",
+}
+"""What each basis means, as every run states it. The default, closed_in_period, follows DISP 1.10.2R(1)(b)(ii)
+(redress "in relation to complaints upheld and not upheld in the relevant reporting period") and DISP 1.10.3G(2)
+(report on the complaints closed and upheld in the period)."""
+
+
+def redress_basis_statement(attribution: str) -> str:
+    """The sentence a run, each return page and each workbook sheet show: the basis used and the key that
+    changes it, e.g. "Redress basis: closed_in_period (...; set redress_attribution: paid_in_period to change)"."""
+    other = next(basis for basis in REDRESS_BASES if basis != attribution)
+    return f"Redress basis: {attribution} ({REDRESS_BASES[attribution]}; set {REDRESS_BASIS_KEY}: {other} to change)"
+
 
 def in_period(dates: pd.Series, period: Period) -> pd.Series:
     """True where the date falls within the closed interval [period.start, period.end]."""

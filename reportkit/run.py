@@ -23,6 +23,7 @@ from reportkit import api, schedule
 from reportkit.calendar import Period, regime
 from reportkit.errors import NotebookFailed, ReportkitError, ValidationFailed
 from reportkit.manifest import build_manifest
+from reportkit.measures import redress_basis_statement
 from reportkit.notebooks import execute, render_html
 from reportkit.publication import write_csv, write_page
 from reportkit.returns import RETURNS
@@ -43,6 +44,8 @@ class RunOutcome:
     warnings: int = 0
     notes: dict[str, str] = field(default_factory=dict)
     """Stem -> why its period is shorter than its ARD-based length (the 2027 boundary); only stems with a note."""
+    redress_basis: str = ""
+    """The redress basis used and the configuration key that changes it (docs/rules.md "Redress")."""
 
 
 def _now() -> str:
@@ -198,12 +201,17 @@ def run(
         prepared = api.prepare_from_text(config, text, report)
         step("building returns")
         built = api.build_all(prepared, entity, period_end)
+        redress_basis = redress_basis_statement(config.redress_attribution)
+        step(redress_basis)
         regimes = {r.stem: regime_of(r) for r in built.results}
         notes = {r.stem: note for r in built.results if (note := schedule.document_note(config, r.document))}
         for result in built.results:
             period = result.document["period"]
             note = f": {notes[result.stem]}" if result.stem in notes else ""
             step(f"  built {result.stem} ({period['start']} to {period['end']}){note}")
+            if result.warnings is not None and len(result.warnings):
+                for message in result.warnings.loc[result.warnings["rule"] == api.REPORTED_JOINTLY, "message"]:
+                    step(f"  warning: {message}")
         for item in built.skipped:
             step(f"  skipped {item.stem}: {item.reason}")
 
@@ -231,10 +239,13 @@ def run(
             folder=staging,
         )
         manifest["regimes"] = regimes
+        manifest["redress_attribution"] = config.redress_attribution  # the basis the run states
         write_json(staging / "manifest.json", manifest)
         _publish(staging, final)
         step(f"done: {final}")
-        return RunOutcome(final, [r.stem for r in built.results], built.skipped, len(all_warnings), notes)
+        return RunOutcome(
+            final, [r.stem for r in built.results], built.skipped, len(all_warnings), notes, redress_basis
+        )
     except ReportkitError as exc:
         evidence = _keep_evidence(staging, final)
         step(f"failed; evidence kept in {evidence}")

@@ -16,7 +16,7 @@ import pandas as pd
 from reportkit import api, schedule
 from reportkit.calendar import Period
 from reportkit.layouts import document_layout
-from reportkit.measures import closed_in
+from reportkit.measures import closed_in, redress_basis_statement
 from reportkit.taxonomy import load_taxonomy
 from reportkit.validation.report import FINDING_COLUMNS
 
@@ -30,6 +30,8 @@ class ReturnView:
     period: Period
     note: str | None = None
     """Why the period is shorter than its ARD-based length (the 2027 boundary), else None."""
+    redress_attribution: str = "closed_in_period"
+    """The configured redress basis the return was built on (config key redress_attribution)."""
 
 
 def load_return(
@@ -68,7 +70,18 @@ def load_return(
     )
     frns = document["firms"]
     note = schedule.document_note(prepared.config, document)
-    return ReturnView(document, prepared.complaints[prepared.complaints["firm_frn"].isin(frns)], period, note)
+    return ReturnView(
+        document,
+        prepared.complaints[prepared.complaints["firm_frn"].isin(frns)],
+        period,
+        note,
+        prepared.config.redress_attribution,
+    )
+
+
+def redress_basis_line(view: ReturnView) -> str:
+    """The redress basis the return used and the configuration key that changes it (docs/rules.md "Redress")."""
+    return f"*{redress_basis_statement(view.redress_attribution)}.*"
 
 
 def header_frame(document: dict[str, Any]) -> pd.DataFrame:

@@ -14,6 +14,7 @@ import xlsxwriter
 
 from reportkit.config import Config
 from reportkit.layouts import document_layout
+from reportkit.measures import redress_basis_statement
 from reportkit.returns.common import ReturnResult
 
 TABLE_MARKER = "Table "
@@ -68,6 +69,8 @@ def _write_sheet(book, sheet_name: str, result: ReturnResult, config: Config) ->
         sheet.write_string(row, 0, label, bold)
         _write_text(sheet, row, 1, value)
         row += 1
+    sheet.write_string(row, 0, redress_basis_statement(config.redress_attribution))  # which basis, and its key
+    row += 1
     row += 1
     sheet.write_string(row, 0, "Header", title)
     row += 1

@@ -38,10 +38,32 @@ def not_a_real_date(column: str) -> Callable[[pd.DataFrame], pd.Series]:
     def check(frame: pd.DataFrame) -> pd.Series:
         values = frame[column]
         shaped = values.str.match(DATE_FORM).fillna(False).astype(bool)
-        return shaped & _dates(frame, column).isna()
+        return shaped & _dates(frame, column).isna() & ~_far_future(values)
 
     check.__doc__ = f"{column}: YYYY-MM-DD but not a real date."
     return check
+
+
+FAR_FUTURE_YEAR = 2100
+"""A date in this year or later is a placeholder, not a date: no complaint, payment or reporting period is
+that far ahead, and complaint systems write such dates (9999-12-31, 2999-12-31) to mean "still open"."""
+
+
+def far_future_placeholder(column: str) -> Callable[[pd.DataFrame], pd.Series]:
+    """A date in the form YYYY-MM-DD from FAR_FUTURE_YEAR on: a "still open" marker that must be left empty
+    (extract.md). Read from the text, so that any such marker is named, whether or not it is a real day."""
+
+    def check(frame: pd.DataFrame) -> pd.Series:
+        return _far_future(frame[column])
+
+    check.__doc__ = f"{column}: a far-future placeholder (year {FAR_FUTURE_YEAR} or later)."
+    return check
+
+
+def _far_future(values: pd.Series) -> pd.Series:
+    shaped = values.str.match(DATE_FORM).fillna(False).astype(bool)
+    years = pd.to_numeric(values.str.slice(0, 4), errors="coerce")
+    return shaped & (years >= FAR_FUTURE_YEAR).fillna(False).astype(bool)
 
 
 def closed_before_received(frame: pd.DataFrame) -> pd.Series:
@@ -98,15 +120,26 @@ def app_fraud_without_payment_service(frame: pd.DataFrame) -> pd.Series:
 def _outside_calendar(column: str) -> Callable[[pd.DataFrame], pd.Series]:
     def check(frame: pd.DataFrame) -> pd.Series:
         years = _dates(frame, column).dt.year
-        return years.notna() & ((years < _MIN_YEAR) | (years > _MAX_YEAR))
+        outside = years.notna() & ((years < _MIN_YEAR) | (years > _MAX_YEAR))
+        return outside & ~_far_future(frame[column])  # a placeholder gets its own, more useful message
 
     check.__doc__ = f"{column} must fall within the business-day calendar ({_MIN_YEAR}-{_MAX_YEAR})."
     return check
 
 
 def real_date_checks(columns: list[str]) -> list[RowCheck]:
+    """Every date column: a real day of the calendar, and no far-future "still open" placeholder."""
     return [
         RowCheck("date_format", c, "is not a real date in the form YYYY-MM-DD", not_a_real_date(c)) for c in columns
+    ] + [
+        RowCheck(
+            "far_future_placeholder",
+            c,
+            f"is a placeholder, not a date (year {FAR_FUTURE_YEAR} or later): leave {c} empty while there is "
+            "no date (an open complaint has an empty closed_date)",
+            far_future_placeholder(c),
+        )
+        for c in columns
     ]
 
 

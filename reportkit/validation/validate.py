@@ -21,6 +21,7 @@ from reportkit.validation.checks import (
     redress_given_twice,
     redress_without_complaint,
 )
+from reportkit.validation.context_checks import context_findings
 from reportkit.validation.report import ValidationReport, findings_frame
 from reportkit.validation.suites import run_suite
 
@@ -77,6 +78,8 @@ def validate_inputs(inputs: TextInputs, config: Config) -> ValidationReport:
         for part in run_suite(inputs.context, "context", inputs.context_name, references):
             report.add(part)
         run_checks(report, inputs.context, real_date_checks(["period_end"]), inputs.context_name)
+        for part in context_findings(inputs.context, config, inputs.context_name):
+            report.add(part)
     report.add(undeclared_product_warnings(complaints, config, inputs.complaints_name))
     return report
 
