@@ -34,7 +34,7 @@ def execute(name: str, output: Path, parameters: dict[str, Any]) -> Path:
             parameters=parameters,
             kernel_name=KERNEL,
             progress_bar=False,
-            cwd=str(NOTEBOOKS_DIR),
+            cwd=str(output.parent),  # never the package folder: a notebook writes nothing beside itself
         )
     except PapermillExecutionError as exc:
         raise NotebookFailed(
