@@ -28,6 +28,7 @@ from reportkit.notebooks import execute, render_html
 from reportkit.publication import write_csv, write_page
 from reportkit.returns import RETURNS
 from reportkit.returns.common import ReturnResult
+from reportkit.safecsv import write_safe_csv
 from reportkit.validation.validate import validate_inputs
 from reportkit.workbook import write_workbook
 
@@ -152,7 +153,7 @@ def write_returns(results: list[ReturnResult], staging: Path, entity: str, perio
             write_csv(result.document, staging / "returns" / f"{result.stem}.csv")
         if len(result.lineage):
             (staging / "lineage").mkdir(parents=True, exist_ok=True)
-            result.lineage.to_csv(staging / "lineage" / f"{result.stem}.csv", index=False)
+            write_safe_csv(result.lineage, staging / "lineage" / f"{result.stem}.csv")
     if results:
         write_workbook(
             staging / "returns" / f"{entity}-{period_end.isoformat()}.xlsx",
@@ -218,7 +219,7 @@ def run(
         warnings = [w for w in [report.warnings, *[r.warnings for r in built.results]] if w is not None and len(w)]
         all_warnings = pd.concat(warnings, ignore_index=True) if warnings else report.warnings
         report.write(staging / "validation")
-        all_warnings.to_csv(staging / "validation" / "warnings.csv", index=False)
+        write_safe_csv(all_warnings, staging / "validation" / "warnings.csv")
 
         step("writing returns, workbook and lineage")
         write_returns(built.results, staging, entity, period_end, config)

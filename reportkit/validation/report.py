@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from reportkit.safecsv import write_safe_csv
 from reportkit.schema import load_schema
 
 FINDING_COLUMNS = ["severity", "file", "line", "complaint_id", "firm_frn", "column", "value", "rule", "message"]
@@ -137,6 +138,6 @@ class ValidationReport:
     def write(self, folder: Path) -> Path:
         """Write errors.csv and warnings.csv (every finding) into `folder`; returns the folder."""
         folder.mkdir(parents=True, exist_ok=True)
-        self.errors.to_csv(folder / "errors.csv", index=False)
-        self.warnings.to_csv(folder / "warnings.csv", index=False)
+        write_safe_csv(self.errors, folder / "errors.csv")
+        write_safe_csv(self.warnings, folder / "warnings.csv")
         return folder
