@@ -14,6 +14,7 @@ import yaml
 
 from reportkit.calendar import NATIONS, ReferenceDate
 from reportkit.errors import InputError
+from reportkit.money import DEFAULT_MONEY_CEILING
 from reportkit.taxonomy import load_taxonomy
 
 RETURN_CODES: tuple[str, ...] = ("annex1", "annex1ab", "annex1ad", "annex1c")
@@ -62,6 +63,8 @@ class Config:
     """Warn when a product's complaints change by more than this factor from the previous period."""
     change_warning_minimum: int = 20
     """...but only when the larger of the two periods has at least this many complaints."""
+    money_ceiling: int = DEFAULT_MONEY_CEILING
+    """Pounds: the largest amount one redress line may carry (an error above it)."""
     source: Path | None = None
 
     def firm(self, frn: str) -> Firm:

@@ -13,13 +13,12 @@ import numpy as np
 import pandas as pd
 
 from reportkit.errors import InputError
+from reportkit.money import parse_units
 from reportkit.schema import FileSchema, load_schema
 
 LINE_COLUMN = "_line"
 """The line of the source file each row came from (header is line 1), for row-level messages."""
 
-MONEY_UNITS_PER_POUND = 10_000
-"""Money is held as integer 1/100ths of a penny so that cell totals are exact before rounding."""
 
 _TRUE = {"true", "1", "yes"}
 
@@ -142,8 +141,7 @@ def to_typed(frame: pd.DataFrame, schema: FileSchema) -> pd.DataFrame:
         elif column.parse == "bool":
             typed[name] = values.astype("string").str.lower().isin(_TRUE).astype(bool)
         elif column.parse == "money":
-            pounds = pd.to_numeric(values, errors="coerce")
-            typed[name] = (pounds * MONEY_UNITS_PER_POUND).round().astype("Int64")
+            typed[name] = parse_units(values)  # exact: digits to integer units, never through a float
         elif column.parse == "number":
             typed[name] = pd.to_numeric(values, errors="coerce")
     return typed

@@ -17,6 +17,7 @@ from reportkit.validation.checks import (
     RowCheck,
     goodwill_decides_upheld,
     goodwill_lines,
+    money_ceiling_check,
     real_date_checks,
     redress_given_twice,
     redress_without_complaint,
@@ -47,11 +48,19 @@ def validate_inputs(inputs: TextInputs, config: Config) -> ValidationReport:
     for part in run_suite(complaints, "complaints", inputs.complaints_name, references):
         report.add(part)
     run_checks(report, complaints, COMPLAINT_CHECKS, inputs.complaints_name)
+    run_checks(
+        report, complaints, [money_ceiling_check("redress_amount", config.money_ceiling)], inputs.complaints_name
+    )
     if inputs.redress is not None:
         redress = inputs.redress
         for part in run_suite(redress, "redress", inputs.redress_name, references):
             report.add(part)
-        run_checks(report, redress, real_date_checks(["paid_date"]), inputs.redress_name)
+        run_checks(
+            report,
+            redress,
+            [*real_date_checks(["paid_date"]), money_ceiling_check("amount", config.money_ceiling)],
+            inputs.redress_name,
+        )
         report.add(
             findings_frame(
                 redress[redress_without_complaint(redress, complaints)],
