@@ -13,7 +13,7 @@ from reportkit import api
 from reportkit.classify import redress_lines
 from reportkit.errors import InputError
 from reportkit.money import LARGEST_EXACT_TOTAL, above_ceiling, check_total_fits, parse_units
-from tests.conftest import H1_2025_END, complaint, redress_line
+from tests.conftest import complaint, redress_line
 
 
 @pytest.mark.parametrize(
