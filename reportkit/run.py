@@ -224,11 +224,9 @@ def run(
         step("writing returns, workbook and lineage")
         write_returns(built.results, staging, entity, period_end, config)
         if notebooks:
-            run_notebooks(
-                notebook_jobs(built.results), staging, {**parameters, "output_dir": str(staging.resolve())}, step
-            )
-            for executed in (staging / "notebooks").glob("*.ipynb"):
-                _retarget(executed, staging, final)  # executed notebooks name the staging folder
+            # The run folder relative to notebooks/, where each notebook executes: no absolute path or --out
+            # folder enters an executed notebook, so a re-run elsewhere reproduces it byte for byte.
+            run_notebooks(notebook_jobs(built.results), staging, {**parameters, "output_dir": ".."}, step)
 
         manifest = build_manifest(
             inputs=paths.files(),
@@ -257,7 +255,3 @@ def run(
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
 
-
-def _retarget(notebook: Path, staging: Path, final: Path) -> None:
-    text = notebook.read_text(encoding="utf-8")
-    notebook.write_text(text.replace(str(staging.resolve()), str(final.resolve())), encoding="utf-8")
