@@ -182,7 +182,9 @@ def check_header(columns: list[str], schema: FileSchema, path: Path | str) -> Co
             clash = f" (`{also[0]}` is also present: remove or rename one of the two)" if also else ""
             problems.append(f"column `{name}` is not known; did you mean {_quoted(meant)}?{clash}")
     if problems:
-        raise InputError(f"{path}: " + "; ".join(problems) + "; rename the column to its documented name")
+        raise InputError(
+            f"{path}: " + "; ".join(problems) + " (rename it to the documented name; docs/inputs.md lists every column)"
+        )
     absent = [c for c in known if c not in headers and not schema.columns[c].required]
     return ColumnsFound(unknown=tuple(unknown), absent=tuple(absent))
 
