@@ -159,6 +159,7 @@ def test_unknown_columns_change_no_figure(ws) -> None:
         for i, row in enumerate(ROWS)
     ]
     noisy = ws.annex1(noisy_rows)
+    assert plain["header"]["opened"] == 2  # C2 is from an ineligible complainant
     assert noisy == plain
 
 
