@@ -129,5 +129,6 @@ def settings_lines(config: Config, inputs: TextInputs, entity: str | None = None
 
 
 def print_settings(config: Config, inputs: TextInputs, entity: str | None, progress: Callable[[str], None]) -> None:
+    """Tell `progress` (the CLI: stderr, beside the step lines) each settings line, before any figure is made."""
     for line in settings_lines(config, inputs, entity):
         progress(line)
