@@ -94,7 +94,7 @@ def run_command(config, complaints, redress, context, entity, period_end, out) -
 def validate_command(config, complaints, redress, context, out) -> None:
     """Validate the inputs only; exit 1 when there are errors."""
     try:
-        report = api.validate(api.InputPaths.of(config, complaints, redress, context))
+        report = api.validate(api.InputPaths.of(config, complaints, redress, context), _progress)
     except ReportkitError as exc:
         _fail(exc)
     click.echo(report.summary())

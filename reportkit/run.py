@@ -29,6 +29,7 @@ from reportkit.publication import write_csv, write_page
 from reportkit.returns import RETURNS
 from reportkit.returns.common import ReturnResult
 from reportkit.safecsv import write_safe_csv
+from reportkit.settings import print_settings
 from reportkit.validation.validate import validate_inputs
 from reportkit.workbook import write_workbook
 
@@ -181,6 +182,7 @@ def run(
     started = _now()
     config, text = api.read_inputs(paths)
     schedule.plan(config, entity, period_end, set(RETURNS))  # unknown entity, mixed ARDs, wrong date: fail early
+    print_settings(config, text, entity, progress)  # what every figure depends on, before any figure is made
     final = out / entity / period_end.isoformat()
     staging = out / entity / f".{period_end.isoformat()}.staging-{uuid.uuid4().hex[:8]}"
     staging.mkdir(parents=True)
