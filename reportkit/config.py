@@ -662,3 +662,163 @@ def load_config(path: str | Path) -> Config:
             f"configuration file {path} is not UTF-8 text (byte {exc.start + 1}); save it as UTF-8"
         ) from None
     return parse_config(text, path)
+
+
+# --------------------------------------------------------------------------- a starting configuration
+
+
+def _quoted(text: str) -> str:
+    """`text` as a double-quoted YAML scalar, whatever it holds (quotes, colons, `#`, accents)."""
+    dumped = yaml.safe_dump(text, default_style='"', allow_unicode=True, width=1_000_000)
+    return dumped.removesuffix("\n...\n").rstrip("\n")
+
+
+def _flow(items: Iterable[str], quote: bool = False) -> str:
+    return "[" + ", ".join(_quoted(i) if quote else i for i in items) + "]"
+
+
+def _default(name: str) -> Any:
+    """A run option's default, from the Config dataclass itself so the starting file never disagrees with it."""
+    return Config.__dataclass_fields__[name].default
+
+
+def starting_config(
+    firms: list[tuple[str, str]],
+    group: str | None = None,
+    group_name: str | None = None,
+    accounting_reference_date: str | None = "12-31",
+    business_days: str = "ENG",
+    returns: Iterable[str] = ("annex1",),
+) -> str:
+    """A commented starting configuration (YAML) for `reportkit init-config`: one block per firm with every required
+    key set and every optional key commented out with its default, an optional group, and the run options.
+
+    Args:
+        firms: (FRN, name) of each firm; with `group`, the first is the group's reporting firm.
+        group: a group id: the firms then report `returns` jointly (DISP 1.10.1CR).
+        group_name: the group's name on the pages (default: the id).
+        accounting_reference_date: "MM-DD" for every firm, or None for `calendar_year: true` (only with annex1ad).
+        business_days: the bank-holiday nation of every firm.
+        returns: the returns every firm owes (and, with `group`, those reported jointly).
+
+    Raises:
+        InputError: naming the option that is wrong; the text returned always loads with load_config.
+    """
+    returns = list(returns)
+    for code in returns:
+        if code not in RETURN_CODES:
+            suggestion = did_you_mean(code, RETURN_CODES)
+            hint = f"did you mean `{suggestion}`? " if suggestion else ""
+            raise InputError(f"--returns: {code!r} is not a return code; {hint}allowed: {', '.join(RETURN_CODES)}")
+    if not returns:
+        raise InputError(f"--returns: give at least one of {', '.join(RETURN_CODES)}")
+    if business_days not in NATIONS:
+        raise InputError(f"--business-days: {business_days!r} must be one of {', '.join(NATIONS)}")
+    if accounting_reference_date is None:
+        if set(returns) - set(CALENDAR_YEAR_RETURNS):
+            raise InputError(
+                "--calendar-year is only for a firm with no accounting reference date whose only return is annex1ad "
+                "(DISP 1.10B.9D); give --ard MM-DD for annex1, annex1ab and annex1c"
+            )
+    else:
+        try:
+            accounting_reference_date = str(ReferenceDate.parse(accounting_reference_date))
+        except ValueError as exc:
+            raise InputError(f"--ard: {exc}") from None
+    if not firms:
+        raise InputError("give the firm with --frn and --name")
+    frns = [frn for frn, _ in firms]
+    for frn, name in firms:
+        if not FRN_PATTERN.match(frn):
+            raise InputError(f"--frn {frn!r} is not 6 or 7 digits")
+        if not name.strip():
+            raise InputError(f"--name for firm {frn} is empty; give the firm's name")
+    if len(set(frns)) < len(frns):
+        raise InputError(f"--frn: each firm once, got {', '.join(frns)}")
+    if group is not None:
+        if not GROUP_ID_PATTERN.match(group):
+            raise InputError(
+                f"--group {group!r}: a group id is letters, digits, '.', '_' and '-', starting with a letter or digit "
+                "(it names the output folder)"
+            )
+        if group in frns:
+            raise InputError(f"--group {group}: a group id must not be one of its firms' FRNs")
+        if len(firms) < 2:
+            raise InputError(
+                f"--group {group}: a joint report covers two or more firms; give --frn and --name for each"
+            )
+
+    lines = [
+        "# reportkit configuration, written by `reportkit init-config`. Check every value before a run: the",
+        "# accounting reference date, the bank-holiday nation and the returns decide the reporting periods, the",
+        "# business-day time bands and which returns are built. Every key is described in docs/configuration.md;",
+        "# a key reportkit does not know is an error. `reportkit codes LIST` prints the allowed codes of a list.",
+        "",
+        "firms:",
+    ]
+    for frn, name in firms:
+        lines += [
+            f'  - frn: "{frn}"  # the firm\'s FCA Firm Reference Number: 6 or 7 digits, in quotes',
+            "    # Required: the firm's name, shown on the returns and the Annex 1B summary.",
+            f"    name: {_quoted(name.strip())}",
+            '    # Required: the accounting reference date, "MM-DD"; the reporting periods follow from it',
+            "    # (DISP 1.10.4R). A firm with no accounting reference date whose only return is annex1ad writes",
+            "    # `calendar_year: true` instead (its Annex 1AD then covers calendar years, DISP 1.10B.9D).",
+            f'    accounting_reference_date: "{accounting_reference_date}"'
+            if accounting_reference_date
+            else "    calendar_year: true",
+            "    # Required: the part of the UK whose bank holidays apply to the firm's complaints: ENG, WLS, SCT or",
+            "    # NIR (`reportkit codes business_days`). Used for the business-day time bands.",
+            f"    business_days: {business_days}",
+            "    # Required: the returns the firm's permissions require: annex1, annex1ab, annex1ad, annex1c. Annex 1B",
+            "    # (the publication summary) follows from the complaint count and is not listed.",
+            f"    returns: {_flow(returns)}",
+            "    # Optional keys, shown with their defaults: uncomment and fill in those that apply.",
+            "    # Trading names and brands, shown on the Annex 1B summary.",
+            "    # trading_names: []",
+            "    # true only for a firm that reports once a year under DISP 1.10.1R(2): credit-related activities",
+            "    # only with revenue from them of at most 5 million pounds a year, or claims management only.",
+            "    # annual_reporter: false",
+            "    # What the firm does business in. A product or service listed here with no complaints is reported",
+            "    # as 0; one not listed is left blank, as the FCA asks.",
+        ]
+        for key, what in (
+            ("products", "Part A products it does business in"),
+            ("credit_activities", "Part B credit-related activities it carries on"),
+            ("payment_services", "payment and e-money services it provides (Annex 1AD)"),
+            ("cmc_claim_types", "types of claim it handles as a claims management firm (Annex 1AB)"),
+        ):
+            lines += [f"    # The {what}: `reportkit codes {FIRM_KEYS[key].codes}`.", f"    # {key}: []"]
+        lines += [
+            "    # The firm's answer to the FCA's question whether it may publish the firm's complaints data.",
+            "    # publication_consent: false",
+        ]
+    if group is not None:
+        lines += [
+            "",
+            "# Firms that submit one joint report (DISP 1.10.1CR). Members share their accounting reference date and",
+            "# their reporting frequency (DISP 1.10.1DG). Run it with --entity and the group's id.",
+            "groups:",
+            f"  - id: {group}  # the group's name for --entity and its output folder",
+            "    # Optional: the group's name on the pages (default: the id).",
+            f"    name: {_quoted(group_name.strip())}" if group_name and group_name.strip() else f"    # name: {group}",
+            "    # Required: the member that submits the joint return; the others file nil returns for it.",
+            f'    reporting_firm: "{frns[0]}"',
+            "    # Required: the FRNs of the firms the joint report covers, each listed under firms.",
+            f"    members: {_flow(frns, quote=True)}",
+            "    # Required: the returns reported jointly; a member's other returns are built for it alone.",
+            f"    returns: {_flow(returns)}",
+        ]
+    lines += [
+        "",
+        "# Run options, shown with their defaults (docs/configuration.md explains each).",
+        "# Which period a redress payment is reported in: closed_in_period or paid_in_period.",
+        f"# redress_attribution: {_default('redress_attribution')}",
+        "# Warn when a product's complaints opened change by more than this factor from the previous period...",
+        f"# change_warning_ratio: {_default('change_warning_ratio')!r}",
+        "# ...but only when the larger of the two periods has at least this many complaints about the product.",
+        f"# change_warning_minimum: {_default('change_warning_minimum')!r}",
+    ]
+    text = "\n".join(lines) + "\n"
+    parse_config(text, Path("<init-config>"))  # what is written always loads
+    return text
