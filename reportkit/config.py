@@ -9,6 +9,7 @@ default.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import math
 import re
@@ -339,26 +340,29 @@ def _check_keys(doc: _Document, raw: dict, path: KeyPath, kind: str) -> None:
 def _text(doc: _Document, raw: dict, path: KeyPath, key: str) -> str:
     value = raw[key]
     if not isinstance(value, str):
-        raise doc.error((*path, key), f"must be text, got {_kind(value)} {_show(value)}; put it in quotes")
+        raise doc.error((*path, key), f"must be text, got {_got(value)}; put it in quotes")
     if not value.strip():
         raise doc.error((*path, key), "must not be empty")
     return value.strip()
 
 
-def _kind(value: Any) -> str:
+def _got(value: Any) -> str:
+    """What the user wrote, said with its YAML type: `the text 'abc'`, `the number 2.5`, `true`, `nothing (null)`."""
     if value is None:
         return "nothing (null)"
     if isinstance(value, bool):
-        return "true/false"
+        return "true" if value else "false"
     if isinstance(value, (int, float)):
-        return "the number"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping"
+        return f"the number {_show(value)}"
     if isinstance(value, str):
-        return "the text"
-    return f"a {type(value).__name__}"
+        return f"the text {_show(value)}"
+    if isinstance(value, list):
+        return f"a list {_show(value)}"
+    if isinstance(value, dict):
+        return f"a mapping {_show(value)}"
+    if isinstance(value, dt.date):
+        return f"the date {value.isoformat()}"
+    return f"a {type(value).__name__} {_show(value)}"
 
 
 def _frn_value(doc: _Document, path: KeyPath, value: Any) -> str:
@@ -370,7 +374,7 @@ def _frn_value(doc: _Document, path: KeyPath, value: Any) -> str:
             "as text, leading zeros included",
         )
     if not isinstance(value, str):
-        raise doc.error(path, f"an FRN must be text of 6 or 7 digits in quotes, got {_kind(value)} {_show(value)}")
+        raise doc.error(path, f"an FRN must be text of 6 or 7 digits in quotes, got {_got(value)}")
     if not FRN_PATTERN.match(value.strip()):
         raise doc.error(path, f"frn {_show(value)} is not 6 or 7 digits")
     return value.strip()
@@ -381,7 +385,7 @@ def _boolean(doc: _Document, raw: dict, path: KeyPath, key: str, default: bool) 
         return default
     value = raw[key]
     if not isinstance(value, bool):
-        raise doc.error((*path, key), f"must be true or false, got {_kind(value)} {_show(value)}")
+        raise doc.error((*path, key), f"must be true or false, got {_got(value)}")
     return value
 
 
@@ -389,9 +393,7 @@ def _list(doc: _Document, raw: dict, path: KeyPath, key: str) -> list:
     value = raw[key]
     if not isinstance(value, list):
         example = f"[{value}]" if isinstance(value, str) and value.strip() else "[]"
-        raise doc.error(
-            (*path, key), f"must be a list such as {example}, got {_kind(value)} {_show(value)}; write [] for none"
-        )
+        raise doc.error((*path, key), f"must be a list such as {example}, got {_got(value)}; write [] for none")
     return value
 
 
@@ -415,7 +417,7 @@ def _codes(
     for index, item in enumerate(items):
         where = (*path, key, index)
         if not isinstance(item, str):
-            raise doc.error(where, f"must be a code (text), got {_kind(item)} {_show(item)}")
+            raise doc.error(where, f"must be a code (text), got {_got(item)}")
         if item not in allowed:
             suggestion = did_you_mean(item, allowed)
             hint = f"did you mean `{suggestion}`? " if suggestion else ""
@@ -459,8 +461,7 @@ def _reference_date(doc: _Document, raw: dict, path: KeyPath) -> ReferenceDate |
     if not isinstance(value, str):
         raise doc.error(
             where,
-            f'must be month and day "MM-DD" in quotes (e.g. "12-31"), got {_kind(value)} '
-            f"{_show(str(value) if value is not None else value)}",
+            f'must be month and day "MM-DD" in quotes (e.g. "12-31"), got {_got(value)}',
         )
     try:
         return ReferenceDate.parse(value)
@@ -471,7 +472,7 @@ def _reference_date(doc: _Document, raw: dict, path: KeyPath) -> ReferenceDate |
 def _parse_firm(doc: _Document, raw: Any, index: int) -> Firm:
     path: KeyPath = ("firms", index)
     if not isinstance(raw, dict):
-        raise doc.error(path, f"each firm must be a mapping of keys (frn: ..., name: ...), got {_kind(raw)}")
+        raise doc.error(path, f"each firm must be a mapping of keys (frn: ..., name: ...), got {_got(raw)}")
     _check_keys(doc, raw, path, "firm")
     frn = _frn_value(doc, (*path, "frn"), raw["frn"])
     taxonomy = load_taxonomy()
@@ -487,7 +488,7 @@ def _parse_firm(doc: _Document, raw: Any, index: int) -> Firm:
     trading = tuple(_list(doc, raw, path, "trading_names")) if "trading_names" in raw else ()
     for position, name in enumerate(trading):
         if not isinstance(name, str) or not name.strip():
-            raise doc.error((*path, "trading_names", position), f"must be text, got {_kind(name)} {_show(name)}")
+            raise doc.error((*path, "trading_names", position), f"must be text, got {_got(name)}")
 
     def codes(key: str) -> tuple[str, ...]:
         listed = FIRM_KEYS[key].codes
@@ -513,7 +514,7 @@ def _parse_firm(doc: _Document, raw: Any, index: int) -> Firm:
 def _parse_group(doc: _Document, raw: Any, firms: dict[str, Firm], index: int) -> Group:
     path: KeyPath = ("groups", index)
     if not isinstance(raw, dict):
-        raise doc.error(path, f"each group must be a mapping of keys (id: ..., members: ...), got {_kind(raw)}")
+        raise doc.error(path, f"each group must be a mapping of keys (id: ..., members: ...), got {_got(raw)}")
     _check_keys(doc, raw, path, "group")
     gid = raw["id"]
     if not isinstance(gid, str) or not GROUP_ID_PATTERN.match(gid):
@@ -583,9 +584,7 @@ def _number(doc: _Document, raw: dict, key: str, default: float, minimum: float,
     is_number = isinstance(value, int) or (isinstance(value, float) and not whole and math.isfinite(value))
     if isinstance(value, bool) or not is_number or value < minimum:
         what = "a whole number" if whole else "a number"
-        raise doc.error(
-            (key,), f"must be {what} of at least {minimum:g} (e.g. {default!r}), got {_kind(value)} {_show(value)}"
-        )
+        raise doc.error((key,), f"must be {what} of at least {minimum:g} (e.g. {default!r}), got {_got(value)}")
     return value
 
 
@@ -599,12 +598,10 @@ def parse_config(text: str, source: Path) -> Config:
             "writes a starting configuration)"
         )
     if not isinstance(raw, dict):
-        raise doc.error((), f"expected a mapping with a non-empty 'firms' list, got {_kind(raw)}")
+        raise doc.error((), f"expected a mapping with a non-empty 'firms' list, got {_got(raw)}")
     _check_keys(doc, raw, (), "top level")
     if not isinstance(raw["firms"], list) or not raw["firms"]:
-        raise doc.error(
-            ("firms",), f"expected a non-empty 'firms' list, got {_kind(raw['firms'])} {_show(raw['firms'])}"
-        )
+        raise doc.error(("firms",), f"expected a non-empty 'firms' list, got {_got(raw['firms'])}")
     firms: dict[str, Firm] = {}
     first_index: dict[str, int] = {}
     for index, item in enumerate(raw["firms"]):
@@ -620,7 +617,7 @@ def parse_config(text: str, source: Path) -> Config:
     groups: dict[str, Group] = {}
     group_items = raw.get("groups")
     if group_items is not None and not isinstance(group_items, list):
-        raise doc.error(("groups",), f"must be a list of groups, got {_kind(group_items)} {_show(group_items)}")
+        raise doc.error(("groups",), f"must be a list of groups, got {_got(group_items)}")
     for index, item in enumerate(group_items or []):
         group = _parse_group(doc, item, firms, index)
         if group.id in groups:
