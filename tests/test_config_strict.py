@@ -816,3 +816,11 @@ def test_every_key_is_in_the_configuration_reference() -> None:
     for key in (*FIRM_KEYS, *GROUP_KEYS, *TOP_KEYS):
         assert f"| `{key}` |" in page, key
     assert "reportkit init-config" in page
+
+
+def test_the_example_in_the_configuration_reference_loads(tmp_path) -> None:
+    page = (Path(__file__).parents[1] / "docs" / "configuration.md").read_text(encoding="utf-8")
+    example = re.search(r"```yaml\n(.*?)```", page, re.DOTALL)[1]
+    config = parse_config(example, Path("configuration.md"))
+    assert list(config.firms) == ["123456", "234567"]
+    assert config.groups["example-group"].members == ("123456", "234567")
