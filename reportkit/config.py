@@ -22,7 +22,7 @@ import yaml
 
 from reportkit.calendar import NATIONS, ReferenceDate
 from reportkit.errors import InputError
-from reportkit.money import DEFAULT_MONEY_CEILING
+from reportkit.money import DEFAULT_MONEY_CEILING, MAXIMUM_MONEY_CEILING
 from reportkit.taxonomy import load_taxonomy
 
 RETURN_CODES: tuple[str, ...] = ("annex1", "annex1ab", "annex1ad", "annex1c")
@@ -90,6 +90,7 @@ TOP_KEYS: dict[str, Key] = {
     "redress_attribution": Key(False, "closed_in_period (default) or paid_in_period: which period redress is in"),
     "change_warning_ratio": Key(False, "warn when a product's complaints change by more than this factor"),
     "change_warning_minimum": Key(False, "...only when the larger period has at least this many complaints"),
+    "money_ceiling": Key(False, "pounds: the largest amount one redress line may carry (default 100000000)"),
 }
 
 _KEYS_OF = {"firm": FIRM_KEYS, "group": GROUP_KEYS, "top level": TOP_KEYS}
@@ -591,6 +592,16 @@ def _number(doc: _Document, raw: dict, key: str, default: float, minimum: float,
     return value
 
 
+def _money_ceiling(doc: _Document, raw: dict) -> int:
+    """Whole pounds from 1 to MAXIMUM_MONEY_CEILING, so that every line stays exact (reportkit/money.py)."""
+    value = int(_number(doc, raw, "money_ceiling", DEFAULT_MONEY_CEILING, 1, whole=True))
+    if value > MAXIMUM_MONEY_CEILING:
+        raise doc.error(
+            ("money_ceiling",), f"must be at most {MAXIMUM_MONEY_CEILING} pounds (amounts stay exact), got {value}"
+        )
+    return value
+
+
 def parse_config(text: str, source: Path) -> Config:
     """Check a configuration's text; `source` names the file in messages. Raises InputError naming the problem."""
     doc = _Document(source, text)
@@ -642,6 +653,7 @@ def parse_config(text: str, source: Path) -> Config:
         redress_attribution=attribution,
         change_warning_ratio=float(_number(doc, raw, "change_warning_ratio", 2.0, 1, whole=False)),
         change_warning_minimum=int(_number(doc, raw, "change_warning_minimum", 20, 0, whole=True)),
+        money_ceiling=_money_ceiling(doc, raw),
         source=source,
     )
 
@@ -818,6 +830,8 @@ def starting_config(
         f"# change_warning_ratio: {_default('change_warning_ratio')!r}",
         "# ...but only when the larger of the two periods has at least this many complaints about the product.",
         f"# change_warning_minimum: {_default('change_warning_minimum')!r}",
+        "# The largest amount in pounds one redress line may carry; a larger one is an error (a typing mistake).",
+        f"# money_ceiling: {_default('money_ceiling')!r}",
     ]
     text = "\n".join(lines) + "\n"
     parse_config(text, Path("<init-config>"))  # what is written always loads

@@ -89,3 +89,17 @@ def test_large_exact_amounts_sum_to_the_penny(ws) -> None:
     lines = [redress_line("C1", "2025-02-04", "goodwill", "99999999.995")] * 3  # 3 x just under the ceiling
     document = ws.annex1(rows, redress=lines)
     assert document["tables"]["2"]["banking_credit_cards"]["redress_upheld"] == 300_000_000  # 299,999,999.985
+
+
+def test_money_ceiling_is_configurable_within_bounds(ws) -> None:
+    from reportkit.config import load_config
+
+    rows = [complaint("C1", "2025-02-03", "2025-02-04", "upheld")]
+    lines = [redress_line("C1", "2025-02-04", "goodwill", "250000000")]
+    assert list(api.validate(ws.paths(rows, redress=lines)).errors["rule"]) == ["money_ceiling"]
+    assert api.validate(ws.paths(rows, redress=lines, money_ceiling=300_000_000)).ok
+    assert load_config(ws.config(money_ceiling=300_000_000)).money_ceiling == 300_000_000
+    with pytest.raises(InputError, match="money_ceiling: must be at most 1000000000000 pounds"):
+        load_config(ws.config(money_ceiling=10**13))
+    with pytest.raises(InputError, match="money_ceiling: must be a whole number of at least 1"):
+        load_config(ws.config(money_ceiling="lots"))
