@@ -295,7 +295,9 @@ def test_placeholders_in_every_date_column_and_in_parquet(ws) -> None:
         ("context.csv", "period_end", "far_future_placeholder"),
         ("redress.csv", "paid_date", "far_future_placeholder"),
     ]
-    assert errors.iloc[1]["message"] == PLACEHOLDER.format(column="paid_date")
+    # paid_date and period_end are required: the fix is the real date, not an empty cell
+    assert errors.iloc[1]["message"] == "is a placeholder, not a date (year 2100 or later): give the real paid_date"
+    assert errors.iloc[0]["message"].endswith("give the real period_end")
     path = parquet(ws, "complaints.parquet", rows, closed_date=pd.Series([dt.date(9999, 12, 31)]))
     paths = ws.paths(rows)
     errors = api.validate(api.InputPaths.of(paths.config, path)).errors
@@ -369,3 +371,40 @@ def test_the_run_summary_and_the_rendered_page_state_the_basis(ws, tmp_path, mon
     )
     assert result.exit_code == 0, result.output
     assert f"\n  {CLOSED_BASIS}\n" in result.stdout
+
+
+# --------------------------------------------------------------------------- review follow-ups
+
+
+def test_a_key_on_a_whole_firm_measure_is_an_error_never_summed(ws) -> None:
+    context = [
+        ctx("cmc_leads", "", 100, "2025-12-31", frn="200001"),
+        ctx("cmc_leads", "x", 250, "2025-12-31", frn="200001"),
+        ctx("cmc_claims_opened", "current_accounts", 5, "2025-12-31", frn="200001"),
+    ]
+    found = findings(ws, context, firms=[CMC], rule="context_key_not_allowed")
+    assert list(found["line"]) == [3, 4]
+    assert found["message"].iloc[0] == "cmc_leads is a figure for the whole firm and takes no key: leave key empty"
+
+
+def test_figures_for_2027_half_years_are_rows_for_other_periods(ws) -> None:
+    context = [ctx("provision", "credit_cards", 10, "2027-06-30"), ctx("provision", "credit_cards", 10, "2026-12-31")]
+    assert findings(ws, context, rule="context_period_end").empty
+    assert list(
+        findings(ws, [ctx("provision", "credit_cards", 1, "2027-03-31")], rule="context_period_end")["line"]
+    ) == [2]
+
+
+def test_an_impossible_period_end_is_reported_once(ws) -> None:
+    assert list(findings(ws, [ctx("provision", "credit_cards", 1, "2025-02-30")])["rule"]) == ["date_format"]
+
+
+def test_missing_volume_warning_for_an_undeclared_service_says_to_declare_it_first(ws) -> None:
+    rows = [complaint("P1", "2025-03-03", payment_service="debit_cash_cards", payment_cause="other")]
+    prepared = api.prepare(ws.paths(rows, firms=[PSP]))
+    annex1ad = next(r for r in api.build_returns(prepared, "123456", H2_2025_END) if r.code == "annex1ad")
+    message = annex1ad.warnings.loc[annex1ad.warnings["rule"] == "no_payment_volume", "message"].iloc[0]
+    assert message.endswith(
+        "add debit_cash_cards to the firm's payment_services, then a context row (measure payment_volume, "
+        "key debit_cash_cards)"
+    )

@@ -55,7 +55,8 @@ def build_annex1ad(inputs: BuildInputs) -> ReturnResult:
         "app_fraud": TableInput(complaints[fraud], facts[fraud], inputs.firms, inputs.period, inputs.context, nil),
     }
     document["tables"], lineage = build_tables(layout, list(layout.parts["all"]), data)
-    warnings = [*more_than_five_services(document), *services_without_volume(document)]
+    declared = {code for firm in inputs.firms for code in firm.payment_services}
+    warnings = [*more_than_five_services(document), *services_without_volume(document, declared)]
     return ReturnResult(document, lineage, pd.concat(warnings, ignore_index=True) if warnings else None)
 
 
@@ -90,9 +91,10 @@ def more_than_five_services(document: dict) -> list[pd.DataFrame]:
     ]
 
 
-def services_without_volume(document: dict) -> list[pd.DataFrame]:
+def services_without_volume(document: dict, declared: set[str]) -> list[pd.DataFrame]:
     """Warn for each service with complaints whose Table 3 volume is blank: no `payment_volume` figure for it
-    in the context for the period end (DISP 1 Annex 1AA: Table 3 gives the context of each service reported)."""
+    in the context for the period end (DISP 1 Annex 1AA: Table 3 gives the context of each service reported).
+    A service the firms do not declare must be declared first: a context figure for it is an error."""
     volumes = document["tables"].get("3", {})
     end = document["period"]["end"]
     return [
@@ -101,7 +103,13 @@ def services_without_volume(document: dict) -> list[pd.DataFrame]:
             f"3:{code}",
             code,
             f"{code}: complaints reported but no payment_volume figure for the period ending {end}, so its "
-            f"Table 3 volume is blank; add a context row (measure payment_volume, key {code})",
+            "Table 3 volume is blank; "
+            + (
+                f"add a context row (measure payment_volume, key {code})"
+                if code in declared
+                else f"add {code} to the firm's payment_services, then a context row (measure payment_volume, "
+                f"key {code})"
+            ),
             RETURN_CODE,
         )
         for code in services_with_complaints(document)

@@ -13,7 +13,7 @@ import datetime as dt
 
 import pandas as pd
 
-from reportkit import schedule
+from reportkit import calendar, schedule
 from reportkit.calendar import _MAX_YEAR, _MIN_YEAR, Period
 from reportkit.config import Config
 from reportkit.taxonomy import load_taxonomy
@@ -100,13 +100,18 @@ def _period_ends(config: Config, context: pd.DataFrame) -> pd.MultiIndex:
         for frn, measure in pairs.itertuples(index=False)
         for period in schedule.periods(config.firms[frn], MEASURE_RETURN[measure], window)
     ]
+    # From 2027 every firm's periods are calendar half-years (the consolidated return): figures already kept
+    # for them are rows for the firm's other real periods, allowed and ignored.
+    consolidated = [p.end.isoformat() for p in calendar.consolidated_periods(window)]
+    ends += [(frn, measure, end) for frn, measure in pairs.itertuples(index=False) for end in consolidated]
     return pd.MultiIndex.from_tuples(ends, names=["firm_frn", "measure", "period_end"])
 
 
 def context_period_not_reported(context: pd.DataFrame, config: Config, file: str) -> pd.DataFrame:
     """A `period_end` that ends none of the firm's reporting periods for the measure's return is never read,
     so its figure would be left out without a word: an error naming the row (extract.md)."""
-    shaped = context["period_end"].str.match(DATE_FORM).fillna(False).astype(bool)
+    real = pd.to_datetime(context["period_end"], format="%Y-%m-%d", errors="coerce").notna()
+    shaped = context["period_end"].str.match(DATE_FORM).fillna(False).astype(bool) & real  # else date_format
     placeholder = pd.to_numeric(context["period_end"].str.slice(0, 4), errors="coerce") >= FAR_FUTURE_YEAR
     candidates = context[
         context["firm_frn"].isin(config.firms)
@@ -155,9 +160,22 @@ def context_key_not_declared(context: pd.DataFrame, config: Config, file: str) -
     return pd.concat(parts, ignore_index=True)
 
 
+KEYLESS_MEASURES = ("cmc_leads", "cmc_claims_opened", "cmc_fee_cap_firm_initiated")
+"""Measures of the whole firm (Annex 1AB questions 8-9, row 29): a key would split one figure into rows that
+the return adds up, so a key on them is an error."""
+
+
+def context_key_on_keyless_measure(context: pd.DataFrame, file: str) -> pd.DataFrame:
+    """A key given for a measure that takes none (extract.md: key is empty otherwise)."""
+    failing = context[context["measure"].isin(KEYLESS_MEASURES) & context["key"].notna()]
+    messages = failing["measure"] + " is a figure for the whole firm and takes no key: leave key empty"
+    return _findings(failing, rule="context_key_not_allowed", column="key", messages=messages, file=file)
+
+
 def context_findings(context: pd.DataFrame, config: Config, file: str) -> list[pd.DataFrame]:
     """Every context check, in the order a user would fix them."""
     return [
+        context_key_on_keyless_measure(context, file),
         duplicate_context_rows(context, file),
         context_period_not_reported(context, config, file),
         context_key_not_declared(context, config, file),
