@@ -28,6 +28,7 @@ from reportkit.notebooks import execute, render_html
 from reportkit.publication import write_csv, write_page
 from reportkit.returns import RETURNS
 from reportkit.returns.common import ReturnResult
+from reportkit.runinfo import FirmFacts, RunInfo, describe_run
 from reportkit.validation.validate import validate_inputs
 from reportkit.workbook import write_workbook
 
@@ -143,7 +144,28 @@ def run_notebooks(jobs: list[tuple[str, str, str | None]], staging: Path, parame
             step(f"  html/{future.result()}.html")
 
 
-def write_returns(results: list[ReturnResult], staging: Path, entity: str, period_end: dt.date, config) -> None:
+def describe(
+    paths: api.InputPaths, text, config, entity: str, period_end: dt.date, results: list[ReturnResult], notebooks: bool
+) -> RunInfo:
+    """The run id and the run's facts (reportkit.runinfo): inputs by name, rows and hash; firms; periods; regimes."""
+    rows = {"complaints": len(text.complaints)}
+    rows |= {role: len(frame) for role in ("redress", "context") if (frame := getattr(text, role)) is not None}
+    frns = dict.fromkeys(frn for r in results for frn in r.document["firms"])
+    return describe_run(
+        files=paths.files(),
+        rows=rows,
+        entity=entity,
+        period_end=period_end,
+        options={"notebooks": notebooks},
+        firms=[FirmFacts(frn, config.firms[frn].name, config.firms[frn].business_days) for frn in frns],
+        periods=[(r.document["period"]["start"], r.document["period"]["end"]) for r in results],
+        regimes=[regime_of(r) for r in results],
+    )
+
+
+def write_returns(
+    results: list[ReturnResult], staging: Path, entity: str, period_end: dt.date, config, run: RunInfo | None = None
+) -> None:
     """returns/<stem>.json for every return, the 1B page and CSV, lineage, and one workbook for all."""
     for result in results:
         write_json(staging / "returns" / f"{result.stem}.json", result.document)
@@ -158,6 +180,7 @@ def write_returns(results: list[ReturnResult], staging: Path, entity: str, perio
             staging / "returns" / f"{entity}-{period_end.isoformat()}.xlsx",
             [(sheet_name(r), r) for r in results],
             config,
+            run,
         )
 
 
@@ -221,7 +244,8 @@ def run(
         all_warnings.to_csv(staging / "validation" / "warnings.csv", index=False)
 
         step("writing returns, workbook and lineage")
-        write_returns(built.results, staging, entity, period_end, config)
+        info = describe(paths, text, config, entity, period_end, built.results, notebooks)
+        write_returns(built.results, staging, entity, period_end, config, info)
         if notebooks:
             run_notebooks(
                 notebook_jobs(built.results), staging, {**parameters, "output_dir": str(staging.resolve())}, step
@@ -239,6 +263,7 @@ def run(
             folder=staging,
         )
         manifest["regimes"] = regimes
+        manifest["run_id"] = info.run_id  # the id every sheet shows leads here
         manifest["redress_attribution"] = config.redress_attribution  # the basis the run states
         write_json(staging / "manifest.json", manifest)
         _publish(staging, final)
