@@ -155,6 +155,7 @@ def describe(
         files=paths.files(),
         rows=rows,
         entity=entity,
+        entity_name=config.groups[entity].name if entity in config.groups else config.firms[entity].name,
         period_end=period_end,
         options={"notebooks": notebooks},
         firms=[FirmFacts(frn, config.firms[frn].name, config.firms[frn].business_days) for frn in frns],

@@ -98,6 +98,8 @@ class RunInfo:
     version: str
     commit: str | None
     entity: str
+    entity_name: str
+    """The firm's or group's name as configured."""
     period_end: dt.date
     periods: tuple[tuple[str, str], ...]
     """(start, end) of every period the run's returns cover, in order of first appearance."""
@@ -134,6 +136,7 @@ def describe_run(
     files: dict[str, Path],
     rows: dict[str, int],
     entity: str,
+    entity_name: str,
     period_end: dt.date,
     options: dict[str, Any],
     firms: list[FirmFacts],
@@ -145,7 +148,8 @@ def describe_run(
     Args:
         files: role -> path of every input file (configuration included; a mapping too, when a run has one).
         rows: role -> data rows read from it.
-        entity: the firm or group run for.
+        entity: the firm or group run for (its FRN or group id).
+        entity_name: its name as configured.
         period_end: the period end asked for.
         options: further parameters that change outputs (e.g. whether notebooks run); never --out.
         firms: the firms the run's returns cover.
@@ -165,6 +169,7 @@ def describe_run(
         version=version,
         commit=commit,
         entity=entity,
+        entity_name=entity_name,
         period_end=period_end,
         periods=tuple(dict.fromkeys(periods)),
         regimes=tuple(dict.fromkeys(regimes)),

@@ -293,7 +293,7 @@ def _write_run_sheet(book, formats: dict, run: RunInfo) -> None:
     for label, value in (
         ("reportkit version", run.version),
         ("Source commit", run.commit or "none (not run from a checkout)"),
-        ("Entity", run.entity),
+        ("Entity", f"{run.entity_name} ({run.entity})"),
         ("Period end asked for", run.period_end.isoformat()),
         ("Period(s)", "; ".join(f"{start} to {end}" for start, end in run.periods)),
         ("Regime", ", ".join(run.regimes)),

@@ -15,6 +15,8 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from reportkit import runinfo
 from reportkit.layouts import document_layout
@@ -38,9 +40,11 @@ def quiet(_: str) -> None:
 
 @pytest.fixture(scope="module")
 def sample_runs(tmp_path_factory) -> dict[str, Path]:
-    """The sample group's run twice (two output folders) and the sample claims management firm's run once."""
+    """The sample group's run twice (two output folders); the sample claims management firm's and the sample
+    investment firm's (Annex 1C) runs once."""
     folders = {}
-    for name, entity in (("group", "sample-group"), ("again", "sample-group"), ("cmc", "200001")):
+    runs = (("group", "sample-group"), ("again", "sample-group"), ("cmc", "200001"), ("advisers", "300001"))
+    for name, entity in runs:
         out = tmp_path_factory.mktemp(f"out-{name}")
         folders[name] = run(sample_paths(), entity, YEAR_END, out, quiet, notebooks=False).folder
     return folders
@@ -128,7 +132,7 @@ def sheet_document(sheet, documents: dict[str, dict]) -> dict:
 
 
 def test_every_figure_is_a_number_with_its_format_and_blank_is_empty(sample_runs) -> None:
-    for name in ("group", "cmc"):
+    for name in ("group", "cmc", "advisers"):
         book = openpyxl.load_workbook(workbook_of(sample_runs[name]))
         documents = documents_of(sample_runs[name])
         for sheet in return_sheets(book):
@@ -244,7 +248,7 @@ def test_frozen_panes_and_one_page_wide(sample_runs) -> None:
 
 
 def test_every_column_is_as_wide_as_its_content(sample_runs) -> None:
-    for name in ("group", "cmc"):
+    for name in ("group", "cmc", "advisers"):
         book = openpyxl.load_workbook(workbook_of(sample_runs[name]))
         for sheet in return_sheets(book):
             headings = [
@@ -305,7 +309,7 @@ def test_run_sheet_matches_the_manifest(sample_runs) -> None:
     assert inputs["redress"][1] == len(pd.read_csv(paths.redress, dtype=str))
     assert inputs["config"][1] is None
     assert facts["reportkit version"] == manifest["reportkit"]
-    assert facts["Entity"] == "sample-group"
+    assert facts["Entity"] == "Sample Banking Group (sample-group)"
     assert facts["Period(s)"] == "2025-07-01 to 2025-12-31; 2025-01-01 to 2025-12-31"  # half-year and annual returns
     assert facts["Regime"] == "current"
     assert facts["Bank-holiday calendar(s)"] == "ENG (England and Wales), SCT (Scotland), NIR (Northern Ireland)"
@@ -370,6 +374,7 @@ def describe(ws: Workspace, **options) -> runinfo.RunInfo:
         files=paths.files(),
         rows={"complaints": 1},
         entity="123456",
+        entity_name="Example Bank plc",
         period_end=H1_2025_END,
         options=options or {"notebooks": False},
         firms=[runinfo.FirmFacts("123456", "Example Bank plc", "ENG")],
@@ -401,6 +406,7 @@ def describe_with_config(ws: Workspace, firm: dict) -> runinfo.RunInfo:
         files=paths.files(),
         rows={"complaints": 1},
         entity="123456",
+        entity_name="Example Bank plc",
         period_end=H1_2025_END,
         options={"notebooks": False},
         firms=[],
@@ -437,3 +443,28 @@ def test_a_workbook_without_run_facts_has_no_run_sheet_and_fixed_bytes(ws, tmp_p
     book = openpyxl.load_workbook(tmp_path / "a.xlsx")
     assert book.sheetnames == ["Annex 1"]
     assert book["Annex 1"].freeze_panes == "D2"  # no run id line: only the title row is frozen
+
+
+hex_digests = st.text(alphabet="0123456789abcdef", min_size=64, max_size=64)
+
+
+@given(
+    hashes=st.lists(hex_digests, min_size=1, max_size=4, unique=True),
+    period_end=st.dates(min_value=dt.date(2016, 1, 1), max_value=dt.date(2030, 12, 31)),
+    flip=st.integers(min_value=0, max_value=63),
+)
+def test_run_id_is_twelve_hex_digits_and_moves_with_any_input_hash(hashes, period_end, flip) -> None:
+    roles = ["config", "complaints", "redress", "context"]
+    inputs = tuple(
+        runinfo.InputFile(role, f"{role}.csv", digest, None)
+        for role, digest in zip(roles[: len(hashes)], hashes, strict=True)
+    )
+    parameters = {"entity": "123456", "period_end": period_end.isoformat()}
+    run_id = runinfo.compute_run_id(inputs, parameters, "0.1.0", None)
+    assert re.fullmatch(r"[0-9a-f]{12}", run_id)
+    assert runinfo.compute_run_id(inputs, dict(reversed(parameters.items())), "0.1.0", None) == run_id  # key order
+    first = inputs[0]
+    digit = "0" if first.sha256[flip] != "0" else "1"
+    changed = runinfo.InputFile(first.role, first.name, first.sha256[:flip] + digit + first.sha256[flip + 1 :], None)
+    assert runinfo.compute_run_id((changed, *inputs[1:]), parameters, "0.1.0", None) != run_id
+    assert runinfo.compute_run_id(inputs, parameters, "0.1.0", "a" * 40) != run_id  # the commit counts too
