@@ -162,7 +162,9 @@ class _Sheet:
         self.sheet.write_number(row, col, value, self.fmt(num_format=num_format, **properties))
         self.need(col, len(displayed(value, num_format)) + 2)
 
-    def finish(self, top_rows: int, value_columns: int, run: RunInfo | None, frozen_columns: int = FIRST_VALUE_COL):
+    def finish(
+        self, top_rows: int, value_columns: int, run: RunInfo | None, frozen_columns: int = FIRST_VALUE_COL
+    ) -> None:
         """Column widths, heights of rows that wrap, frozen panes and a print set-up one page wide."""
         for col, width in sorted(self.widths.items()):
             self.sheet.set_column(col, col, math.ceil(width))
