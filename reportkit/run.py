@@ -144,7 +144,7 @@ def run_notebooks(jobs: list[tuple[str, str, str | None]], staging: Path, parame
             step(f"  html/{future.result()}.html")
 
 
-def describe(
+def run_facts(
     paths: api.InputPaths, text, config, entity: str, period_end: dt.date, results: list[ReturnResult], notebooks: bool
 ) -> RunInfo:
     """The run id and the run's facts (reportkit.runinfo): inputs by name, rows and hash; firms; periods; regimes."""
@@ -245,7 +245,7 @@ def run(
         all_warnings.to_csv(staging / "validation" / "warnings.csv", index=False)
 
         step("writing returns, workbook and lineage")
-        info = describe(paths, text, config, entity, period_end, built.results, notebooks)
+        info = run_facts(paths, text, config, entity, period_end, built.results, notebooks)
         write_returns(built.results, staging, entity, period_end, config, info)
         if notebooks:
             run_notebooks(
