@@ -17,8 +17,8 @@ import pandas as pd
 
 from reportkit.calendar import Period
 from reportkit.config import Firm
-from reportkit.extract import MONEY_UNITS_PER_POUND
 from reportkit.layouts import DIMENSIONS, ColumnSpec, TableSpec
+from reportkit.money import MONEY_UNITS_PER_POUND
 from reportkit.rules import per_thousand, summary_percentage, whole_pounds
 from reportkit.taxonomy import load_taxonomy
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import pandas as pd
 
@@ -19,6 +20,7 @@ from reportkit.extract import read_complaints, read_context, read_redress, to_ty
 from reportkit.returns import RETURNS, SUMMARISED_BY_ANNEX1B
 from reportkit.returns.common import BuildInputs, ReturnResult, warning
 from reportkit.schema import load_schema
+from reportkit.settings import print_settings
 from reportkit.validation.report import ValidationReport
 from reportkit.validation.validate import TextInputs, label_for, validate_inputs
 
@@ -65,9 +67,15 @@ def read_inputs(paths: InputPaths) -> tuple[Config, TextInputs]:
     return config, text
 
 
-def validate(paths: InputPaths) -> ValidationReport:
-    """Validate the inputs; returns every error and warning (raises InputError for unreadable files)."""
+def validate(paths: InputPaths, progress: Callable[[str], None] | None = None) -> ValidationReport:
+    """Validate the inputs; returns every error and warning (raises InputError for unreadable files).
+
+    Args:
+        progress: given, it is told the settings used for every firm and group (reportkit.settings).
+    """
     config, text = read_inputs(paths)
+    if progress is not None:
+        print_settings(config, text, None, progress)
     return validate_inputs(text, config)
 
 

@@ -11,6 +11,8 @@ import pandas as pd
 
 from reportkit import rules
 from reportkit.config import Config
+from reportkit.errors import InputError
+from reportkit.money import check_total_fits
 from reportkit.taxonomy import load_taxonomy
 
 CODE_COLUMNS = (
@@ -65,6 +67,22 @@ def classify(complaints: pd.DataFrame, config: Config) -> pd.DataFrame:
 
 
 def redress_lines(complaints: pd.DataFrame, redress: pd.DataFrame | None) -> pd.DataFrame:
+    """Every payment or cost borne (see _redress_lines), refused when their total could not be added exactly.
+
+    Raises:
+        InputError: the amounts together exceed what 64-bit integer units can sum (only with a raised
+            money_ceiling and hundreds of thousands of near-ceiling lines).
+    """
+    lines = _redress_lines(complaints, redress)
+    if not check_total_fits(lines["units"]):
+        raise InputError(
+            "redress amounts add up to more than reportkit can total exactly; check the amounts or lower "
+            "money_ceiling in the configuration"
+        )
+    return lines
+
+
+def _redress_lines(complaints: pd.DataFrame, redress: pd.DataFrame | None) -> pd.DataFrame:
     """Every payment or cost borne, one line each, flagged with whether it counts as redress.
 
     With a redress file, its lines are flagged by type (DISP 1.10.3G(3)-(4), 1.10B.8G(3)-(4)). Without one,

@@ -94,7 +94,7 @@ def run_command(config, complaints, redress, context, entity, period_end, out) -
 def validate_command(config, complaints, redress, context, out) -> None:
     """Validate the inputs only; exit 1 when there are errors."""
     try:
-        report = api.validate(api.InputPaths.of(config, complaints, redress, context))
+        report = api.validate(api.InputPaths.of(config, complaints, redress, context), _progress)
     except ReportkitError as exc:
         _fail(exc)
     click.echo(report.summary())
@@ -175,6 +175,61 @@ def codes_command(list_name, markdown) -> None:
         click.echo(f"error: no code list {list_name!r}; lists: {', '.join(codes.list_names())}", err=True)
         sys.exit(2)
     click.echo(codes.as_text(list_name))
+
+
+@main.command("init-config")
+@click.option("--frn", "frns", multiple=True, required=True, help="A firm's FRN; repeat for each firm of a group.")
+@click.option("--name", "names", multiple=True, required=True, help="The firm's name; one --name per --frn, in order.")
+@click.option("--group", default=None, help="A group id: the firms report --returns jointly (first --frn reports).")
+@click.option("--group-name", default=None, help="The group's name on the pages (default: the id).")
+@click.option("--ard", default="12-31", show_default=True, help="Accounting reference date (MM-DD) of every firm.")
+@click.option(
+    "--calendar-year", is_flag=True, help="No ARD: Annex 1AD by calendar year (only with --returns annex1ad)."
+)
+@click.option("--business-days", default="ENG", show_default=True, help="ENG, WLS, SCT or NIR: whose bank holidays.")
+@click.option("--returns", "returns", default="annex1", show_default=True, help="Comma-separated return codes.")
+@click.option(
+    "--out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write here (never over a file)."
+)
+def init_config_command(frns, names, group, group_name, ard, calendar_year, business_days, returns, out) -> None:
+    """Write a commented starting configuration for a firm or a group (to stdout without --out)."""
+    from reportkit.config import starting_config
+    from reportkit.errors import InputError
+
+    try:
+        if len(frns) != len(names):
+            raise InputError(
+                f"give one --name per --frn, in the same order: got {len(frns)} --frn, {len(names)} --name"
+            )
+        text = starting_config(
+            list(zip(frns, names, strict=True)),
+            group=group,
+            group_name=group_name,
+            accounting_reference_date=None if calendar_year else ard,
+            business_days=business_days,
+            returns=[code.strip() for code in returns.split(",") if code.strip()],
+        )
+        if out is None:
+            click.echo(text, nl=False)
+            return
+        try:
+            with open(out, "x", encoding="utf-8") as handle:  # "x": never overwrite a configuration
+                handle.write(text)
+        except FileExistsError:
+            raise InputError(
+                f"{out} already exists; init-config never overwrites a file: choose another --out"
+            ) from None
+        except OSError as exc:
+            raise InputError(f"cannot write {out}: {exc.strerror or exc}") from None
+    except ReportkitError as exc:
+        _fail(exc)
+    entity = group or frns[0]
+    click.echo(f"wrote {out}", err=True)
+    click.echo(
+        "  check accounting_reference_date, business_days and returns (starting values), add what each firm does "
+        f"business in, then: reportkit calendar --config {out} --entity {entity}",
+        err=True,
+    )
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -7,19 +7,22 @@ wrote; `to_typed` parses them only after they have passed.
 
 from __future__ import annotations
 
+import difflib
+import re
+from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from reportkit.errors import InputError
+from reportkit.money import parse_units
 from reportkit.schema import FileSchema, load_schema
 
 LINE_COLUMN = "_line"
 """The line of the source file each row came from (header is line 1), for row-level messages."""
 
-MONEY_UNITS_PER_POUND = 10_000
-"""Money is held as integer 1/100ths of a penny so that cell totals are exact before rounding."""
 
 _TRUE = {"true", "1", "yes"}
 
@@ -83,11 +86,117 @@ def _read_binary(path: Path, reader) -> pd.DataFrame:
     return pd.DataFrame({col: _as_text(frame[col]) for col in frame.columns})
 
 
+NEAR_MISS_RATIO = 0.85
+"""How alike (difflib's ratio) an unknown header must be to a schema column to count as a misspelling of it.
+
+0.85 catches a dropped or swapped letter (`fowarded`, `recieved_date`, `outcomes`) and leaves the other columns a
+case system exports alone (`complaint_ref` 0.80, `fos_outcome` 0.78, `product_code` 0.74 stay plain unknowns)."""
+
+COLUMNS_FOUND = "reportkit_columns_found"
+"""Key of `DataFrame.attrs` under which `read_text_frame` leaves what the header held besides the schema."""
+
+
+@dataclass(frozen=True)
+class ColumnsFound:
+    """What a file's header held beside the schema's columns: reported to the user, never used silently."""
+
+    unknown: tuple[str, ...] = ()
+    """Columns not in the schema and not close to one: listed once as a warning and dropped."""
+    absent: tuple[str, ...] = ()
+    """Optional schema columns the file lacks: their default is used, and the run says which."""
+
+
+def columns_found(frame: pd.DataFrame) -> ColumnsFound:
+    """The header report `read_text_frame` attached to `frame` (empty for a frame built another way)."""
+    return frame.attrs.get(COLUMNS_FOUND, ColumnsFound())
+
+
+def header_key(name: str) -> str:
+    """A header compared without case, outer spaces, or spaces/hyphens in place of underscores:
+    "Received Date" and "received-date" both give "received_date"."""
+    return re.sub(r"[\s\-]+", "_", str(name).strip()).casefold()
+
+
+def near_misses(name: str, known: list[str]) -> list[str]:
+    """The schema columns an unknown header was probably meant to be, best first; empty when none is close.
+
+    Three ways to miss a column name, checked in this order:
+    the same name in another case or with spaces/hyphens (`Complaint_ID`, `received date`);
+    the first word(s) of a column (`eligible` for `eligible_complainant`, `redress` for `redress_amount`);
+    a misspelling, by difflib's ratio (`fowarded` for `forwarded`, see NEAR_MISS_RATIO).
+    """
+    key = header_key(name)
+    if not key:
+        return []
+    if key in known:
+        return [key]
+    prefixed = [column for column in known if column.startswith(key + "_")]
+    if prefixed:
+        return prefixed
+    return difflib.get_close_matches(key, known, n=1, cutoff=NEAR_MISS_RATIO)
+
+
+_MANGLED = re.compile(r"^(?P<base>.+)\.(?P<copy>\d+)$")
+"""pandas renames a repeated header `outcome` to `outcome.1`, `outcome.2`, ... when it reads a file."""
+
+
+def _duplicated_headers(columns: list[str]) -> list[str]:
+    """Headers the file repeats: renamed by pandas (`outcome.1`) or equal once outer spaces are stripped."""
+    present = set(columns)
+    repeated = [m["base"] for c in columns if (m := _MANGLED.match(c)) and m["base"] in present]
+    stripped = Counter(c.strip() for c in columns)
+    repeated += [c for c, n in stripped.items() if n > 1]
+    return list(dict.fromkeys(c.strip() for c in repeated))
+
+
+def _quoted(names: list[str]) -> str:
+    quoted = [f"`{n}`" for n in names]
+    return quoted[0] if len(quoted) == 1 else "one of " + ", ".join(quoted)
+
+
+def check_header(columns: list[str], schema: FileSchema, path: Path | str) -> ColumnsFound:
+    """Check a file's header against its schema: each column is looked at once, never a row.
+
+    Raises:
+        InputError: a header is repeated (pandas would keep one copy as `outcome.1` and the figures would use
+            the other), or a header is a near miss of a schema column (its values would be ignored and the
+            column's default used instead: a typo must never change a figure unnoticed). A near miss of a
+            column that is also present is an error too: which of the two is meant is ambiguous.
+    """
+    repeated = _duplicated_headers(columns)
+    if repeated:
+        names = ", ".join(f"`{c}`" for c in repeated)
+        raise InputError(
+            f"{path}: column {names} appears more than once in the header; keep one copy (reportkit would use "
+            "one and ignore the other)"
+        )
+    known = list(schema.columns)
+    headers = [c.strip() for c in columns]
+    unknown = [c for c in headers if c not in schema.columns]
+    problems = []
+    for name in unknown:
+        meant = near_misses(name, known)
+        if meant:
+            also = [m for m in meant if m in headers]
+            clash = f" (`{also[0]}` is also present: remove or rename one of the two)" if also else ""
+            problems.append(f"column `{name}` is not known; did you mean {_quoted(meant)}?{clash}")
+    if problems:
+        raise InputError(
+            f"{path}: " + "; ".join(problems) + " (rename it to the documented name; docs/inputs.md lists every column)"
+        )
+    absent = [c for c in known if c not in headers and not schema.columns[c].required]
+    return ColumnsFound(unknown=tuple(unknown), absent=tuple(absent))
+
+
 def read_text_frame(path: str | Path, schema: FileSchema) -> pd.DataFrame:
     """Read a CSV, Parquet or Excel file as text, check its columns, and add absent optional ones.
 
+    Columns not in the schema are dropped (they change no figure) and, with the optional columns the file
+    lacks, recorded in `frame.attrs` (see `columns_found`) for the warning and the run's settings lines.
+
     Raises:
-        InputError: the file is missing, unreadable, or lacks a required column.
+        InputError: the file is missing or unreadable, repeats a header, has a near miss of a schema
+            column, or lacks a required column.
     """
     path = Path(path)
     if not path.is_file():
@@ -99,13 +208,15 @@ def read_text_frame(path: str | Path, schema: FileSchema) -> pd.DataFrame:
         frame = _read_binary(path, pd.read_excel)
     else:
         frame = _read_csv(path)
+    found = check_header([str(c) for c in frame.columns], schema, path)
     frame.columns = [str(c).strip() for c in frame.columns]
     missing = [c for c in schema.required if c not in frame.columns]
     if missing:
-        found = ", ".join(map(str, frame.columns)) or "none"
-        raise InputError(f"{path}: missing required column(s) {', '.join(missing)}; found {found}")
+        found_names = ", ".join(map(str, frame.columns)) or "none"
+        raise InputError(f"{path}: missing required column(s) {', '.join(missing)}; found {found_names}")
     if schema.one_of and not any(c in frame.columns for c in schema.one_of):
         raise InputError(f"{path}: needs at least one of the columns {', '.join(schema.one_of)}")
+    frame = frame.drop(columns=list(found.unknown))
     for name, column in schema.columns.items():
         if name not in frame.columns:
             frame[name] = pd.Series(column.default, index=frame.index, dtype="str")
@@ -114,6 +225,7 @@ def read_text_frame(path: str | Path, schema: FileSchema) -> pd.DataFrame:
             text = text.mask(text == "")
             frame[name] = text.fillna(column.default) if column.default is not None else text
     frame[LINE_COLUMN] = np.arange(2, len(frame) + 2)
+    frame.attrs[COLUMNS_FOUND] = found
     return frame
 
 
@@ -142,8 +254,7 @@ def to_typed(frame: pd.DataFrame, schema: FileSchema) -> pd.DataFrame:
         elif column.parse == "bool":
             typed[name] = values.astype("string").str.lower().isin(_TRUE).astype(bool)
         elif column.parse == "money":
-            pounds = pd.to_numeric(values, errors="coerce")
-            typed[name] = (pounds * MONEY_UNITS_PER_POUND).round().astype("Int64")
+            typed[name] = parse_units(values)  # exact: digits to integer units, never through a float
         elif column.parse == "number":
             typed[name] = pd.to_numeric(values, errors="coerce")
     return typed

@@ -34,7 +34,7 @@ def execute(name: str, output: Path, parameters: dict[str, Any]) -> Path:
             parameters=parameters,
             kernel_name=KERNEL,
             progress_bar=False,
-            cwd=str(NOTEBOOKS_DIR),
+            cwd=str(output.parent),  # never the package folder: a notebook writes nothing beside itself
         )
     except PapermillExecutionError as exc:
         raise NotebookFailed(
@@ -43,7 +43,33 @@ def execute(name: str, output: Path, parameters: dict[str, Any]) -> Path:
         ) from None
     except Exception as exc:  # kernel died, notebook unreadable, ...
         raise NotebookFailed(f"notebook {name} could not be executed: {exc}. Output (if any) at {output}") from None
+    make_deterministic(output, name)
     return output
+
+
+EXECUTION_TIMES = ("start_time", "end_time", "duration")
+"""papermill's per-run timings: facts of one execution (manifest.json has the run's times), not of the result."""
+
+
+def make_deterministic(notebook: Path, name: str) -> None:
+    """Strip what differs between two executions of the same notebook on the same inputs: timings, the
+    kernel's message timestamps, papermill's random id for the injected cell and the paths it ran from.
+    So an executed notebook, and the HTML rendered from it, is a pure function of its parameters."""
+    import nbformat
+
+    document = nbformat.read(notebook, as_version=4)
+    papermill = document.metadata.get("papermill", {})
+    for key in EXECUTION_TIMES:
+        papermill.pop(key, None)
+    papermill["input_path"] = name
+    papermill["output_path"] = notebook.name
+    for index, cell in enumerate(document.cells):
+        cell.metadata.pop("execution", None)
+        for key in EXECUTION_TIMES:
+            cell.metadata.get("papermill", {}).pop(key, None)
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell["id"] = f"injected-parameters-{index}"
+    nbformat.write(document, notebook)
 
 
 def render_html(notebook: Path, html: Path) -> Path:

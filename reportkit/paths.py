@@ -1,12 +1,36 @@
-"""Where reportkit's data files live: the checkout holding this package (installed editable)."""
+"""Where reportkit's data files live: inside the installed package, found with importlib.resources.
+
+The repository keeps them in top-level folders (schemas/, expectations/, notebooks/, sample/) so that users
+can read and correct them; pyproject.toml maps each folder to a subpackage (reportkit.schemas, ...), so a
+wheel carries them and an editable install reads the checkout. Nothing here reads a file: these are paths.
+"""
 
 from __future__ import annotations
 
+from importlib.resources import files
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
-SCHEMAS_DIR = PROJECT_ROOT / "schemas"
+
+def _folder(package: str) -> Path:
+    # A regular package installed from a wheel or editable is a real folder; data is read with open().
+    return Path(str(files(package)))
+
+
+SCHEMAS_DIR = _folder("reportkit.schemas")
 LAYOUTS_DIR = SCHEMAS_DIR / "layouts"
-EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
-NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
-SAMPLE_DIR = PROJECT_ROOT / "sample"
+EXPECTATIONS_DIR = _folder("reportkit.expectations")
+NOTEBOOKS_DIR = _folder("reportkit.notebook_templates")
+SAMPLE_DIR = _folder("reportkit.sample_data")
+
+
+def sample_inputs() -> dict[str, Path]:
+    """The bundled sample's configuration and input files (what a notebook opened by hand shows)."""
+    return {name: SAMPLE_DIR / file for name, file in SAMPLE_FILES.items()}
+
+
+SAMPLE_FILES = {
+    "config": "config.yaml",
+    "complaints": "complaints.csv",
+    "redress": "redress.csv",
+    "context": "context.csv",
+}

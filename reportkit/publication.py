@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from reportkit.layouts import document_layout
+from reportkit.safecsv import write_safe_csv
 
 PERCENT_COLUMNS = {"pct_closed_within_3_days", "pct_closed_3_days_to_8_weeks", "pct_upheld"}
 
@@ -44,7 +45,7 @@ def summary_frame(document: dict[str, Any]) -> pd.DataFrame:
 
 
 def write_csv(document: dict[str, Any], path: Path) -> Path:
-    summary_frame(document).to_csv(path, index=False)
+    write_safe_csv(summary_frame(document), path)
     return path
 
 

@@ -29,6 +29,8 @@ from reportkit.publication import write_csv, write_page
 from reportkit.returns import RETURNS
 from reportkit.returns.common import ReturnResult
 from reportkit.runinfo import FirmFacts, RunInfo, describe_run
+from reportkit.safecsv import write_safe_csv
+from reportkit.settings import print_settings
 from reportkit.validation.validate import validate_inputs
 from reportkit.workbook import write_workbook
 
@@ -175,7 +177,7 @@ def write_returns(
             write_csv(result.document, staging / "returns" / f"{result.stem}.csv")
         if len(result.lineage):
             (staging / "lineage").mkdir(parents=True, exist_ok=True)
-            result.lineage.to_csv(staging / "lineage" / f"{result.stem}.csv", index=False)
+            write_safe_csv(result.lineage, staging / "lineage" / f"{result.stem}.csv")
     if results:
         write_workbook(
             staging / "returns" / f"{entity}-{period_end.isoformat()}.xlsx",
@@ -204,6 +206,7 @@ def run(
     started = _now()
     config, text = api.read_inputs(paths)
     schedule.plan(config, entity, period_end, set(RETURNS))  # unknown entity, mixed ARDs, wrong date: fail early
+    print_settings(config, text, entity, progress)  # what every figure depends on, before any figure is made
     final = out / entity / period_end.isoformat()
     staging = out / entity / f".{period_end.isoformat()}.staging-{uuid.uuid4().hex[:8]}"
     staging.mkdir(parents=True)
@@ -242,17 +245,15 @@ def run(
         warnings = [w for w in [report.warnings, *[r.warnings for r in built.results]] if w is not None and len(w)]
         all_warnings = pd.concat(warnings, ignore_index=True) if warnings else report.warnings
         report.write(staging / "validation")
-        all_warnings.to_csv(staging / "validation" / "warnings.csv", index=False)
+        write_safe_csv(all_warnings, staging / "validation" / "warnings.csv")
 
         step("writing returns, workbook and lineage")
         info = run_facts(paths, text, config, entity, period_end, built.results, notebooks)
         write_returns(built.results, staging, entity, period_end, config, info)
         if notebooks:
-            run_notebooks(
-                notebook_jobs(built.results), staging, {**parameters, "output_dir": str(staging.resolve())}, step
-            )
-            for executed in (staging / "notebooks").glob("*.ipynb"):
-                _retarget(executed, staging, final)  # executed notebooks name the staging folder
+            # The run folder relative to notebooks/, where each notebook executes: no absolute path or --out
+            # folder enters an executed notebook, so a re-run elsewhere reproduces it byte for byte.
+            run_notebooks(notebook_jobs(built.results), staging, {**parameters, "output_dir": ".."}, step)
 
         manifest = build_manifest(
             inputs=paths.files(),
@@ -282,7 +283,3 @@ def run(
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
 
-
-def _retarget(notebook: Path, staging: Path, final: Path) -> None:
-    text = notebook.read_text(encoding="utf-8")
-    notebook.write_text(text.replace(str(staging.resolve()), str(final.resolve())), encoding="utf-8")

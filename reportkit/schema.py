@@ -21,6 +21,9 @@ class Column:
     personal_data: bool = False
     normalise: str | None = None
     """How values are normalised before they are validated or compared (a key of NORMALISERS), or None."""
+    when_absent: str | None = None
+    """For an optional column: what a file without it means, in words a run prints ("every complaint treated
+    as from an eligible complainant"), so that a default is never used silently."""
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,10 @@ class FileSchema:
     @property
     def required(self) -> list[str]:
         return [c.name for c in self.columns.values() if c.required]
+
+    @property
+    def optional(self) -> list[str]:
+        return [c.name for c in self.columns.values() if not c.required]
 
     @property
     def personal_data(self) -> list[str]:

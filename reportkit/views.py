@@ -17,6 +17,7 @@ from reportkit import api, schedule
 from reportkit.calendar import Period
 from reportkit.layouts import document_layout
 from reportkit.measures import closed_in, redress_basis_statement
+from reportkit.paths import sample_inputs
 from reportkit.taxonomy import load_taxonomy
 from reportkit.validation.report import FINDING_COLUMNS
 
@@ -36,10 +37,10 @@ class ReturnView:
 
 def load_return(
     return_stem: str,
-    config: str,
+    config: str | None,
     entity: str,
     period_end: str,
-    complaints: str,
+    complaints: str | None,
     redress: str | None,
     context: str | None,
     output_dir: str | None,
@@ -50,7 +51,7 @@ def load_return(
     member in a group run. The complaints are re-read and classified for the charts (validation already ran
     in `reportkit run`; a notebook opened by hand validates again).
     """
-    paths = api.InputPaths.of(config, complaints, redress, context)
+    paths = notebook_inputs(config, complaints, redress, context)
     written = Path(output_dir) / "returns" / f"{return_stem}.json" if output_dir else None
     validated_by_run = bool(output_dir) and (Path(output_dir) / "validation").is_dir()
     prepared = api.prepare(paths, check=not validated_by_run)
@@ -198,13 +199,28 @@ def findings_by_rule(findings: pd.DataFrame) -> pd.DataFrame:
     return findings.groupby(["severity", "rule"]).size().rename("count").reset_index()
 
 
-def validate_for_notebook(config: str, complaints: str, redress: str | None, context: str | None) -> pd.DataFrame:
+def notebook_inputs(
+    config: str | None, complaints: str | None, redress: str | None, context: str | None
+) -> api.InputPaths:
+    """The input files a notebook reads: the ones the run injected or, with no configuration given (a notebook
+    opened by hand anywhere), the sample bundled in the installed package."""
+    if config is None:
+        sample = sample_inputs()
+        return api.InputPaths.of(sample["config"], sample["complaints"], sample["redress"], sample["context"])
+    if complaints is None:
+        raise ValueError("a notebook given a configuration needs its complaints file too (parameter complaints)")
+    return api.InputPaths.of(config, complaints, redress, context)
+
+
+def validate_for_notebook(
+    config: str | None, complaints: str | None, redress: str | None, context: str | None
+) -> pd.DataFrame:
     """Validate the inputs now (a notebook opened by hand) and return every finding, masked."""
-    return api.validate(api.InputPaths.of(config, complaints, redress, context)).findings
+    return api.validate(notebook_inputs(config, complaints, redress, context)).findings
 
 
 def run_findings(
-    output_dir: str | None, config: str, complaints: str, redress: str | None, context: str | None
+    output_dir: str | None, config: str | None, complaints: str | None, redress: str | None, context: str | None
 ) -> pd.DataFrame:
     """The run's findings (validation/*.csv) or, opened by hand, a fresh validation of the inputs."""
     if output_dir and (Path(output_dir) / "validation").is_dir():

@@ -9,19 +9,15 @@ import json
 from pathlib import Path
 
 from reportkit import api
-from reportkit.paths import PROJECT_ROOT, SAMPLE_DIR
+from reportkit.paths import sample_inputs
 from reportkit.sample import SAMPLE_ENTITIES, SAMPLE_PERIOD_END
 
-GOLDEN_DIR = PROJECT_ROOT / "tests" / "golden"
+GOLDEN_DIR = Path(__file__).resolve().parents[1] / "tests" / "golden"
 
 
 def sample_paths() -> api.InputPaths:
-    return api.InputPaths.of(
-        SAMPLE_DIR / "config.yaml",
-        SAMPLE_DIR / "complaints.csv",
-        SAMPLE_DIR / "redress.csv",
-        SAMPLE_DIR / "context.csv",
-    )
+    sample = sample_inputs()
+    return api.InputPaths.of(sample["config"], sample["complaints"], sample["redress"], sample["context"])
 
 
 def golden_documents() -> dict[str, dict]:

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from reportkit import cli
 from reportkit.run import RunOutcome
-from tests.conftest import complaint
+from tests.conftest import FIRM, complaint
 
 
 def invoke(*args: str):
@@ -77,7 +77,7 @@ def test_calendar_json(ws) -> None:
 
 
 def test_calendar_lists_every_return_with_null_publication_for_those_without(ws) -> None:
-    firm = {"frn": "123456", "accounting_reference_date": "03-31", "returns": ["annex1", "annex1c", "annex1ad"]}
+    firm = {**FIRM, "accounting_reference_date": "03-31", "returns": ["annex1", "annex1c", "annex1ad"]}
     result = invoke(
         "calendar",
         "--config",

@@ -27,6 +27,7 @@ CMC = {
     "trading_names": ["ClaimIt"],
     "accounting_reference_date": "12-31",
     "annual_reporter": True,
+    "business_days": "ENG",
     "returns": ["annex1ab"],
     "cmc_claim_types": ["financial_services", "personal_injury"],
     "publication_consent": True,

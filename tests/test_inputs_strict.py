@@ -31,7 +31,13 @@ CMC = {
     "credit_activities": [],
     "cmc_claim_types": ["financial_services"],
 }
-GROUP = {"id": "g1", "name": "Group One", "reporting_firm": "123456", "members": ["123456", "234567"]}
+GROUP = {
+    "id": "g1",
+    "name": "Group One",
+    "reporting_firm": "123456",
+    "members": ["123456", "234567"],
+    "returns": ["annex1"],
+}
 
 
 def ctx(measure: str, key: str, value: float, period_end: str = "2025-06-30", frn: str = "123456") -> dict:
@@ -150,19 +156,20 @@ def test_a_second_group_with_the_same_id_is_refused(ws) -> None:
     second = {**GROUP, "members": ["234567"], "reporting_firm": "234567"}
     with pytest.raises(
         InputError,
-        match=r"^configuration: group g1: the id is used by groups\[0\] and groups\[1\]; a group id names one "
-        r"group, so give each group its own id$",
+        match=r"^configuration \S+config.yaml, line 37, column 7: groups\[1\]\.id: the id g1 is used by groups\[0\] "
+        r"and groups\[1\]; a group id names one group, so give each group its own id$",
     ):
         api.prepare(ws.paths([complaint("C1", "2025-02-03")], firms=[FIRM, SISTER], groups=[GROUP, second]))
 
 
 def test_a_firm_in_two_groups_reporting_the_same_return_jointly_is_refused(ws) -> None:
     other = {**FIRM, "frn": "345678", "name": "Third Ltd"}
-    second = {"id": "g2", "name": "Group Two", "reporting_firm": "345678", "members": ["345678", "234567"]}
+    second = {**GROUP, "id": "g2", "name": "Group Two", "reporting_firm": "345678", "members": ["345678", "234567"]}
     with pytest.raises(
         InputError,
-        match=r"^configuration: groups g1 and g2: both report annex1 jointly for firm 234567, so its complaints "
-        r"would be reported twice; remove annex1 from the returns of one group or firm 234567 from its members$",
+        match=r"^configuration \S+config.yaml, line \d+, column \d+: groups\[1\]\.returns: groups g1 and g2 both "
+        r"report annex1 jointly for firm 234567, so its complaints would be reported twice; remove annex1 from the "
+        r"returns of one group or firm 234567 from its members$",
     ):
         api.prepare(ws.paths([complaint("C1", "2025-02-03")], firms=[FIRM, SISTER, other], groups=[GROUP, second]))
     # Two groups sharing a member for different returns are fine.

@@ -17,6 +17,7 @@ CMC = {
     "name": "Claims Co",
     "accounting_reference_date": "12-31",
     "annual_reporter": True,
+    "business_days": "ENG",
     "returns": ["annex1ab"],
     "cmc_claim_types": ["financial_services", "personal_injury"],
     "publication_consent": True,
@@ -190,7 +191,8 @@ def test_1ad_is_annual_and_due_only_at_the_ard(ws) -> None:
 
 
 def test_1ad_without_an_ard_uses_the_calendar_year(ws) -> None:
-    firm = {**PSP, "accounting_reference_date": None, "returns": ["annex1ad"]}
+    firm = {key: value for key, value in PSP.items() if key != "accounting_reference_date"}
+    firm.update(calendar_year=True, returns=["annex1ad"])
     documents = built(ws, [pay("P1", "2025-03-03")], [firm], "123456", YEAR_END)
     assert documents["annex1ad"]["period"] == {"start": "2025-01-01", "end": "2025-12-31"}
 

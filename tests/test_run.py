@@ -200,3 +200,37 @@ def test_notebooks_run_on_the_sample_with_their_defaults(name: str, tmp_path) ->
     assert not [o for o in outputs if o.get("output_type") == "error"]
     text = "".join(str(o) for o in outputs)
     assert "2025-07-01" in text or "passed validation" in text
+
+
+@pytest.mark.slow
+def test_papermill_runs_a_notebook_from_any_folder_on_the_packaged_sample(tmp_path) -> None:
+    """`papermill <notebook> out.ipynb` from an unrelated working directory: defaults come from the package."""
+    import subprocess
+    import sys
+
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    papermill = Path(sys.executable).with_name("papermill")
+    done = subprocess.run(
+        [str(papermill), str(NOTEBOOKS_DIR / "return.ipynb"), "out.ipynb", "--no-progress-bar"],
+        cwd=elsewhere,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    executed = nbformat.read(elsewhere / "out.ipynb", as_version=4)
+    text = "".join(str(o) for c in executed.cells for o in c.get("outputs", []))
+    assert "Reporting firm **100001**" in text and "2025-12-31" in text
+    assert sorted(p.name for p in elsewhere.iterdir()) == ["out.ipynb"]  # nothing else written beside it
+
+
+def test_data_files_are_read_from_the_package() -> None:
+    from importlib.resources import files
+
+    from reportkit import paths
+
+    assert paths.SCHEMAS_DIR == Path(str(files("reportkit.schemas")))
+    assert (paths.LAYOUTS_DIR / "annex1.yaml").is_file() and (paths.EXPECTATIONS_DIR / "complaints.json").is_file()
+    assert {p.name for p in paths.NOTEBOOKS_DIR.glob("*.ipynb")} == {"validation.ipynb", "annex1.ipynb", "return.ipynb"}
+    assert all(path.is_file() for path in paths.sample_inputs().values())

@@ -184,16 +184,20 @@ def test_parquet_is_read_like_csv(ws) -> None:
     assert api.validate(api.InputPaths.of(ws.config(), path)).ok
 
 
+BANK = "frn: '123456', name: Bank, accounting_reference_date: '12-31', returns: [annex1]"
+
+
 @pytest.mark.parametrize(
     "text, message",
     [
         ("firms: []", "non-empty 'firms' list"),
-        ("firms: [{frn: '12'}]", "frn '12' is not 6 or 7 digits"),
-        ("firms: [{frn: '123456', business_days: UK}]", "business_days 'UK' must be one of ENG, WLS, SCT, NIR"),
-        ("firms: [{frn: '123456', products: [spaceships]}]", "products has unknown codes \\['spaceships'\\]"),
-        ("firms: [{frn: '123456', accounting_reference_date: '31-12'}]", "is not MM-DD"),
+        (f"firms: [{{{BANK.replace('123456', '12')}, business_days: ENG}}]", "frn '12' is not 6 or 7 digits"),
+        (f"firms: [{{{BANK}, business_days: UK}}]", "business_days 'UK' must be one of ENG, WLS, SCT, NIR"),
+        (f"firms: [{{{BANK}, business_days: ENG, products: [spaceships]}}]", "products has unknown codes"),
+        (f"firms: [{{{BANK.replace('12-31', '31-12')}, business_days: ENG}}]", "is not MM-DD"),
         (
-            "firms: [{frn: '123456'}]\ngroups: [{id: g, reporting_firm: '654321', members: ['123456']}]",
+            f"firms: [{{{BANK}, business_days: ENG}}]\n"
+            "groups: [{id: g, reporting_firm: '654321', members: ['123456'], returns: [annex1]}]",
             "not one of its members",
         ),
         ("firms: [{frn: '123456'", "cannot be read as YAML"),

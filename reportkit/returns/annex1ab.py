@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 
 from reportkit import rules
-from reportkit.extract import MONEY_UNITS_PER_POUND
 from reportkit.layouts import load_layout
+from reportkit.money import MONEY_UNITS_PER_POUND
 from reportkit.returns.common import (
     BuildInputs,
     ReturnResult,

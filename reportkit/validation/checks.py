@@ -12,6 +12,7 @@ from typing import Callable
 import pandas as pd
 
 from reportkit.calendar import _MAX_YEAR, _MIN_YEAR
+from reportkit.money import above_ceiling
 
 
 @dataclass(frozen=True)
@@ -181,6 +182,21 @@ COMPLAINT_CHECKS: list[RowCheck] = [
         _outside_calendar("closed_date"),
     ),
 ]
+
+
+def money_ceiling_check(column: str, ceiling: int) -> RowCheck:
+    """An amount above the per-line ceiling (configuration `money_ceiling`, pounds) is refused: almost always a
+    typing or export error, and the ceiling keeps every total exact (reportkit/money.py)."""
+
+    def check(frame: pd.DataFrame) -> pd.Series:
+        return above_ceiling(frame[column], ceiling)
+
+    return RowCheck(
+        "money_ceiling",
+        column,
+        f"is above the ceiling of £{ceiling:,} for one line (money_ceiling in the configuration): check the amount",
+        check,
+    )
 
 
 def redress_without_complaint(redress: pd.DataFrame, complaints: pd.DataFrame) -> pd.Series:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from reportkit.safecsv import write_safe_csv
 from reportkit.schema import load_schema
 
 FINDING_COLUMNS = ["severity", "file", "line", "complaint_id", "firm_frn", "column", "value", "rule", "message"]
@@ -52,12 +53,27 @@ def findings_frame(
             "complaint_id": pick("complaint_id"),
             "firm_frn": pick("firm_frn"),
             "column": [column] * n,
-            "value": mask_values(pick(source)) if masked else pick(source),
+            "value": mask_values(pick(source)) if masked else shorten_values(pick(source)),
             "rule": [rule] * n,
             "message": [message] * n,
         },
         columns=FINDING_COLUMNS,
     )
+
+
+VALUE_LIMIT = 60
+"""Characters of a bad value a finding repeats; a longer one is cut and its length given."""
+
+
+def shorten_values(values) -> pd.Series | list:
+    """Bad values as findings show them: at most VALUE_LIMIT characters, then "... (N characters)"."""
+    series = pd.Series(values, dtype=object)
+    text = series.astype("string")
+    long = text.str.len().fillna(0).astype(int) > VALUE_LIMIT
+    if not long.any():
+        return values
+    cut = text.str.slice(0, VALUE_LIMIT) + "... (" + text.str.len().astype("string") + " characters)"
+    return series.where(~long, cut.astype(object)).to_numpy()
 
 
 def mask_value(value: object) -> object:
@@ -137,6 +153,6 @@ class ValidationReport:
     def write(self, folder: Path) -> Path:
         """Write errors.csv and warnings.csv (every finding) into `folder`; returns the folder."""
         folder.mkdir(parents=True, exist_ok=True)
-        self.errors.to_csv(folder / "errors.csv", index=False)
-        self.warnings.to_csv(folder / "warnings.csv", index=False)
+        write_safe_csv(self.errors, folder / "errors.csv")
+        write_safe_csv(self.warnings, folder / "warnings.csv")
         return folder

@@ -11,12 +11,14 @@ from pathlib import Path
 import pandas as pd
 
 from reportkit.config import Config
+from reportkit.extract import columns_found
 from reportkit.schema import load_schema
 from reportkit.validation.checks import (
     COMPLAINT_CHECKS,
     RowCheck,
     goodwill_decides_upheld,
     goodwill_lines,
+    money_ceiling_check,
     real_date_checks,
     redress_given_twice,
     redress_without_complaint,
@@ -42,16 +44,31 @@ def validate_inputs(inputs: TextInputs, config: Config) -> ValidationReport:
     """Run every rule on every input; return all errors and extract-level warnings."""
     report = ValidationReport()
     references = {"frns": sorted(config.firms)}
+    for frame, name in (
+        (inputs.complaints, inputs.complaints_name),
+        (inputs.redress, inputs.redress_name),
+        (inputs.context, inputs.context_name),
+    ):
+        if frame is not None:
+            report.add(unknown_columns_warning(frame, name))
     # Adviser identifiers are compared without case and spaces: validate the form they are grouped in.
     complaints = load_schema("complaints").normalised(inputs.complaints)
     for part in run_suite(complaints, "complaints", inputs.complaints_name, references):
         report.add(part)
     run_checks(report, complaints, COMPLAINT_CHECKS, inputs.complaints_name)
+    run_checks(
+        report, complaints, [money_ceiling_check("redress_amount", config.money_ceiling)], inputs.complaints_name
+    )
     if inputs.redress is not None:
         redress = inputs.redress
         for part in run_suite(redress, "redress", inputs.redress_name, references):
             report.add(part)
-        run_checks(report, redress, real_date_checks(["paid_date"]), inputs.redress_name)
+        run_checks(
+            report,
+            redress,
+            [*real_date_checks(["paid_date"]), money_ceiling_check("amount", config.money_ceiling)],
+            inputs.redress_name,
+        )
         report.add(
             findings_frame(
                 redress[redress_without_complaint(redress, complaints)],
@@ -82,6 +99,28 @@ def validate_inputs(inputs: TextInputs, config: Config) -> ValidationReport:
             report.add(part)
     report.add(undeclared_product_warnings(complaints, config, inputs.complaints_name))
     return report
+
+
+UNKNOWN_COLUMNS = "unknown_columns"
+"""Rule of the one warning per file that lists the columns not in its schema (they are ignored)."""
+
+
+def unknown_columns_warning(frame: pd.DataFrame, file: str) -> pd.DataFrame:
+    """One warning listing every column of the file that is not in its schema: case systems export many
+    columns, and these change no figure. (A near miss of a schema column never gets here: reading refuses it.)"""
+    unknown = columns_found(frame).unknown
+    if not unknown:
+        return findings_frame(pd.DataFrame(), severity="warning", file=file, column="", rule="", message="")
+    names = ", ".join(unknown)
+    return findings_frame(
+        pd.DataFrame({"value": [names]}),
+        severity="warning",
+        file=file,
+        column="(header)",
+        rule=UNKNOWN_COLUMNS,
+        message=f"{len(unknown)} column(s) not in the input's documented columns are ignored: {names}",
+        value_column="value",
+    )
 
 
 def run_checks(report: ValidationReport, frame: pd.DataFrame, checks: list[RowCheck], file: str) -> None:
