@@ -75,6 +75,13 @@ class ColumnSpec:
     label_of: str | None = None
     """The taxonomy label of the code in this other (`most_of`, listed earlier) column of the row (Annex 1B's main
     cause label)."""
+    percent: bool = False
+    """A percentage (0-100, two decimals) the return's own code computes (Annex 1B's credit-related upheld share)."""
+
+    @property
+    def is_percent(self) -> bool:
+        """Whether the column holds a percentage, by the engine (`percent_of`) or by the return's code (`percent`)."""
+        return self.percent or self.percent_of is not None
 
 
 @dataclass(frozen=True)
@@ -91,6 +98,14 @@ class TableSpec:
     listed_when: tuple[str, ...] = ()
     """Dynamic rows only: a row is listed when any of these facts is non-zero in it (Annex 1C: an adviser with
     something received, closed or upheld in the period); empty: any activity fact."""
+    row_numbers: tuple[tuple[str, int], ...] = ()
+    """(row code, the form's own row number) where the form numbers its rows (Annex 1AB rows 10-30)."""
+    money_rows: tuple[str, ...] = ()
+    """Rows whose figures are pounds, where a row rather than a column says so (Annex 1AB Table 2, rows 27-30)."""
+
+    def row_number(self, code: str) -> int | None:
+        """The form's number of a row, or None where the form has none."""
+        return dict(self.row_numbers).get(code)
 
     def row_codes(self) -> list[str]:
         return [code for code, _ in self.row_labels()]
@@ -151,11 +166,15 @@ def load_layout(name: str) -> Layout:
     for key, spec in raw["tables"].items():
         columns, column_dimension = _columns(spec["columns"])
         row_dimension = spec["rows"]["dimension"]
+        numbers = {str(code): int(number) for code, number in (spec.get("row_numbers") or {}).items()}
+        money_rows: tuple[str, ...] = ()
         if row_dimension in DIMENSIONS:
             rows = DIMENSIONS[row_dimension]
         else:  # rows listed in the layout itself, e.g. Annex 1AB Table 2 (rows 22-30)
             listed = raw[row_dimension]
             rows = Dimension(column="", fixed=tuple((item["code"], item["label"]) for item in listed))
+            numbers.update({item["code"]: int(item["number"]) for item in listed if "number" in item})
+            money_rows = tuple(item["code"] for item in listed if item.get("money"))
         tables[str(key)] = TableSpec(
             key=str(key),
             title=spec["title"],
@@ -166,6 +185,8 @@ def load_layout(name: str) -> Layout:
             column_dimension=column_dimension,
             blank_row_unless=spec.get("blank_row_unless"),
             listed_when=tuple(spec["rows"].get("listed_when") or ()),
+            row_numbers=tuple(numbers.items()),
+            money_rows=money_rows,
         )
     return Layout(
         return_code=raw["return"],

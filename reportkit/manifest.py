@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 import importlib.metadata
 import platform
 from pathlib import Path
 from typing import Any
+
+from reportkit.runinfo import sha256
 
 PACKAGES = (
     "reportkit",
@@ -21,14 +22,6 @@ PACKAGES = (
     "pyyaml",
     "click",
 )
-
-
-def sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def package_versions() -> dict[str, str]:

@@ -28,6 +28,7 @@ from reportkit.notebooks import execute, render_html
 from reportkit.publication import write_csv, write_page
 from reportkit.returns import RETURNS
 from reportkit.returns.common import ReturnResult
+from reportkit.runinfo import FirmFacts, RunInfo, describe_run
 from reportkit.safecsv import write_safe_csv
 from reportkit.settings import print_settings
 from reportkit.validation.validate import validate_inputs
@@ -145,7 +146,29 @@ def run_notebooks(jobs: list[tuple[str, str, str | None]], staging: Path, parame
             step(f"  html/{future.result()}.html")
 
 
-def write_returns(results: list[ReturnResult], staging: Path, entity: str, period_end: dt.date, config) -> None:
+def run_facts(
+    paths: api.InputPaths, text, config, entity: str, period_end: dt.date, results: list[ReturnResult], notebooks: bool
+) -> RunInfo:
+    """The run id and the run's facts (reportkit.runinfo): inputs by name, rows and hash; firms; periods; regimes."""
+    rows = {"complaints": len(text.complaints)}
+    rows |= {role: len(frame) for role in ("redress", "context") if (frame := getattr(text, role)) is not None}
+    frns = dict.fromkeys(frn for r in results for frn in r.document["firms"])
+    return describe_run(
+        files=paths.files(),
+        rows=rows,
+        entity=entity,
+        entity_name=config.groups[entity].name if entity in config.groups else config.firms[entity].name,
+        period_end=period_end,
+        options={"notebooks": notebooks},
+        firms=[FirmFacts(frn, config.firms[frn].name, config.firms[frn].business_days) for frn in frns],
+        periods=[(r.document["period"]["start"], r.document["period"]["end"]) for r in results],
+        regimes=[regime_of(r) for r in results],
+    )
+
+
+def write_returns(
+    results: list[ReturnResult], staging: Path, entity: str, period_end: dt.date, config, run: RunInfo | None = None
+) -> None:
     """returns/<stem>.json for every return, the 1B page and CSV, lineage, and one workbook for all."""
     for result in results:
         write_json(staging / "returns" / f"{result.stem}.json", result.document)
@@ -160,6 +183,7 @@ def write_returns(results: list[ReturnResult], staging: Path, entity: str, perio
             staging / "returns" / f"{entity}-{period_end.isoformat()}.xlsx",
             [(sheet_name(r), r) for r in results],
             config,
+            run,
         )
 
 
@@ -224,7 +248,8 @@ def run(
         write_safe_csv(all_warnings, staging / "validation" / "warnings.csv")
 
         step("writing returns, workbook and lineage")
-        write_returns(built.results, staging, entity, period_end, config)
+        info = run_facts(paths, text, config, entity, period_end, built.results, notebooks)
+        write_returns(built.results, staging, entity, period_end, config, info)
         if notebooks:
             # The run folder relative to notebooks/, where each notebook executes: no absolute path or --out
             # folder enters an executed notebook, so a re-run elsewhere reproduces it byte for byte.
@@ -240,6 +265,7 @@ def run(
             folder=staging,
         )
         manifest["regimes"] = regimes
+        manifest["run_id"] = info.run_id  # the id every sheet shows leads here
         manifest["redress_attribution"] = config.redress_attribution  # the basis the run states
         write_json(staging / "manifest.json", manifest)
         _publish(staging, final)

@@ -326,7 +326,7 @@ def test_workbook_sheet_read_back(ws, tmp_path) -> None:
     }
     assert tables["1B"]["employment"] == NULL_ROW  # blank cells stay empty
     assert read_header(sheet)["publication_deadline"] == "2026-02-28"
-    labels = {row[0]: row[1] for row in sheet.iter_rows(max_row=12, values_only=True)}
+    labels = {row[1]: row[2] for row in sheet.iter_rows(max_row=12, values_only=True)}
     assert labels["Layout version"] == "reportkit-cmc-2026-11"
     assert labels["Layout note"].startswith("DISP 1 Annex 1B has no rows for claims management")
     assert sheet.cell(row=1, column=1).value == "Complaints data summary (DISP 1 Annex 1BR), claims management"
@@ -354,7 +354,7 @@ def test_run_writes_the_summary_json_page_csv_and_sheet(ws) -> None:
     ]
     assert frame["opened"].tolist()[:2] == [400, 600]
     book = openpyxl.load_workbook(returns / "200001-2025-12-31.xlsx")
-    assert book.sheetnames == ["Annex 1AB", "Annex 1B"]
+    assert book.sheetnames == ["Annex 1AB", "Annex 1B", "Run"]
 
 
 def test_run_summary_prints_the_publication_deadline_and_the_reason_when_skipped(ws, monkeypatch) -> None:

@@ -335,8 +335,8 @@ def test_every_workbook_sheet_states_the_basis_near_its_header(ws, tmp_path, top
     path = write_workbook(tmp_path / "book.xlsx", [(r.code, r) for r in results], prepared.config)
     book = openpyxl.load_workbook(path)
     for sheet in book.worksheets:
-        column_a = [row[0] for row in sheet.iter_rows(max_row=12, values_only=True)]
-        assert column_a.index(expected) == column_a.index("Layout version") + 1, sheet.title
+        labels = [row[1] for row in sheet.iter_rows(max_row=12, values_only=True)]  # column B (A: form numbers)
+        assert labels.index(expected) == labels.index("Layout version") + 1, sheet.title
 
 
 def test_the_run_summary_and_the_rendered_page_state_the_basis(ws, tmp_path, monkeypatch) -> None:

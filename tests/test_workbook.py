@@ -8,34 +8,51 @@ import pytest
 
 from reportkit import api
 from reportkit.returns import RETURNS
-from reportkit.workbook import TABLE_MARKER, header_text, write_workbook
+from reportkit.workbook import (
+    CODE_COL,
+    FIRST_VALUE_COL,
+    LABEL_COL,
+    PERCENT_FORMAT,
+    TABLE_MARKER,
+    header_value,
+    write_workbook,
+)
 from tests.conftest import FIRM, H1_2025_END, complaint
+
+
+def cell_value(cell) -> object:
+    """A cell's value as the JSON has it: a percentage cell (a fraction with a % format) back on the 0-100 scale."""
+    if isinstance(cell.value, float) and cell.number_format == PERCENT_FORMAT:
+        return round(cell.value * 100, 2)
+    return cell.value
 
 
 def read_tables(sheet) -> dict[str, dict[str, dict]]:
     """Rebuild {table: {row code: {column code: value}}} from the sheet, using its code row and code column."""
     tables: dict[str, dict[str, dict]] = {}
-    rows = list(sheet.iter_rows(values_only=True))
+    rows = [[cell_value(c) for c in row] for row in sheet.iter_rows()]
     for i, row in enumerate(rows):
-        if isinstance(row[0], str) and row[0].startswith(TABLE_MARKER) and row[1] == "code":
-            key = row[0][len(TABLE_MARKER) :]
-            columns = [c for c in row[2:] if c is not None]
+        marker = row[LABEL_COL]
+        if isinstance(marker, str) and marker.startswith(TABLE_MARKER) and row[CODE_COL] == "code":
+            key = marker[len(TABLE_MARKER) :]
+            columns = [c for c in row[FIRST_VALUE_COL:] if c is not None]
             tables[key] = {}
             for data in rows[i + 1 :]:
-                if data[1] is None:
+                if data[CODE_COL] is None:
                     break
-                tables[key][data[1]] = dict(zip(columns, data[2 : 2 + len(columns)], strict=True))
+                values = data[FIRST_VALUE_COL : FIRST_VALUE_COL + len(columns)]
+                tables[key][data[CODE_COL]] = dict(zip(columns, values, strict=True))
     return tables
 
 
 def read_header(sheet) -> dict[str, object]:
     rows = list(sheet.iter_rows(values_only=True))
-    start = next(i for i, row in enumerate(rows) if row[0] == "Header")
+    start = next(i for i, row in enumerate(rows) if row[LABEL_COL] == "Header")
     header = {}
     for row in rows[start + 1 :]:
-        if row[1] is None:
+        if row[CODE_COL] is None:
             break
-        header[row[1]] = row[2]
+        header[row[CODE_COL]] = row[FIRST_VALUE_COL]
     return header
 
 
@@ -53,7 +70,7 @@ def test_every_cell_matches_the_json(ws, tmp_path) -> None:
     document = results[0].document
     tables = read_tables(sheet)
     assert tables == document["tables"]  # None in JSON is an empty cell in Excel
-    assert read_header(sheet) == {code: header_text(value) for code, value in document["header"].items()}
+    assert read_header(sheet) == {code: header_value(value) for code, value in document["header"].items()}
     assert sheet["A1"].value == "Complaints return (DISP 1 Annex 1R)"
 
 
@@ -70,7 +87,7 @@ def test_text_that_looks_like_a_formula_stays_text(ws, tmp_path, name: str) -> N
     firm = {**FIRM, "name": name}
     prepared, results = build(ws, [complaint("C1", "2025-02-03")], firm=firm)
     path = write_workbook(tmp_path / "book.xlsx", [("Annex 1", results[0])], prepared.config)
-    cell = openpyxl.load_workbook(path)["Annex 1"]["B2"]
+    cell = openpyxl.load_workbook(path)["Annex 1"]["C2"]
     assert cell.value == name and cell.data_type == "s"
 
 
@@ -88,4 +105,4 @@ def test_every_sample_return_has_a_sheet_that_matches_its_json(tmp_path) -> None
     for name, result in named:
         sheet = book[name]
         assert read_tables(sheet) == result.document["tables"], name
-        assert read_header(sheet) == {code: header_text(v) for code, v in result.document["header"].items()}, name
+        assert read_header(sheet) == {code: header_value(v) for code, v in result.document["header"].items()}, name
