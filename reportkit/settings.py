@@ -31,11 +31,11 @@ when some firm in view declares any (a firm without a Part B permission has noth
 
 
 def year_end(firm: Firm) -> str:
-    """The firm's year end in words: "31 March", or 31 December saying it is the calendar-year default."""
+    """The firm's year end in words: "31 March", or 31 December for a firm with `calendar_year: true`."""
     ard = firm.ard
     text = f"{ard.day} {_stdlib_calendar.month_name[ard.month]}"
     if firm.accounting_reference_date is None:
-        text += " (no accounting_reference_date: the calendar year)"
+        text += " (calendar_year: true, no accounting reference date)"
     return text
 
 

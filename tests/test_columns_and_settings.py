@@ -252,7 +252,12 @@ def group_firms() -> list[dict]:
     return [{**firm, "accounting_reference_date": "03-31"} for firm in (FIRM, second, third)]
 
 
-GROUP = {"id": "example-group", "reporting_firm": "123456", "members": ["123456", "234567", "345678"]}
+GROUP = {
+    "id": "example-group",
+    "reporting_firm": "123456",
+    "members": ["123456", "234567", "345678"],
+    "returns": ["annex1"],
+}
 
 
 def test_group_settings_once_then_the_member_that_differs(ws) -> None:
@@ -267,7 +272,11 @@ def test_group_settings_once_then_the_member_that_differs(ws) -> None:
 
 
 def test_validate_without_entity_prints_groups_then_firms_in_no_group(ws) -> None:
-    firms = [*group_firms(), {**FIRM, "frn": "456789", "name": "Solo Ltd", "accounting_reference_date": None}]
+    solo = {k: v for k, v in FIRM.items() if k != "accounting_reference_date"}
+    firms = [
+        *group_firms(),
+        {**solo, "frn": "456789", "name": "Solo Ltd", "calendar_year": True, "returns": ["annex1ad"]},
+    ]
     config, _ = api.read_inputs(ws.paths(ROWS, firms=firms, groups=[GROUP], redress_attribution="paid_in_period"))
     lines = config_lines(config)
     assert [line.split(":")[0] for line in lines] == [
@@ -277,7 +286,7 @@ def test_validate_without_entity_prints_groups_then_firms_in_no_group(ws) -> Non
         "settings for firm 456789 (Solo Ltd)",
     ]
     assert lines[0].endswith("; redress attribution paid_in_period")
-    assert "year end 31 December (no accounting_reference_date: the calendar year);" in lines[2]
+    assert "year end 31 December (calendar_year: true, no accounting reference date);" in lines[2]
 
 
 def test_run_prints_the_settings_before_any_figure(ws, tmp_path) -> None:
