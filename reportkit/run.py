@@ -28,6 +28,7 @@ from reportkit.notebooks import execute, render_html
 from reportkit.publication import write_csv, write_page
 from reportkit.returns import RETURNS
 from reportkit.returns.common import ReturnResult
+from reportkit.review import write_review_data
 from reportkit.runinfo import FirmFacts, RunInfo, describe_run
 from reportkit.safecsv import write_safe_csv
 from reportkit.settings import print_settings
@@ -250,10 +251,11 @@ def run(
         step("writing returns, workbook and lineage")
         info = run_facts(paths, text, config, entity, period_end, built.results, notebooks)
         write_returns(built.results, staging, entity, period_end, config, info)
+        write_review_data(staging, info, config, built.results, prepared.complaints)  # what the pages read
         if notebooks:
-            # The run folder relative to notebooks/, where each notebook executes: no absolute path or --out
-            # folder enters an executed notebook, so a re-run elsewhere reproduces it byte for byte.
-            run_notebooks(notebook_jobs(built.results), staging, {**parameters, "output_dir": ".."}, step)
+            # The notebooks get the run folder relative to notebooks/, where each executes, and read nothing
+            # else: no path enters an executed notebook, so a re-run elsewhere reproduces it byte for byte.
+            run_notebooks(notebook_jobs(built.results), staging, {"run_dir": ".."}, step)
 
         manifest = build_manifest(
             inputs=paths.files(),

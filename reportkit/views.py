@@ -1,88 +1,70 @@
-"""What the notebooks show: return tables as labelled frames, figures for charts, masked findings.
+"""What the notebooks show: the rendering module, which reads only a run folder.
 
-Notebooks call these and display the result; no reported figure is computed in a notebook cell.
+A notebook takes one parameter, `run_dir` (the run folder; the sample run bundled in the package when None),
+and calls these functions to display the returns, charts and findings the run wrote there. Nothing here reads
+the raw inputs, validates or counts a figure again (an import-linter contract keeps this module away from the
+pipeline): every figure comes from returns/*.json, facts/*.parquet, validation/*.csv and run.json.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from reportkit import api, schedule
 from reportkit.calendar import Period
 from reportkit.layouts import document_layout
-from reportkit.measures import closed_in, redress_basis_statement
-from reportkit.paths import sample_inputs
+from reportkit.paths import SAMPLE_RUN_DIR
 from reportkit.taxonomy import load_taxonomy
-from reportkit.validation.report import FINDING_COLUMNS
 
 
 @dataclass
 class ReturnView:
-    """A built return and the classified complaints behind it, for one notebook."""
+    """A built return as the run wrote it, with the run's facts about it, for one notebook."""
 
     document: dict[str, Any]
-    complaints: pd.DataFrame
+    facts: pd.DataFrame
+    """Per-complaint figures for charts (facts/<stem>.parquet), empty when the return has none."""
     period: Period
     note: str | None = None
     """Why the period is shorter than its ARD-based length (the 2027 boundary), else None."""
-    redress_attribution: str = "closed_in_period"
-    """The configured redress basis the return was built on (config key redress_attribution)."""
+    redress_basis: str = ""
+    """The redress basis the run used and the configuration key that changes it."""
+    run: dict[str, Any] = field(default_factory=dict)
+    """run.json: run id, inputs by name, rows and sha256, firms, regimes."""
 
 
-def load_return(
-    return_stem: str,
-    config: str | None,
-    entity: str,
-    period_end: str,
-    complaints: str | None,
-    redress: str | None,
-    context: str | None,
-    output_dir: str | None,
-) -> ReturnView:
-    """The return as the run wrote it (output_dir/returns/<stem>.json) or, opened on its own, as built now.
+def run_folder(run_dir: str | None) -> Path:
+    """The run folder a notebook shows: the one given, or the sample run bundled in the package."""
+    return Path(run_dir) if run_dir is not None else SAMPLE_RUN_DIR
 
-    `return_stem` is the return's file name in returns/: its code (annex1), or e.g. annex1c--234567 for one
-    member in a group run. The complaints are re-read and classified for the charts (validation already ran
-    in `reportkit run`; a notebook opened by hand validates again).
-    """
-    paths = notebook_inputs(config, complaints, redress, context)
-    written = Path(output_dir) / "returns" / f"{return_stem}.json" if output_dir else None
-    validated_by_run = bool(output_dir) and (Path(output_dir) / "validation").is_dir()
-    prepared = api.prepare(paths, check=not validated_by_run)
-    if written and written.is_file():
-        document = json.loads(written.read_text(encoding="utf-8"))
-    else:
-        results = api.build_returns(prepared, entity, api.parse_date(period_end, "period_end"))
-        matches = [r.document for r in results if r.stem == return_stem]
-        if not matches:
-            raise ValueError(
-                f"{entity} owes no {return_stem} for the period ending {period_end}; "
-                f"built: {', '.join(r.stem for r in results)}"
-            )
-        document = matches[0]
+
+def read_run(run_dir: str | None) -> dict[str, Any]:
+    """run.json of the run folder."""
+    return json.loads((run_folder(run_dir) / "run.json").read_text(encoding="utf-8"))
+
+
+def load_return(run_dir: str | None, return_stem: str) -> ReturnView:
+    """The return `return_stem` (its file name in returns/, e.g. annex1 or annex1c--234567) of a run folder."""
+    folder = run_folder(run_dir)
+    document = json.loads((folder / "returns" / f"{return_stem}.json").read_text(encoding="utf-8"))
+    facts_file = folder / "facts" / f"{return_stem}.parquet"
+    facts = pd.read_parquet(facts_file) if facts_file.is_file() else pd.DataFrame(columns=["days_to_close"])
+    run = read_run(run_dir)
     period = Period(
         dt.date.fromisoformat(document["period"]["start"]), dt.date.fromisoformat(document["period"]["end"])
     )
-    frns = document["firms"]
-    note = schedule.document_note(prepared.config, document)
-    return ReturnView(
-        document,
-        prepared.complaints[prepared.complaints["firm_frn"].isin(frns)],
-        period,
-        note,
-        prepared.config.redress_attribution,
-    )
+    note = run.get("returns", {}).get(return_stem, {}).get("note")
+    return ReturnView(document, facts, period, note, run.get("redress_basis", ""), run)
 
 
 def redress_basis_line(view: ReturnView) -> str:
     """The redress basis the return used and the configuration key that changes it (docs/rules.md "Redress")."""
-    return f"*{redress_basis_statement(view.redress_attribution)}.*"
+    return f"*{view.redress_basis}.*"
 
 
 def header_frame(document: dict[str, Any]) -> pd.DataFrame:
@@ -177,19 +159,14 @@ def upheld_rate_by_product_group(view: ReturnView) -> pd.Series:
 
 
 def days_to_close(view: ReturnView) -> pd.Series:
-    """Calendar days from receipt to closure of each complaint the return counts that closed in the period."""
-    frame = view.complaints
-    frame = frame[frame["in_scope_annex1"] & (frame["product"].notna() | frame["credit_activity"].notna())]
-    closed = frame[closed_in(frame["closed_date"], view.period)]
-    return (closed["closed_date"] - closed["received_date"]).dt.days.rename("days to close")
+    """Calendar days from receipt to closure of each complaint the return counts that closed in the period, as
+    the run wrote them (facts/<stem>.parquet)."""
+    return view.facts["days_to_close"].astype("int64").rename("days to close")
 
 
-def read_findings(output_dir: str | None, kind: str) -> pd.DataFrame:
-    """errors or warnings as written by the run (already masked), or an empty frame."""
-    path = Path(output_dir) / "validation" / f"{kind}.csv" if output_dir else None
-    if path and path.is_file():
-        return pd.read_csv(path, dtype=str, keep_default_na=False)
-    return pd.DataFrame(columns=FINDING_COLUMNS)
+def read_findings(run_dir: str | None, kind: str) -> pd.DataFrame:
+    """errors or warnings as the run wrote them (validation/<kind>.csv, personal data already masked)."""
+    return pd.read_csv(run_folder(run_dir) / "validation" / f"{kind}.csv", dtype=str, keep_default_na=False)
 
 
 def findings_by_rule(findings: pd.DataFrame) -> pd.DataFrame:
@@ -199,35 +176,24 @@ def findings_by_rule(findings: pd.DataFrame) -> pd.DataFrame:
     return findings.groupby(["severity", "rule"]).size().rename("count").reset_index()
 
 
-def notebook_inputs(
-    config: str | None, complaints: str | None, redress: str | None, context: str | None
-) -> api.InputPaths:
-    """The input files a notebook reads: the ones the run injected or, with no configuration given (a notebook
-    opened by hand anywhere), the sample bundled in the installed package."""
-    if config is None:
-        sample = sample_inputs()
-        return api.InputPaths.of(sample["config"], sample["complaints"], sample["redress"], sample["context"])
-    if complaints is None:
-        raise ValueError("a notebook given a configuration needs its complaints file too (parameter complaints)")
-    return api.InputPaths.of(config, complaints, redress, context)
+def run_findings(run_dir: str | None) -> pd.DataFrame:
+    """Every finding of the run: its errors, then its warnings."""
+    return pd.concat([read_findings(run_dir, "errors"), read_findings(run_dir, "warnings")], ignore_index=True)
 
 
-def validate_for_notebook(
-    config: str | None, complaints: str | None, redress: str | None, context: str | None
-) -> pd.DataFrame:
-    """Validate the inputs now (a notebook opened by hand) and return every finding, masked."""
-    return api.validate(notebook_inputs(config, complaints, redress, context)).findings
-
-
-def run_findings(
-    output_dir: str | None, config: str | None, complaints: str | None, redress: str | None, context: str | None
-) -> pd.DataFrame:
-    """The run's findings (validation/*.csv) or, opened by hand, a fresh validation of the inputs."""
-    if output_dir and (Path(output_dir) / "validation").is_dir():
-        return pd.concat(
-            [read_findings(output_dir, "errors"), read_findings(output_dir, "warnings")], ignore_index=True
-        )
-    return validate_for_notebook(config, complaints, redress, context)
+def run_summary(run_dir: str | None) -> str:
+    """Which run a page shows: run id, entity, period end, version, and each input by name, rows and sha256."""
+    run = read_run(run_dir)
+    inputs = "; ".join(
+        f"{i['role']} `{i['name']}`" + (f" ({i['rows']:,} rows)" if i["rows"] is not None else "") + f", sha256 "
+        f"{i['sha256'][:12]}..."
+        for i in run["inputs"]
+    )
+    commit = f" (commit {run['commit'][:12]})" if run.get("commit") else ""
+    return (
+        f"Run **{run['run_id']}**: {run['entity_name']} ({run['entity']}), period end {run['period_end']}, "
+        f"reportkit {run['reportkit']}{commit}. Inputs: {inputs}. Who ran it and when: manifest.json."
+    )
 
 
 def findings_headline(findings: pd.DataFrame) -> str:
