@@ -21,6 +21,7 @@ from reportkit.config import Config
 from reportkit.measures import closed_in, redress_basis_statement
 from reportkit.returns.common import ReturnResult
 from reportkit.runinfo import RunInfo
+from reportkit.tieouts import TieOut
 
 RUN_FILE = "run.json"
 FACTS_FOLDER = "facts"
@@ -28,7 +29,9 @@ CHARTED_RETURNS = ("annex1",)
 """Returns whose page charts per-complaint figures (Annex 1: days to close)."""
 
 
-def run_document(info: RunInfo, config: Config, results: list[ReturnResult]) -> dict[str, Any]:
+def run_document(
+    info: RunInfo, config: Config, results: list[ReturnResult], tie_outs: list[TieOut] | None = None
+) -> dict[str, Any]:
     """The run's facts as the pages show them (run.json)."""
     return {
         "run_id": info.run_id,
@@ -47,6 +50,7 @@ def run_document(info: RunInfo, config: Config, results: list[ReturnResult]) -> 
         "redress_attribution": config.redress_attribution,
         "redress_basis": redress_basis_statement(config.redress_attribution),
         "returns": {r.stem: {"note": schedule.document_note(config, r.document)} for r in results},
+        "tie_outs": [t.to_json() for t in tie_outs or []],
     }
 
 
@@ -71,9 +75,16 @@ def days_to_close_facts(complaints: pd.DataFrame, document: dict[str, Any]) -> p
     )
 
 
-def write_review_data(folder: Path, info: RunInfo, config: Config, results: list[ReturnResult], complaints) -> None:
-    """run.json and facts/<stem>.parquet for every charted return that is not nil."""
-    text = json.dumps(run_document(info, config, results), indent=2, ensure_ascii=False) + "\n"
+def write_review_data(
+    folder: Path,
+    info: RunInfo,
+    config: Config,
+    results: list[ReturnResult],
+    complaints: pd.DataFrame,
+    tie_outs: list[TieOut] | None = None,
+) -> None:
+    """run.json (with every tie-out and its two figures) and facts/<stem>.parquet for every charted return."""
+    text = json.dumps(run_document(info, config, results, tie_outs), indent=2, ensure_ascii=False) + "\n"
     (folder / RUN_FILE).write_text(text, encoding="utf-8")
     for result in results:
         if result.code in CHARTED_RETURNS and not result.document["nil_return"]:

@@ -32,6 +32,7 @@ from reportkit.review import write_review_data
 from reportkit.runinfo import FirmFacts, RunInfo, describe_run
 from reportkit.safecsv import write_safe_csv
 from reportkit.settings import print_settings
+from reportkit.tieouts import check_tieouts
 from reportkit.validation.validate import validate_inputs
 from reportkit.workbook import write_workbook
 
@@ -249,9 +250,14 @@ def run(
         write_safe_csv(all_warnings, staging / "validation" / "warnings.csv")
 
         step("writing returns, workbook and lineage")
+        tie_outs = check_tieouts(
+            built.results, prepared.complaints, prepared.redress_lines, prepared.context, config
+        )  # a return whose figures disagree is never published (exit 3)
+        held, shown = sum(t.must_hold for t in tie_outs), sum(not t.must_hold for t in tie_outs)
+        step(f"tie-outs: {held} checked, all hold; {shown} shown for comparison")
         info = run_facts(paths, text, config, entity, period_end, built.results, notebooks)
         write_returns(built.results, staging, entity, period_end, config, info)
-        write_review_data(staging, info, config, built.results, prepared.complaints)  # what the pages read
+        write_review_data(staging, info, config, built.results, prepared.complaints, tie_outs)  # what pages read
         if notebooks:
             # The notebooks get the run folder relative to notebooks/, where each executes, and read nothing
             # else: no path enters an executed notebook, so a re-run elsewhere reproduces it byte for byte.
@@ -284,4 +290,3 @@ def run(
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
-
