@@ -29,6 +29,7 @@ from reportkit.publication import write_csv, write_page
 from reportkit.returns import RETURNS
 from reportkit.returns.common import ReturnResult
 from reportkit.review import write_review_data
+from reportkit.review_page import write_index
 from reportkit.runinfo import FirmFacts, RunInfo, describe_run
 from reportkit.safecsv import write_safe_csv
 from reportkit.settings import print_settings
@@ -51,6 +52,18 @@ class RunOutcome:
     """Stem -> why its period is shorter than its ARD-based length (the 2027 boundary); only stems with a note."""
     redress_basis: str = ""
     """The redress basis used and the configuration key that changes it (docs/rules.md "Redress")."""
+
+
+def who_ran() -> dict[str, str]:
+    """The user and host of this execution (never in an output but manifest.json and html/index.html)."""
+    import getpass
+    import socket
+
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):  # no login name in some containers
+        user = "unknown"
+    return {"user": user, "host": socket.gethostname()}
 
 
 def _now() -> str:
@@ -274,8 +287,10 @@ def run(
         )
         manifest["regimes"] = regimes
         manifest["run_id"] = info.run_id  # the id every sheet shows leads here
+        manifest["ran_by"] = who_ran()  # facts of this execution: only here and on the review page
         manifest["redress_attribution"] = config.redress_attribution  # the basis the run states
         write_json(staging / "manifest.json", manifest)
+        write_index(staging, manifest)  # the review page: after the manifest, whose sha256 it gives
         _publish(staging, final)
         step(f"done: {final}")
         return RunOutcome(
