@@ -91,11 +91,11 @@ def test_run_folder_holds_no_path_and_pages_need_nothing_else(ws, tmp_path: Path
 
 
 @pytest.mark.slow
-def test_a_rerun_into_another_folder_is_byte_identical_but_the_manifest(tmp_path: Path) -> None:
+def test_a_rerun_into_another_folder_is_byte_identical_but_the_execution_record(tmp_path: Path) -> None:
     first = run(sample_paths(), "300001", pd.Timestamp("2025-12-31").date(), tmp_path / "a", lambda _: None).folder
     second = run(sample_paths(), "300001", pd.Timestamp("2025-12-31").date(), tmp_path / "b", lambda _: None).folder
     files = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
     assert files == sorted(p.relative_to(second) for p in second.rglob("*") if p.is_file())
     differing = [str(p) for p in files if (first / p).read_bytes() != (second / p).read_bytes()]
-    assert differing == ["manifest.json"]
+    assert differing == ["html/index.html", "manifest.json"]  # who ran it and when: these two only
     assert any(str(p).startswith("html/") for p in files) and any(str(p).endswith(".xlsx") for p in files)
