@@ -136,11 +136,11 @@ def csv_records(data: bytes, with_fields: bool = False) -> Records:
     raw = np.frombuffer(data, dtype=np.uint8)
     n = len(raw)
     quotes = np.flatnonzero(raw == ord('"'))
-    lf = np.flatnonzero(raw == ord("\n"))
-    cr = np.flatnonzero(raw == ord("\r"))
-    after_cr = np.minimum(cr + 1, max(n - 1, 0))
-    lone_cr = cr[(cr + 1 >= n) | (raw[after_cr] != ord("\n"))]
-    ends = np.union1d(lf, lone_cr)  # every physical line end, in order
+    ends = np.flatnonzero(raw == ord("\n"))  # every physical line end, in order
+    if b"\r" in data:
+        cr = np.flatnonzero(raw == ord("\r"))
+        lone_cr = cr[(cr + 1 >= n) | (raw[np.minimum(cr + 1, n - 1)] != ord("\n"))]
+        ends = np.union1d(ends, lone_cr) if len(lone_cr) else ends
     quoted = np.searchsorted(quotes, ends) % 2 == 1
     line_of_next = np.flatnonzero(~quoted) + 2  # the line after the j-th line end is line j + 2
     terminators = ends[~quoted]
@@ -159,8 +159,11 @@ def csv_records(data: bytes, with_fields: bool = False) -> Records:
     return Records(lines[keep], fields[keep], lengths[keep])
 
 
-def _has_blank_line(data: bytes) -> bool:
-    return b"\n\n" in data or b"\n\r\n" in data or b"\r\r" in data or data.startswith((b"\n", b"\r"))
+def _one_record_per_line(data: bytes, records: int) -> bool:
+    """True when the file's lines are exactly its header and `records` records (no blank line, LF or CRLF ends):
+    then record k is on line k + 2. Counting LFs is one fast pass; looking for blank lines would be several."""
+    lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+    return lines == records + 1
 
 
 def _parse_csv(data: bytes, quoted: bool, block_size: int) -> pa.Table:
@@ -219,7 +222,7 @@ def _read_csv(path: Path, data: bytes) -> pd.DataFrame:
     Big clean files take the fast path: no quote and no blank line means record k is on line k + 2. Only a file
     with a quote or a blank line has its record start lines found from its bytes (csv_records).
     """
-    if not data.strip(b"\xef\xbb\xbf \t\r\n"):
+    if len(data) <= SNIFF_BYTES and not data.strip(b"\xef\xbb\xbf \t\r\n"):
         raise InputError(f"{path}: the file is empty; expected a CSV with a header row")
     problem = content_problem(data[:SNIFF_BYTES], "csv")
     if problem:
@@ -246,7 +249,7 @@ def _read_csv(path: Path, data: bytes) -> pd.DataFrame:
             f"{path}: not a readable CSV file ({_cut(kind)}); expected UTF-8 text with a header row"
         ) from None
     frame = table.to_pandas()
-    if quoted or _has_blank_line(data):
+    if quoted or not _one_record_per_line(data, len(frame)):
         lines = csv_records(data).lines[1:]
         frame[LINE_COLUMN] = lines if len(lines) == len(frame) else np.arange(2, len(frame) + 2)
     else:
