@@ -216,8 +216,8 @@ def _not_utf8_message(path: Path, data: bytes) -> str:
     return f"{path}: not UTF-8 text; save the extract as CSV UTF-8"
 
 
-def _read_csv(path: Path, data: bytes) -> pd.DataFrame:
-    """Read every column as text, with the file line each record starts on in LINE_COLUMN.
+def _read_csv(path: Path, data: bytes) -> tuple[pd.DataFrame, np.ndarray]:
+    """Read every column as text; returns the frame and the file line each record starts on.
 
     Big clean files take the fast path: no quote and no blank line means record k is on line k + 2. Only a file
     with a quote or a blank line has its record start lines found from its bytes (csv_records).
@@ -228,6 +228,12 @@ def _read_csv(path: Path, data: bytes) -> pd.DataFrame:
     if problem:
         raise InputError(f"{path}: {problem}")
     quoted = b'"' in data
+    if quoted and data.count(b'"') % 2:
+        start = int(csv_records(data).lines[-1])  # after an unclosed quote every line end is "quoted"
+        raise InputError(
+            f'{path}: line {start}: a `"` opens a quoted value that is never closed, so every line after it would '
+            'be read as part of one value; close the quote (a `"` inside a quoted value is written `""`)'
+        )
     try:
         try:
             table = _parse_csv(data, quoted, BLOCK_SIZE)
@@ -251,10 +257,9 @@ def _read_csv(path: Path, data: bytes) -> pd.DataFrame:
     frame = table.to_pandas()
     if quoted or not _one_record_per_line(data, len(frame)):
         lines = csv_records(data).lines[1:]
-        frame[LINE_COLUMN] = lines if len(lines) == len(frame) else np.arange(2, len(frame) + 2)
-    else:
-        frame[LINE_COLUMN] = np.arange(2, len(frame) + 2)
-    return frame
+        if len(lines) == len(frame):
+            return frame, lines
+    return frame, np.arange(2, len(frame) + 2)
 
 
 def _printable(text: str, limit: int = MESSAGE_VALUE_LIMIT) -> str:
@@ -311,10 +316,13 @@ EMPTY_COLUMNS = "reportkit_empty_columns"
 
 def drop_empty_unnamed(frame: pd.DataFrame) -> tuple[pd.DataFrame, tuple[str, ...]]:
     """Drop the columns Excel leaves without a header and without a value (`Unnamed: 7`, all empty): a sheet
-    formatted beyond its data has them. An unnamed column that holds a value is kept (reported as unknown)."""
-    unnamed = [c for c in frame.columns if str(c).startswith("Unnamed: ")]
-    empty = tuple(str(c) for c in unnamed if frame[c].isna().all())
-    return frame.drop(columns=list(empty)), empty
+    formatted beyond its data has them, as has a CSV whose rows end in a separator. An unnamed column that holds
+    a value is kept (and reported as unknown)."""
+    unnamed = [i for i, c in enumerate(frame.columns) if str(c).startswith("Unnamed: ") or not str(c).strip()]
+    empty = [i for i in unnamed if frame.iloc[:, i].isna().all()]
+    names = tuple(str(frame.columns[i]) or f"(column {i + 1})" for i in empty)
+    keep = [i for i in range(frame.shape[1]) if i not in set(empty)]
+    return frame.iloc[:, keep], names
 
 
 NEAR_MISS_RATIO = 0.85
@@ -435,13 +443,13 @@ def read_text_frame(path: str | Path, schema: FileSchema) -> pd.DataFrame:
     empty: tuple[str, ...] = ()
     if suffix == ".parquet":
         frame = _read_binary(path, data, pd.read_parquet)
-        frame[LINE_COLUMN] = np.arange(1, len(frame) + 1)  # a Parquet file has rows, not lines: row 1 is the first
+        lines = np.arange(1, len(frame) + 1)  # a Parquet file has rows, not lines: row 1 is the first
     elif suffix in (".xlsx", ".xls"):
-        frame, empty = drop_empty_unnamed(_read_binary(path, data, pd.read_excel))
-        frame[LINE_COLUMN] = np.arange(2, len(frame) + 2)  # the worksheet's row number: the header is row 1
+        frame = _read_binary(path, data, pd.read_excel)
+        lines = np.arange(2, len(frame) + 2)  # the worksheet's row number: the header is row 1
     else:
-        frame = _read_csv(path, data)
-    lines = frame.pop(LINE_COLUMN).to_numpy()
+        frame, lines = _read_csv(path, data)
+    frame, empty = drop_empty_unnamed(frame)
     found = check_header([str(c) for c in frame.columns], schema, path)
     frame.columns = [str(c).strip() for c in frame.columns]
     missing = [c for c in schema.required if c not in frame.columns]
