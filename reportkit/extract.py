@@ -459,11 +459,16 @@ def read_text_frame(path: str | Path, schema: FileSchema) -> pd.DataFrame:
     else:
         frame, lines = _read_csv(path, data)
     frame, empty = drop_empty_unnamed(frame)
+    if len(frame.columns) and not any(header_key(str(c)) in schema.columns for c in frame.columns):
+        raise InputError(  # its values are not shown: the first line may be a complaint, with personal data
+            f"{path}: the first line is not a header: none of its {len(frame.columns)} values is a column name of "
+            f"the {schema.name} file; add the header row (docs/inputs.md lists the columns)"
+        )
     found = check_header([str(c) for c in frame.columns], schema, path)
     frame.columns = [str(c).strip() for c in frame.columns]
     missing = [c for c in schema.required if c not in frame.columns]
     if missing:
-        found_names = ", ".join(map(str, frame.columns)) or "none"
+        found_names = _cut(", ".join(map(str, frame.columns)), 200) or "none"
         raise InputError(f"{path}: missing required column(s) {', '.join(missing)}; found {found_names}")
     if schema.one_of and not any(c in frame.columns for c in schema.one_of):
         raise InputError(f"{path}: needs at least one of the columns {', '.join(schema.one_of)}")

@@ -252,6 +252,16 @@ def test_several_ragged_rows_are_counted(ws) -> None:
     )
 
 
+def test_a_file_without_a_header_row_is_refused_without_echoing_its_first_row(ws) -> None:
+    row = ROW.format(n=1) + ",QQ123456C,1970-01-01,1970-01-01"  # the two empty values are no column
+    path = write(ws, "complaints.csv", f"{row}\n{row}\n")
+    line = error_line(2, *validate_args(ws, path))
+    assert line == (
+        f"error: {path}: the first line is not a header: none of its 8 values is a column name of the complaints "
+        "file; add the header row (docs/inputs.md lists the columns)"
+    )
+
+
 # --------------------------------------------------------------------------- line numbers
 
 
