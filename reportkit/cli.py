@@ -10,10 +10,8 @@ that reaches a command is turned into exit 4 naming the path.
 
 from __future__ import annotations
 
-import calendar as month_calendar
 import datetime as dt
 import json
-import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -57,34 +55,11 @@ def _out_folder(out: Path, flag: str = "--out") -> None:
         raise EnvironmentProblem(f"{flag} {out} is a file, where a folder is needed; give a folder (or a new name)")
 
 
-_DATE_FORM = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
-
-def parse_date_option(value: str, flag: str) -> dt.date:
-    """A YYYY-MM-DD option value as a date; InputError says whether the form is wrong or the day does not exist.
-
-    Raises:
-        InputError: `2025-6-30` is "not in the form YYYY-MM-DD"; `2025-02-30` "is not a real date".
-    """
-    if not _DATE_FORM.match(value):
-        raise InputError(f"{flag} {value!r} is not a date in the form YYYY-MM-DD")
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        year, month = int(value[:4]), int(value[5:7])
-        why = (
-            f"{month_calendar.month_name[month]} {year} has {month_calendar.monthrange(year, month)[1]} days"
-            if 1 <= month <= 12 and year >= 1
-            else "there is no month " + value[5:7]
-        )
-        raise InputError(f"{flag} {value!r} is not a real date ({why}); give a date that exists") from None
-
-
 def _date(ctx, param, value):
     if value is None:
         return None
     try:
-        return parse_date_option(value, param.opts[0])
+        return api.parse_date(value, param.opts[0])
     except InputError as exc:
         _fail(exc)
 
@@ -171,7 +146,7 @@ def calendar_command(config, entity, start, end, as_json) -> None:
     start = start or today - dt.timedelta(days=365)
     end = end or today + dt.timedelta(days=365)
     if end < start:
-        raise click.BadParameter(f"--to {end} is before --from {start}")
+        _fail(InputError(f"--to {end} is before --from {start}; give --from first"))
     with _one_line_errors():
         loaded = load_config(config)
         rows = calendar_rows(loaded, entity, Period(start, end))

@@ -394,6 +394,17 @@ def test_calendar_from_that_is_not_a_real_date(ws) -> None:
     )
 
 
+def test_calendar_to_before_from_is_one_line(ws) -> None:
+    args = ["calendar", "--config", ws.config(), "--entity", "123456", "--from", "2025-06-30", "--to", "2025-01-31"]
+    assert error_line(2, *args) == "error: --to 2025-01-31 is before --from 2025-06-30; give --from first"
+
+
+def test_a_notebook_parameter_that_is_not_a_real_date() -> None:
+    with pytest.raises(InputError, match=r"^period_end '2025-02-29' is not a real date \(February 2025 has 28 days\)"):
+        api.parse_date("2025-02-29", "period_end")
+    assert api.parse_date("2024-02-29", "period_end").isoformat() == "2024-02-29"
+
+
 # --------------------------------------------------------------------------- configuration: alias bombs
 
 
