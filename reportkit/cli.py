@@ -1,6 +1,11 @@
 """The `reportkit` command: each subcommand turns its arguments into one API call.
 
-Exit codes: 0 ok, 1 validation errors, 2 usage or input errors, 3 a notebook or internal failure.
+Exit codes (reportkit.errors): 0 ok; 1 validation errors in the data (rows named); 2 usage or configuration
+errors (flags, the configuration, an unknown entity, a date that is not real or ends no period, an input path
+that does not exist or a file that is not what its name says); 3 a check of the results or a notebook failed;
+4 environment errors (EnvironmentProblem: a path that exists but cannot be read or written, a full disk, a file
+where a folder should be). Every failure is one line on stderr starting `error:`, never a traceback: an OSError
+that reaches a command is turned into exit 4 naming the path.
 """
 
 from __future__ import annotations
@@ -8,14 +13,19 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
 
 from reportkit import api
-from reportkit.errors import ReportkitError
+from reportkit.errors import EnvironmentProblem, InputError, ReportkitError
 
-EXISTING_FILE = click.Path(dir_okay=False, path_type=Path)
+EXISTING_FILE = click.Path(path_type=Path)
+"""An input path; its existence and kind are checked when it is read (missing: exit 2; a folder: exit 4)."""
+OUT_FOLDER = click.Path(path_type=Path)
+"""An output folder; a file in its place is an environment error (exit 4), checked by `_out_folder`."""
 
 
 def _progress(message: str) -> None:
@@ -27,13 +37,31 @@ def _fail(exc: ReportkitError) -> None:
     sys.exit(exc.exit_code)
 
 
+@contextmanager
+def _one_line_errors(out: Path | None = None) -> Iterator[None]:
+    """Every failure as one line and its exit code: reportkit's own errors, and any OSError (a read-only
+    folder, a full disk, a file in the way) as an EnvironmentProblem naming the path (`out` when it names none)."""
+    try:
+        yield
+    except ReportkitError as exc:
+        _fail(exc)
+    except OSError as exc:
+        _fail(EnvironmentProblem.from_os_error(exc, "write", out))
+
+
+def _out_folder(out: Path, flag: str = "--out") -> None:
+    """A file where the output folder should be is refused before anything is built (exit 4)."""
+    if out.exists() and not out.is_dir():
+        raise EnvironmentProblem(f"{flag} {out} is a file, where a folder is needed; give a folder (or a new name)")
+
+
 def _date(ctx, param, value):
     if value is None:
         return None
     try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date in the form YYYY-MM-DD") from None
+        return api.parse_date(value, param.opts[0])
+    except InputError as exc:
+        _fail(exc)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -56,15 +84,14 @@ def input_options(func):
 @input_options
 @click.option("--entity", required=True, help="A firm's FRN or a group id from the configuration.")
 @click.option("--period-end", required=True, callback=_date, help="Last day of the reporting period (YYYY-MM-DD).")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("outputs"), show_default=True)
+@click.option("--out", type=OUT_FOLDER, default=Path("outputs"), show_default=True)
 def run_command(config, complaints, redress, context, entity, period_end, out) -> None:
     """Validate, build every return that applies, run the notebooks and render them."""
     from reportkit.run import run
 
-    try:
+    with _one_line_errors(out):
+        _out_folder(out)
         outcome = run(api.InputPaths.of(config, complaints, redress, context), entity, period_end, out, _progress)
-    except ReportkitError as exc:
-        _fail(exc)
     click.echo(f"wrote {outcome.folder}")
     click.echo(f"  {outcome.redress_basis}")
     for stem in outcome.produced:
@@ -87,19 +114,19 @@ def run_command(config, complaints, redress, context, entity, period_end, out) -
 @input_options
 @click.option(
     "--out",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=OUT_FOLDER,
     default=None,
     help="Also write every finding to OUT/validation/errors.csv and warnings.csv.",
 )
 def validate_command(config, complaints, redress, context, out) -> None:
     """Validate the inputs only; exit 1 when there are errors."""
-    try:
+    with _one_line_errors(out):
+        if out is not None:
+            _out_folder(out)
         report = api.validate(api.InputPaths.of(config, complaints, redress, context), _progress)
-    except ReportkitError as exc:
-        _fail(exc)
-    click.echo(report.summary())
-    if out is not None:
-        click.echo(f"full list: {report.write(out / 'validation')}")
+        click.echo(report.summary())
+        if out is not None:
+            click.echo(f"full list: {report.write(out / 'validation')}")
     sys.exit(0 if report.ok else 1)
 
 
@@ -119,13 +146,11 @@ def calendar_command(config, entity, start, end, as_json) -> None:
     start = start or today - dt.timedelta(days=365)
     end = end or today + dt.timedelta(days=365)
     if end < start:
-        raise click.BadParameter(f"--to {end} is before --from {start}")
-    try:
+        _fail(InputError(f"--to {end} is before --from {start}; give --from first"))
+    with _one_line_errors():
         loaded = load_config(config)
         rows = calendar_rows(loaded, entity, Period(start, end))
         explanations = calendar_explanations(loaded, entity, rows)
-    except ReportkitError as exc:
-        _fail(exc)
     for line in explanations:  # with --json on stderr, so stdout stays one JSON list
         click.echo(line, err=as_json)
     if as_json:
@@ -143,15 +168,14 @@ def calendar_command(config, entity, start, end, as_json) -> None:
 
 
 @main.command("demo")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("outputs"), show_default=True)
+@click.option("--out", type=OUT_FOLDER, default=Path("outputs"), show_default=True)
 def demo_command(out) -> None:
     """Generate the sample data and run everything on it."""
     from reportkit.demo import run_demo
 
-    try:
+    with _one_line_errors(out):
+        _out_folder(out)
         folders = run_demo(out, _progress)
-    except ReportkitError as exc:
-        _fail(exc)
     for folder in folders:
         click.echo(f"wrote {folder}")
 
@@ -194,7 +218,6 @@ def codes_command(list_name, markdown) -> None:
 def init_config_command(frns, names, group, group_name, ard, calendar_year, business_days, returns, out) -> None:
     """Write a commented starting configuration for a firm or a group (to stdout without --out)."""
     from reportkit.config import starting_config
-    from reportkit.errors import InputError
 
     try:
         if len(frns) != len(names):
@@ -219,8 +242,8 @@ def init_config_command(frns, names, group, group_name, ard, calendar_year, busi
             raise InputError(
                 f"{out} already exists; init-config never overwrites a file: choose another --out"
             ) from None
-        except OSError as exc:
-            raise InputError(f"cannot write {out}: {exc.strerror or exc}") from None
+        except OSError as exc:  # a read-only folder, a full disk, a folder in the way: exit 4
+            raise EnvironmentProblem.from_os_error(exc, "write", out) from None
     except ReportkitError as exc:
         _fail(exc)
     entity = group or frns[0]

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from reportkit.extract import row_word
 from reportkit.safecsv import write_safe_csv
 from reportkit.schema import load_schema
 
@@ -126,7 +127,7 @@ class ValidationReport:
     def describe(row: pd.Series) -> str:
         where = f"{row['file']}"
         if pd.notna(row["line"]):
-            where += f" line {int(row['line'])}"
+            where += f" {row_word(str(row['file']))} {int(row['line'])}"
         who = f"complaint {row['complaint_id']}" if pd.notna(row["complaint_id"]) and row["complaint_id"] else "row"
         value = (
             "(empty)"

@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from reportkit.config import Config
-from reportkit.extract import columns_found
+from reportkit.extract import EMPTY_COLUMNS, columns_found
 from reportkit.schema import load_schema
 from reportkit.validation.checks import (
     COMPLAINT_CHECKS,
@@ -51,6 +51,8 @@ def validate_inputs(inputs: TextInputs, config: Config) -> ValidationReport:
     ):
         if frame is not None:
             report.add(unknown_columns_warning(frame, name))
+            report.add(empty_columns_warning(frame, name))
+            report.add(no_rows_warning(frame, name))
     # Adviser identifiers are compared without case and spaces: validate the form they are grouped in.
     complaints = load_schema("complaints").normalised(inputs.complaints)
     for part in run_suite(complaints, "complaints", inputs.complaints_name, references):
@@ -120,6 +122,53 @@ def unknown_columns_warning(frame: pd.DataFrame, file: str) -> pd.DataFrame:
         rule=UNKNOWN_COLUMNS,
         message=f"{len(unknown)} column(s) not in the input's documented columns are ignored: {names}",
         value_column="value",
+    )
+
+
+EMPTY_COLUMNS_RULE = "empty_columns_ignored"
+"""Rule of the one warning per workbook that names the columns with neither a header nor a value."""
+
+NO_ROWS = "no_rows"
+"""Rule of the warning on a file that has its header but no row (an extract of a quiet period, or a bad export)."""
+
+
+def _one_warning(file: str, rule: str, value: str, message: str) -> pd.DataFrame:
+    return findings_frame(
+        pd.DataFrame({"value": [value]}),
+        severity="warning",
+        file=file,
+        column="(header)",
+        rule=rule,
+        message=message,
+        value_column="value",
+    )
+
+
+def empty_columns_warning(frame: pd.DataFrame, file: str) -> pd.DataFrame:
+    """One warning for the columns of a workbook with no header and no value (Excel's `Unnamed: 7`): they are
+    dropped, and said to be, so that nothing is ignored without a word."""
+    empty = frame.attrs.get(EMPTY_COLUMNS, ())
+    if not empty:
+        return _one_warning(file, "", "", "").iloc[0:0]
+    return _one_warning(
+        file,
+        EMPTY_COLUMNS_RULE,
+        ", ".join(empty),
+        f"{len(empty)} column(s) with neither a header nor a value are ignored",
+    )
+
+
+def no_rows_warning(frame: pd.DataFrame, file: str) -> pd.DataFrame:
+    """A file with a header and no row: for the complaints extract every return is then a nil return, which is
+    right for a quiet period and wrong for a broken export, so say so (the run continues)."""
+    if len(frame):
+        return _one_warning(file, "", "", "").iloc[0:0]
+    return _one_warning(
+        file,
+        NO_ROWS,
+        "",
+        "the file has a header but no rows: it contributes nothing (a complaints extract with no rows gives nil "
+        "returns); check the export if the period had complaints",
     )
 
 
