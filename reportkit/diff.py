@@ -90,8 +90,10 @@ class RunDiff:
         lines = [f"only in {self.run_a}: returns/{stem}.json" for stem in self.only_a]
         lines += [f"only in {self.run_b}: returns/{stem}.json" for stem in self.only_b]
         for c in self.changes:
-            where = f"{c.stem} header {c.column}" if c.table in ("header", "return") else (
-                f"{c.stem} table {c.table} row {c.row} column {c.column}"
+            where = (
+                f"{c.stem} header {c.column}"
+                if c.table in ("header", "return")
+                else (f"{c.stem} table {c.table} row {c.row} column {c.column}")
             )
             lines.append(f"{where}: {_shown(c.before)} -> {_shown(c.after)}")
         lines.append(f"{len(self.changes)} figure(s) differ in {self.entity} {self.period_end}")

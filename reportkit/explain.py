@@ -46,12 +46,23 @@ MEASURE_RULES: dict[str, tuple[str, str]] = {
 }
 """Each per-complaint fact a cell sums (reportkit.measures), in words, with the DISP paragraph that defines it."""
 
+ANNEX1AD_PARAGRAPHS: dict[str, str] = {
+    "opened": "DISP 1.10B.7D(1)",
+    "received": "DISP 1.10B.7D(1)",
+    "closed": "DISP 1.10B.7D(2)(a)",
+    "upheld": "DISP 1.10B.8G(2)",
+    "redress": "DISP 1.10B.8G(3)-(4)",
+    "redress_upheld": "DISP 1.10B.8G(3)-(4)",
+    "redress_not_upheld": "DISP 1.10B.8G(3)-(4)",
+}
+"""Annex 1AD's own paragraphs for the facts it shares with Annex 1 (received, closed, upheld, redress)."""
+
 SUBJECT: dict[str, tuple[str, str, str]] = {
-    "annex1": ("product", "credit_activity", "not about a product (Part A) or credit activity (Part B), DISP 1.10.2R"),
-    "annex1b": ("product", "credit_activity", "not about a product or credit activity Annex 1 counts, DISP 1.10A.1R"),
-    "annex1ab": ("cmc_claim_type", "cmc_claim_type", "not about claims management activity, DISP 1.10.1R(3)(b)"),
-    "annex1c": ("adviser_key", "adviser_key", "not about an identified adviser, DISP 1.10.2AR(1)"),
-    "annex1ad": ("payment_service", "payment_service", "not about a payment service or e-money, DISP 1.10B.2G"),
+    "annex1": ("product", "credit_activity", "not about a product (Part A) or credit activity (Part B) (DISP 1.10.2R)"),
+    "annex1b": ("product", "credit_activity", "not about a product or credit activity Annex 1 counts (DISP 1.10A.1R)"),
+    "annex1ab": ("cmc_claim_type", "cmc_claim_type", "not about claims management activity (DISP 1.10.1R(3)(b))"),
+    "annex1c": ("adviser_key", "adviser_key", "not about an identified adviser (DISP 1.10.2AR(1))"),
+    "annex1ad": ("payment_service", "payment_service", "not about a payment service or e-money (DISP 1.10B.2G)"),
 }
 """Per return: the column(s) a complaint needs a value in to be counted, and the reason when it has none."""
 
@@ -79,8 +90,15 @@ class ReturnExplanation:
     title: str
     placements: list[Placement] = field(default_factory=list)
     left_out: list[str] = field(default_factory=list)
+    summarises: str | None = None
+    """For an Annex 1B summary (which keeps no lineage): the return it summarises, where that counts the complaint."""
 
     def lines(self) -> list[str]:
+        if self.summarises:
+            return [
+                f"{self.stem} ({self.title}): counted through {self.summarises}, whose totals it summarises "
+                "(DISP 1.10A.1R, DISP 1 Annex 1BR)"
+            ]
         if self.placements:
             return [f"{self.stem} ({self.title}): counted in {len(self.placements)} cell(s)"] + [
                 p.line() for p in self.placements
@@ -132,7 +150,10 @@ def _rule(document: dict[str, Any], table: str, row: str, column: str) -> tuple[
         measure = next((c.measure for c in spec.columns if c.code == column), None)
     for candidate in (measure, column, row):  # Annex 1AB Table 2 names its measure by row
         if candidate in MEASURE_RULES:
-            return MEASURE_RULES[candidate]
+            words, paragraph = MEASURE_RULES[candidate]
+            if document["return"] == "annex1ad":
+                paragraph = ANNEX1AD_PARAGRAPHS.get(candidate, paragraph)
+            return words, paragraph
     return (f"counted as {measure or column}", "DISP 1 Annex " + document["return"].removeprefix("annex").upper())
 
 
@@ -153,7 +174,10 @@ def _left_out(code: str, document: dict[str, Any], complaint: pd.Series) -> list
     """Why a return counts none of a complaint's cells (every reason that applies, scope before period)."""
     frn = str(complaint["firm_frn"])
     if document["nil_return"]:
-        return ["a nil return counts no complaints: the group's joint return reports this firm's (DISP 1.10.1CR)"]
+        return [
+            f"a member's nil return (firm {document['reporting_firm']}) counts no complaints: the group's joint "
+            "return reports its complaints (DISP 1.10.1CR)"
+        ]
     if frn not in document["firms"]:
         return [f"another firm: the complaint is firm {frn}'s, this return covers {', '.join(document['firms'])}"]
     reasons = []
@@ -192,6 +216,15 @@ def _left_out(code: str, document: dict[str, Any], complaint: pd.Series) -> list
         else:
             reasons.append(f"outside the period {period.start} to {period.end}: {when} (DISP 1.10.7R)")
     return reasons or ["in scope and in the period, but in no non-blank cell (its row is blank: not declared business)"]
+
+
+def _summarised(stem: str) -> list[str]:
+    """The stems an Annex 1B summary of this stem can summarise: Annex 1, or Annex 1AB for a CMC-only firm."""
+    return [stem.replace("annex1b", code, 1) for code in ("annex1", "annex1ab")]
+
+
+def counted_in(items: list[ReturnExplanation]) -> set[str]:
+    return {item.stem for item in items if item.placements}
 
 
 def _day(value: Any) -> str:
@@ -252,6 +285,10 @@ def explain(folder: Path, complaint_id: str, frn: str | None = None) -> list[Exp
             placements = _placements(stem, document, lineage.get(stem), own_frn, str(complaint_id))
             left = [] if placements else _left_out(document["return"], document, complaint)
             items.append(ReturnExplanation(stem, title, placements, left))
+        for item in items:  # a summary keeps no lineage: it counts what the return it summarises counts
+            if documents[item.stem]["return"] == "annex1b" and not item.placements:
+                source = next((s for s in _summarised(item.stem) if s in counted_in(items)), None)
+                if source is not None:
+                    item.summarises, item.left_out = source, []
         explanations.append(Explanation(str(complaint_id), own_frn, _facts(complaint), items))
     return explanations
-

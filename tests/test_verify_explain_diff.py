@@ -116,8 +116,11 @@ def test_verify_refuses_a_changed_input_with_exit_5_naming_it_and_both_hashes(tm
     folder = make_run(tmp_path / "inputs", ROWS[:2], tmp_path / "out")
     recorded = json.loads((folder / "manifest.json").read_text())["inputs"]["complaints"]["sha256"]
     Workspace(tmp_path / "inputs").csv("complaints.csv", ROWS[:1])
-    with pytest.raises(InputChanged, match=rf"input complaints .*complaints\.csv has changed: sha256 recorded "
-                       rf"{recorded}, found [0-9a-f]{{64}}; restore") as caught:
+    with pytest.raises(
+        InputChanged,
+        match=rf"input complaints .*complaints\.csv has changed: sha256 recorded "
+        rf"{recorded}, found [0-9a-f]{{64}}; restore",
+    ) as caught:
         verify(folder)
     assert caught.value.exit_code == 5
     one_line_error(invoke("verify", folder), 5, rf"has changed: sha256 recorded {recorded}, found ")
@@ -240,8 +243,10 @@ def test_explain_another_firms_complaint_and_masks_advisers(tmp_path) -> None:
     second = dict(FIRM, frn="654321", name="Other Bank plc")
     firm = dict(FIRM, returns=["annex1", "annex1c"])
     adviser = {"adviser_irn": "ABC12345", "product": "current_accounts"}
-    rows = [complaint("A1", "2025-02-03", "2025-02-04", "upheld", **adviser), complaint("B1", "2025-02-03",
-                                                                                          firm_frn="654321")]
+    rows = [
+        complaint("A1", "2025-02-03", "2025-02-04", "upheld", **adviser),
+        complaint("B1", "2025-02-03", firm_frn="654321"),
+    ]
     folder = make_run(tmp_path / "inputs", rows, tmp_path / "out", firms=[firm, second])
     (other,) = explain(folder, "B1")
     assert [item.left_out for item in other.returns] == [
@@ -262,3 +267,58 @@ def test_verify_a_run_with_notebooks_is_identical(tmp_path) -> None:
     result = verify(folder)
     assert result.ok, result.lines()
     assert {"html/annex1.html", "notebooks/annex1.ipynb", "html/validation.html"} <= set(result.identical)
+
+
+# ----------------------------------------------------------------------------- the sample group
+@pytest.fixture(scope="module")
+def sample_run(tmp_path_factory) -> Path:
+    """The bundled sample group's run for the sample period, without notebooks."""
+    from reportkit import api
+    from reportkit.sample import SAMPLE_ENTITIES, SAMPLE_PERIOD_END, write_sample
+
+    root = tmp_path_factory.mktemp("sample")
+    paths = write_sample(root / "sample-data")
+    inputs = api.InputPaths.of(paths["config"], paths["complaints"], paths["redress"], paths["context"])
+    return run(inputs, SAMPLE_ENTITIES[0], SAMPLE_PERIOD_END, root / "out", quiet, notebooks=False).folder
+
+
+def test_explain_on_the_sample_group_covers_every_return(sample_run) -> None:
+    (explanation,) = explain(sample_run, "100002-0000149")
+    assert {item.stem: item.left_out for item in explanation.returns} == {
+        "annex1--nil-100002": [
+            "a member's nil return (firm 100002) counts no complaints: the group's joint return reports its "
+            "complaints (DISP 1.10.1CR)"
+        ],
+        "annex1--nil-100003": [
+            "a member's nil return (firm 100003) counts no complaints: the group's joint return reports its "
+            "complaints (DISP 1.10.1CR)"
+        ],
+        "annex1": ["not from an eligible complainant (DISP 1.10.1R)"],
+        "annex1ad--100001": ["another firm: the complaint is firm 100002's, this return covers 100001"],
+        "annex1ad--100002": [
+            "issuing or redemption of e-money from a complainant who is not an eligible complainant (DISP 1.1.3AD(2))"
+        ],
+        "annex1b": ["not from an eligible complainant (DISP 1.10.1R)"],
+    }
+
+
+def test_explain_a_payment_complaint_cites_annex_1ad_paragraphs_and_the_summary(sample_run) -> None:
+    (explanation,) = explain(sample_run, "100001-0000716")
+    by_stem = {item.stem: item for item in explanation.returns}
+    assert [(p.table, p.row, p.column, p.paragraph) for p in by_stem["annex1ad--100001"].placements] == [
+        ("1", "credit_transfers", "charges_interest", "DISP 1.10B.7D(1)"),
+        ("2", "credit_transfers", "closed_within_15_business_days", "DISP 1.6.2AR"),
+        ("2", "credit_transfers", "upheld", "DISP 1.10B.8G(2)"),
+        ("2", "credit_transfers", "redress_upheld", "DISP 1.10B.8G(3)-(4)"),
+    ]
+    (counted,) = explain(sample_run, "100001-0000875")
+    summary = next(item for item in counted.returns if item.stem == "annex1b")
+    assert summary.lines() == [
+        "annex1b (Complaints data summary (DISP 1 Annex 1BR)): counted through annex1, whose totals it summarises "
+        "(DISP 1.10A.1R, DISP 1 Annex 1BR)"
+    ]
+
+
+def test_verify_and_diff_the_sample_group(sample_run) -> None:
+    assert verify(sample_run).ok
+    assert invoke("diff", sample_run, sample_run).stdout == "no differences in 6 return(s) of sample-group 2025-12-31\n"
