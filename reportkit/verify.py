@@ -7,14 +7,17 @@ same options into a temporary folder must reproduce each of them exactly. The ru
 
 from __future__ import annotations
 
+import json
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
 from reportkit import api
+from reportkit.errors import InputError
+from reportkit.review import RUN_FILE
 from reportkit.run import run
-from reportkit.rundir import check_inputs, open_run
+from reportkit.rundir import INPUT_ROLES, check_inputs, open_run
 
 
 @dataclass
@@ -29,6 +32,8 @@ class Verification:
     """Produced by the re-run but absent from the run folder."""
     extra: list[str] = field(default_factory=list)
     """In the run folder but not produced by the re-run."""
+    code_changed: str | None = None
+    """Set when the re-run's reportkit version or commit is not the run's: why files carrying the run id differ."""
 
     @property
     def ok(self) -> bool:
@@ -38,8 +43,10 @@ class Verification:
         """The report printed by the CLI: one line when identical, else one line per difference."""
         if self.ok:
             return [f"identical: {len(self.identical)} files"]
+        note = [f"note: {self.code_changed}"] if self.code_changed else []
         return (
-            [f"differs: {name}" for name in self.differing]
+            note
+            + [f"differs: {name}" for name in self.differing]
             + [f"missing from the run folder: {name}" for name in self.missing]
             + [f"not produced by the re-run: {name}" for name in self.extra]
             + [
@@ -74,11 +81,9 @@ def verify(folder: Path, progress: Callable[[str], None] | None = None) -> Verif
     """
     original = open_run(folder)
     paths = check_inputs(original)
-    unknown = sorted(set(paths) - {"config", "complaints", "redress", "context"})
+    unknown = sorted(set(paths) - set(INPUT_ROLES))
     inputs = api.InputPaths.of(paths["config"], paths["complaints"], paths.get("redress"), paths.get("context"))
     if unknown:  # an input this version cannot pass to a run (e.g. a mapping): the re-run could not match
-        from reportkit.errors import InputError
-
         raise InputError(f"the manifest names input(s) {', '.join(unknown)} this reportkit cannot re-run with")
     with tempfile.TemporaryDirectory(prefix="reportkit-verify-") as scratch:
         outcome = run(
@@ -89,4 +94,30 @@ def verify(folder: Path, progress: Callable[[str], None] | None = None) -> Verif
             progress or (lambda _message: None),
             notebooks=original.notebooks,
         )
-        return compare_folders(original.files(), open_run(outcome.folder).files(), Path(folder))
+        result = compare_folders(original.files(), open_run(outcome.folder).files(), Path(folder))
+        result.code_changed = code_change(Path(folder) / RUN_FILE, outcome.folder / RUN_FILE)
+        return result
+
+
+def _code(path: Path) -> tuple[str, str | None] | None:
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+        return str(document["reportkit"]), document.get("commit")
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def code_change(original: Path, rerun: Path) -> str | None:
+    """Why a re-run cannot match: it ran another reportkit version or commit (part of the run id, so every file
+    that carries the id differs). None when both are the same or the run folder does not say."""
+    before, after = _code(original), _code(rerun)
+    if before is None or after is None or before == after:
+        return None
+
+    def shown(code: tuple[str, str | None]) -> str:
+        return f"reportkit {code[0]}" + (f" at commit {code[1][:12]}" if code[1] else "")
+
+    return (
+        f"the run was made by {shown(before)}, the re-run by {shown(after)}; the version is part of the run id, so "
+        f"files carrying it differ: verify with {shown(before)}"
+    )

@@ -112,6 +112,20 @@ def test_verify_names_each_changed_missing_and_extra_output_with_exit_3(base, tm
     ]
 
 
+def test_verify_says_when_the_run_was_made_by_another_reportkit(base, tmp_path) -> None:
+    folder = copy_run(base, tmp_path)
+    facts = json.loads((folder / "run.json").read_text())
+    (folder / "run.json").write_text(json.dumps(dict(facts, reportkit="0.0.1", commit="ab" * 20)))
+    lines = verify(folder).lines()
+    assert re.fullmatch(
+        r"note: the run was made by reportkit 0\.0\.1 at commit abababababab, the re-run by reportkit \S+( at commit "
+        r"[0-9a-f]{12})?; the version is part of the run id, so files carrying it differ: verify with reportkit "
+        r"0\.0\.1 at commit abababababab",
+        lines[0],
+    )
+    assert lines[1:] == ["differs: run.json", "1 difference(s); identical: 6 files"]
+
+
 def test_verify_refuses_a_changed_input_with_exit_5_naming_it_and_both_hashes(tmp_path) -> None:
     folder = make_run(tmp_path / "inputs", ROWS[:2], tmp_path / "out")
     recorded = json.loads((folder / "manifest.json").read_text())["inputs"]["complaints"]["sha256"]
