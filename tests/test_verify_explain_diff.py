@@ -8,6 +8,7 @@ import re
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 from conftest import FIRM, Workspace, complaint
@@ -336,3 +337,30 @@ def test_explain_a_payment_complaint_cites_annex_1ad_paragraphs_and_the_summary(
 def test_verify_and_diff_the_sample_group(sample_run) -> None:
     assert verify(sample_run).ok
     assert invoke("diff", sample_run, sample_run).stdout == "no differences in 6 return(s) of sample-group 2025-12-31\n"
+
+
+def test_explain_reads_parquet_lineage_and_undoes_the_csv_apostrophe(tmp_path) -> None:
+    rows = [complaint("=C1", "2025-02-03", "2025-02-04", "upheld")]
+    folder = make_run(tmp_path / "inputs", rows, tmp_path / "out")
+    assert "'=C1" in (folder / "lineage" / "annex1.csv").read_text()  # neutralised for spreadsheets
+    from_csv = explain(folder, "=C1")[0].returns[0].placements
+    assert [(p.table, p.column) for p in from_csv] == [
+        ("1", "general_admin_customer_service"),
+        ("2", "closed_within_3_days"),
+        ("2", "upheld"),
+    ]
+    lineage = pd.read_csv(folder / "lineage" / "annex1.csv", dtype=str)
+    lineage["complaint_id"] = "=C1"
+    lineage.to_parquet(folder / "lineage" / "annex1.parquet", index=False)
+    (folder / "lineage" / "annex1.csv").unlink()
+    assert explain(folder, "=C1")[0].returns[0].placements == from_csv
+
+
+def test_diff_names_a_return_found_in_one_run_only(base, tmp_path) -> None:
+    folder = copy_run(base, tmp_path)
+    document = json.loads((folder / "returns" / "annex1.json").read_text())
+    (folder / "returns" / "annex1c.json").write_text(json.dumps(dict(document, tables={})))
+    lines = diff_runs(base, folder).lines()
+    assert lines[0] == f"only in {folder}: returns/annex1c.json"
+    assert "annex1c header opened: (absent) -> 2" in lines
+    assert lines[-1].endswith("figure(s) differ in 123456 2025-06-30")
