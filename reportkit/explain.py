@@ -170,10 +170,11 @@ def _placements(stem: str, document: dict[str, Any], lineage: pd.DataFrame | Non
     return placements
 
 
-def _left_out(code: str, document: dict[str, Any], complaint: pd.Series) -> list[str]:
+def _left_out(stem: str, document: dict[str, Any], complaint: pd.Series) -> list[str]:
     """Why a return counts none of a complaint's cells (every reason that applies, scope before period)."""
+    code = document["return"]
     frn = str(complaint["firm_frn"])
-    if document["nil_return"]:
+    if document["nil_return"] and "--nil-" in stem:  # a member's nil return; a firm's own nil return falls through
         return [
             f"a member's nil return (firm {document['reporting_firm']}) counts no complaints: the group's joint "
             "return reports its complaints (DISP 1.10.1CR)"
@@ -283,7 +284,7 @@ def explain(folder: Path, complaint_id: str, frn: str | None = None) -> list[Exp
         for stem, document in documents.items():
             title = document_layout(document).title
             placements = _placements(stem, document, lineage.get(stem), own_frn, str(complaint_id))
-            left = [] if placements else _left_out(document["return"], document, complaint)
+            left = [] if placements else _left_out(stem, document, complaint)
             items.append(ReturnExplanation(stem, title, placements, left))
         for item in items:  # a summary keeps no lineage: it counts what the return it summarises counts
             if documents[item.stem]["return"] == "annex1b" and not item.placements:
