@@ -44,8 +44,16 @@ class RunFolder:
 
     @property
     def inputs(self) -> dict[str, Path]:
-        """Role -> path of every input the run read, as the manifest names it."""
-        return {role: Path(item["path"]) for role, item in self.manifest["inputs"].items()}
+        """Role -> path of every input the run read: the absolute path the run resolved (its parameters) where the
+        manifest records one, so a run started with relative paths is found from any folder; else the input's path."""
+        parameters = self.manifest["parameters"]
+        found = {}
+        for role, item in self.manifest["inputs"].items():
+            resolved = parameters.get(role)
+            found[role] = (
+                Path(resolved) if isinstance(resolved, str) and Path(resolved).is_absolute() else Path(item["path"])
+            )
+        return found
 
     @property
     def notebooks(self) -> bool:

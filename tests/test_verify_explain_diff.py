@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import FIRM, Workspace, complaint
 
+from reportkit import api
 from reportkit.cli import main
 from reportkit.diff import diff_runs
 from reportkit.errors import InputError
@@ -288,7 +289,6 @@ def test_verify_a_run_with_notebooks_is_identical(tmp_path) -> None:
 @pytest.fixture(scope="module")
 def sample_run(tmp_path_factory) -> Path:
     """The bundled sample group's run for the sample period, without notebooks."""
-    from reportkit import api
     from reportkit.sample import SAMPLE_ENTITIES, SAMPLE_PERIOD_END, write_sample
 
     root = tmp_path_factory.mktemp("sample")
@@ -364,3 +364,16 @@ def test_diff_names_a_return_found_in_one_run_only(base, tmp_path) -> None:
     assert lines[0] == f"only in {folder}: returns/annex1c.json"
     assert "annex1c header opened: (absent) -> 2" in lines
     assert lines[-1].endswith("figure(s) differ in 123456 2025-06-30")
+
+
+def test_verify_finds_inputs_a_run_was_given_as_relative_paths_from_any_folder(tmp_path, monkeypatch) -> None:
+    workspace = Workspace(tmp_path)
+    workspace.paths(ROWS[:2])
+    monkeypatch.chdir(tmp_path)
+    relative = api.InputPaths.of("config.yaml", "complaints.csv")
+    folder = run(relative, "123456", END, tmp_path / "out", quiet, notebooks=False).folder
+    assert json.loads((folder / "manifest.json").read_text())["inputs"]["complaints"]["path"] == "complaints.csv"
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    assert verify(folder).lines() == ["identical: 7 files"]
