@@ -4,8 +4,9 @@ Exit codes (reportkit.errors): 0 ok; 1 validation errors in the data (rows named
 errors (flags, the configuration, an unknown entity, a date that is not real or ends no period, an input path
 that does not exist or a file that is not what its name says); 3 a check of the results or a notebook failed;
 4 environment errors (EnvironmentProblem: a path that exists but cannot be read or written, a full disk, a file
-where a folder should be). Every failure is one line on stderr starting `error:`, never a traceback: an OSError
-that reaches a command is turned into exit 4 naming the path.
+where a folder should be); 5 `verify` cannot re-run: an input named in the manifest is missing or changed;
+130/143 interrupted. `diff` exits 1 when the two runs differ (like diff(1)). Every failure is one line on stderr
+starting `error:`, never a traceback: an OSError that reaches a command is turned into exit 4 naming the path.
 """
 
 from __future__ import annotations
@@ -253,6 +254,80 @@ def init_config_command(frns, names, group, group_name, ard, calendar_year, busi
         f"business in, then: reportkit calendar --config {out} --entity {entity}",
         err=True,
     )
+
+
+def _environment_failure(exc: OSError) -> None:
+    """A path that exists but cannot be read or written (exit 4): one line, never a traceback."""
+    click.echo(f"error: {exc.filename or 'a file'}: {exc.strerror or exc}", err=True)
+    sys.exit(4)
+
+
+@main.command("verify")
+@click.argument("run_dir", type=click.Path(file_okay=False, path_type=Path))
+def verify_command(run_dir) -> None:
+    """Re-run RUN_DIR from the inputs its manifest names and compare every file byte for byte.
+
+    Exit 0 identical, 3 files differ (listed), 5 an input is missing or its sha256 differs.
+    """
+    from reportkit.verify import verify
+
+    click.echo(f"re-running {run_dir} from the inputs its manifest names, into a temporary folder", err=True)
+    try:
+        result = verify(run_dir)
+    except ReportkitError as exc:
+        _fail(exc)
+    except OSError as exc:
+        _environment_failure(exc)
+    for line in result.lines():
+        click.echo(line)
+    sys.exit(0 if result.ok else 3)
+
+
+@main.command("diff")
+@click.argument("run_a", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("run_b", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--html", "html_out", type=click.Path(dir_okay=False, path_type=Path), help="Also write the differences as a page."
+)
+def diff_command(run_a, run_b, html_out) -> None:
+    """The figures that differ between two runs of one entity and period (a restatement).
+
+    Exit 0 no differences, 1 differences (as diff(1) does), 2 runs of different entities or periods.
+    """
+    from reportkit.diff import diff_runs
+
+    try:
+        result = diff_runs(run_a, run_b)
+        if html_out is not None:
+            html_out.write_text(result.html(), encoding="utf-8")
+    except ReportkitError as exc:
+        _fail(exc)
+    except OSError as exc:
+        _environment_failure(exc)
+    for line in result.lines():
+        click.echo(line)
+    if html_out is not None:
+        click.echo(f"wrote {html_out}", err=True)
+    sys.exit(0 if result.same else 1)
+
+
+@main.command("explain")
+@click.argument("run_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--complaint", "complaint_id", required=True, help="The complaint_id as in the extract.")
+@click.option("--frn", default=None, help="The firm, when several firms' complaints share the id.")
+def explain_command(run_dir, complaint_id, frn) -> None:
+    """Where a complaint was counted in every return of RUN_DIR, by which rule, or why it was left out."""
+    from reportkit.explain import explain
+
+    try:
+        explanations = explain(run_dir, complaint_id, frn)
+    except ReportkitError as exc:
+        _fail(exc)
+    except OSError as exc:
+        _environment_failure(exc)
+    for explanation in explanations:
+        for line in explanation.lines():
+            click.echo(line)
 
 
 if __name__ == "__main__":  # pragma: no cover
