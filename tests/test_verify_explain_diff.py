@@ -94,7 +94,7 @@ def test_verify_ignores_the_manifest_and_review_page_only(base, tmp_path) -> Non
     manifest = json.loads((folder / "manifest.json").read_text())
     manifest["finished_at"] = "2099-01-01T00:00:00+00:00"
     (folder / "manifest.json").write_text(json.dumps(manifest))
-    (folder / "html").mkdir()
+    (folder / "html").mkdir(exist_ok=True)  # the run wrote its review page there
     (folder / "html" / "index.html").write_text("<p>review page of one execution</p>")
     assert verify(folder).lines() == ["identical: 7 files"]
 
