@@ -99,9 +99,11 @@ def page_title(document: Any) -> str:
     """The page's first level-1 heading (a markdown cell, or markdown a cell displayed) as plain text, then
     "— reportkit": a browser tab, a bookmark and a screen reader then name the page, not "Notebook"."""
     for cell in document.cells:
-        texts = [cell.source] if cell.cell_type == "markdown" else [
-            output.get("data", {}).get("text/markdown", "") for output in cell.get("outputs", [])
-        ]
+        texts = (
+            [cell.source]
+            if cell.cell_type == "markdown"
+            else [output.get("data", {}).get("text/markdown", "") for output in cell.get("outputs", [])]
+        )
         for text in texts:
             heading = re.search(r"^# (.+)$", text if isinstance(text, str) else "".join(text), re.MULTILINE)
             if heading:

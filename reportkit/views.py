@@ -275,8 +275,12 @@ def chart(series: pd.Series, kind: str, title: str, xlabel: str = "", marker: fl
     if series.empty or (kind != "hist" and not series.any()):
         display(Markdown(f"*{title}: nothing to chart for this period.*"))
         return
-    display(HTML(f'<img src="data:image/png;base64,{_chart_png(series, kind, title, xlabel, marker)}" '
-                 f'alt="{html_escape(chart_alt(series, kind, title, xlabel, marker))}" width="750" height="400">'))
+    display(
+        HTML(
+            f'<img src="data:image/png;base64,{_chart_png(series, kind, title, xlabel, marker)}" '
+            f'alt="{html_escape(chart_alt(series, kind, title, xlabel, marker))}" width="750" height="400">'
+        )
+    )
 
 
 def _chart_png(series: pd.Series, kind: str, title: str, xlabel: str, marker: float | None) -> str:
