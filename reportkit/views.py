@@ -169,6 +169,17 @@ def read_findings(run_dir: str | None, kind: str) -> pd.DataFrame:
     return pd.read_csv(run_folder(run_dir) / "validation" / f"{kind}.csv", dtype=str, keep_default_na=False)
 
 
+def checks_that_ran(run_dir: str | None) -> pd.DataFrame:
+    """Every check the run's validation ran (validation/checks.csv): file, rule, rows checked, errors, warnings."""
+    path = run_folder(run_dir) / "validation" / "checks.csv"
+    if not path.is_file():  # a run folder written before reportkit recorded its checks
+        return pd.DataFrame(columns=["file", "rule", "rows_checked", "errors", "warnings"])
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    for column in ("rows_checked", "errors", "warnings"):
+        frame[column] = frame[column].astype("int64").map(cell_text)
+    return frame.rename(columns={"rows_checked": "rows checked"})
+
+
 def findings_by_rule(findings: pd.DataFrame) -> pd.DataFrame:
     """How many findings each rule produced."""
     if findings.empty:
