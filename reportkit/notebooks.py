@@ -84,6 +84,15 @@ PAGE_TEMPLATE = """{%- extends 'index.html.j2' -%}
 {%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
 {%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
 {%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+{%- block html_head_css -%}
+<style>
+  /* Labels and questions read left to right; the figures stay right-aligned for comparing. */
+  .jp-RenderedHTMLCommon table.dataframe tr > :first-child { text-align: left; }
+  .jp-RenderedHTMLCommon table.dataframe.text td, .jp-RenderedHTMLCommon table.dataframe.text th {
+    text-align: left;
+  }
+</style>
+{%- endblock html_head_css -%}
 """
 """nbconvert's lab template without what it loads from public CDNs (require.js, MathJax, the widget manager,
 mermaid): an auditor's laptop is often offline, and the pages need none of them (no widgets, no LaTeX).

@@ -326,7 +326,7 @@ def chart_alt(series: pd.Series, kind: str, title: str, xlabel: str = "", marker
     bar's label and value, or a histogram's count, range, median and how many lie beyond the marker."""
     if kind == "hist":
         values = series.astype(float)
-        beyond = f"; {int((values > marker).sum()):,} above {cell_text(marker)}" if marker is not None else ""
+        beyond = f", {int((values > marker).sum()):,} above {cell_text(marker)}" if marker is not None else ""
         return (
             f"Histogram of {title.lower()} ({xlabel}) for {len(values):,} complaints: from {cell_text(values.min())} "
             f"to {cell_text(values.max())}, median {cell_text(values.median())}{beyond}."
@@ -341,13 +341,14 @@ def html_escape(text: str) -> str:
     return html.escape(text, quote=True)
 
 
-def table(frame: pd.DataFrame, index_label: str | None = None):
+def table(frame: pd.DataFrame, index_label: str | None = None, text: bool = False):
     """A frame as an HTML table with a heading on every column (the row labels' column too, named
-    `index_label`; dropped when None): no empty header cell for a screen reader to stumble on."""
+    `index_label`; dropped when None): no empty header cell for a screen reader to stumble on. `text`: every
+    column reads left-aligned (questions and answers); otherwise only the first (the labels)."""
     from IPython.display import HTML
 
     shown = frame.rename_axis(index_label).reset_index() if index_label else frame
-    return HTML(shown.to_html(index=False, classes="dataframe", border=0, escape=True, na_rep=""))
+    return HTML(shown.to_html(index=False, classes="text" if text else None, border=0, escape=True, na_rep=""))
 
 
 def return_title(document: dict[str, Any]) -> str:
