@@ -148,11 +148,19 @@ def test_the_validation_page_names_the_entity_the_inputs_and_says_no_findings(br
     page, _, _ = _open(browser, runs["sample-group"] / "html" / "validation.html")
     text = page.locator("body").inner_text()
     tables = page.locator("table").count()
+    checks = (
+        page.locator("table")
+        .first.locator("tbody tr")
+        .evaluate_all("rows => rows.map(r => Array.from(r.cells, c => c.innerText))")
+    )
     page.close()
     assert "Validation — Sample Banking Group (sample-group), period ending 2025-12-31" in text
     assert "complaints.csv" in text and "redress.csv" in text and "context.csv" in text
     assert text.count("No findings.") == 2
-    assert tables == 0
+    assert tables == 1  # the checks that ran; no empty findings table
+    assert len(checks) == 71
+    assert ["complaints.csv", "closed_before_received", "7,650", "0", "0"] in checks
+    assert ["redress.csv", "redress_without_complaint", "3,021", "0", "0"] in checks
 
 
 @pytest.mark.parametrize(
