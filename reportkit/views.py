@@ -169,6 +169,17 @@ def read_findings(run_dir: str | None, kind: str) -> pd.DataFrame:
     return pd.read_csv(run_folder(run_dir) / "validation" / f"{kind}.csv", dtype=str, keep_default_na=False)
 
 
+def checks_that_ran(run_dir: str | None) -> pd.DataFrame:
+    """Every check the run's validation ran (validation/checks.csv): file, rule, rows checked, errors, warnings."""
+    path = run_folder(run_dir) / "validation" / "checks.csv"
+    if not path.is_file():  # a run folder written before reportkit recorded its checks
+        return pd.DataFrame(columns=["file", "rule", "rows_checked", "errors", "warnings"])
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    for column in ("rows_checked", "errors", "warnings"):
+        frame[column] = frame[column].astype("int64").map(cell_text)
+    return frame.rename(columns={"rows_checked": "rows checked"})
+
+
 def findings_by_rule(findings: pd.DataFrame) -> pd.DataFrame:
     """How many findings each rule produced."""
     if findings.empty:
@@ -194,6 +205,42 @@ def run_summary(run_dir: str | None) -> str:
         f"Run **{run['run_id']}**: {run['entity_name']} ({run['entity']}), period end {run['period_end']}, "
         f"reportkit {run['reportkit']}{commit}. Inputs: {inputs}. Who ran it and when: manifest.json."
     )
+
+
+def return_name(document: dict[str, Any]) -> str:
+    """The return's short name, as the FCA's forms and the workbook's sheets call it: "Annex 1AD"."""
+    return "Annex " + document["return"].removeprefix("annex").upper()
+
+
+def firm_name(run: dict[str, Any], frn: str) -> str:
+    """A firm's name from run.json, or its FRN alone when the run does not name it."""
+    return next((firm["name"] for firm in run.get("firms", []) if firm["frn"] == frn), frn)
+
+
+def page_heading(view: ReturnView) -> str:
+    """A return page's level-1 heading (also its browser title): which return, whose, which period."""
+    document = view.document
+    firm = document["reporting_firm"]
+    return (
+        f"# {return_name(document)} — {firm_name(view.run, firm)} ({firm}), {document['period']['start']} to "
+        f"{document['period']['end']}\n\n{return_title(document)}"
+    )
+
+
+def validation_heading(run_dir: str | None) -> str:
+    """The validation page's level-1 heading (also its browser title): which entity, which period."""
+    run = read_run(run_dir)
+    return f"# Validation — {run['entity_name']} ({run['entity']}), period ending {run['period_end']}"
+
+
+def findings_table(findings: pd.DataFrame, columns: list[str] | None = None, limit: int | None = None):
+    """Findings as a table, or the words "No findings." when there are none (never an empty table)."""
+    from IPython.display import Markdown
+
+    if findings.empty:
+        return Markdown("*No findings.*")
+    shown = findings if columns is None else findings[columns]
+    return table(shown.head(limit) if limit else shown)
 
 
 def findings_headline(findings: pd.DataFrame) -> str:
@@ -224,20 +271,84 @@ def table_title(document: dict[str, Any], key: str) -> str:
     return document_layout(document).tables[key].title
 
 
-def chart(series: pd.Series, kind: str, title: str, xlabel: str = "", marker: float | None = None):
-    """Draw a bar or histogram of figures computed above; an empty series gets a note instead of a chart."""
-    import matplotlib.pyplot as plt
-    from IPython.display import Markdown, display
+CHART_SIZE = (7.5, 4.0)
+"""Inches at 100 dpi: 750 pixels wide, readable on a laptop without scrolling."""
+
+
+def chart(series: pd.Series, kind: str, title: str, xlabel: str = "", marker: float | None = None) -> None:
+    """Show a bar chart (one bar per label, its value written at its end) or a histogram of figures computed
+    above, as a PNG whose alt text states what it shows; an empty series gets a note instead of a chart.
+
+    The image's bytes depend only on the figures (no software version or date in the PNG), so a re-run
+    renders the page byte for byte again."""
+    from IPython.display import HTML, Markdown, display
 
     if series.empty or (kind != "hist" and not series.any()):
         display(Markdown(f"*{title}: nothing to chart for this period.*"))
-        return None
-    ax = series.plot.hist(bins=40, title=title) if kind == "hist" else series.plot.barh(title=title)
+        return
+    display(
+        HTML(
+            f'<img src="data:image/png;base64,{_chart_png(series, kind, title, xlabel, marker)}" '
+            f'alt="{html_escape(chart_alt(series, kind, title, xlabel, marker))}" width="750" height="400">'
+        )
+    )
+
+
+def _chart_png(series: pd.Series, kind: str, title: str, xlabel: str, marker: float | None) -> str:
+    import base64
+    import io
+
+    import matplotlib
+
+    matplotlib.use("Agg")  # no display, and the same bytes on every machine of the same matplotlib
+    import matplotlib.pyplot as plt
+
+    figure, ax = plt.subplots(figsize=CHART_SIZE, dpi=100, layout="constrained")
+    if kind == "hist":
+        ax.hist(series, bins=40, color="#1f5f99")
+        ax.set_ylabel("complaints")
+    else:
+        bars = ax.barh(list(series.index)[::-1], list(series.values)[::-1], color="#1f5f99")
+        ax.bar_label(bars, labels=[cell_text(v) for v in list(series.values)[::-1]], padding=3)
+        ax.margins(x=0.12)
+    ax.set_title(title)
     ax.set_xlabel(xlabel)
     if marker is not None:
-        ax.axvline(marker, color="red")
-    plt.show()
-    return ax
+        ax.axvline(marker, color="#b00020", linestyle="--")
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", metadata={"Software": None})
+    plt.close(figure)
+    return base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def chart_alt(series: pd.Series, kind: str, title: str, xlabel: str = "", marker: float | None = None) -> str:
+    """What a chart shows, in words, for a screen reader and for a reviewer who cannot see the image: every
+    bar's label and value, or a histogram's count, range, median and how many lie beyond the marker."""
+    if kind == "hist":
+        values = series.astype(float)
+        beyond = f", {int((values > marker).sum()):,} above {cell_text(marker)}" if marker is not None else ""
+        return (
+            f"Histogram of {title.lower()} ({xlabel}) for {len(values):,} complaints: from {cell_text(values.min())} "
+            f"to {cell_text(values.max())}, median {cell_text(values.median())}{beyond}."
+        )
+    bars = "; ".join(f"{label}: {cell_text(value)}" for label, value in series.items())
+    return f"Bar chart of {title.lower()} ({xlabel}) by product group. {bars}."
+
+
+def html_escape(text: str) -> str:
+    import html
+
+    return html.escape(text, quote=True)
+
+
+def table(frame: pd.DataFrame, index_label: str | None = None, text: bool = False):
+    """A frame as an HTML table with a heading on every column (the row labels' column too, named
+    `index_label`; dropped when None): no empty header cell for a screen reader to stumble on. `text`: every
+    column reads left-aligned (questions and answers); otherwise only the first (the labels)."""
+    from IPython.display import HTML
+
+    shown = frame.rename_axis(index_label).reset_index() if index_label else frame
+    return HTML(shown.to_html(index=False, classes="text" if text else None, border=0, escape=True, na_rep=""))
 
 
 def return_title(document: dict[str, Any]) -> str:

@@ -25,7 +25,7 @@ from reportkit.validation.checks import (
 )
 from reportkit.validation.context_checks import context_findings
 from reportkit.validation.report import ValidationReport, findings_frame
-from reportkit.validation.suites import run_suite
+from reportkit.validation.suites import run_suite, suite_rules
 
 
 @dataclass
@@ -53,10 +53,12 @@ def validate_inputs(inputs: TextInputs, config: Config) -> ValidationReport:
             report.add(unknown_columns_warning(frame, name))
             report.add(empty_columns_warning(frame, name))
             report.add(no_rows_warning(frame, name))
+            report.record(name, [UNKNOWN_COLUMNS, EMPTY_COLUMNS_RULE, NO_ROWS], len(frame))
     # Adviser identifiers are compared without case and spaces: validate the form they are grouped in.
     complaints = load_schema("complaints").normalised(inputs.complaints)
     for part in run_suite(complaints, "complaints", inputs.complaints_name, references):
         report.add(part)
+    report.record(inputs.complaints_name, suite_rules("complaints"), len(complaints))
     run_checks(report, complaints, COMPLAINT_CHECKS, inputs.complaints_name)
     run_checks(
         report, complaints, [money_ceiling_check("redress_amount", config.money_ceiling)], inputs.complaints_name
@@ -65,6 +67,7 @@ def validate_inputs(inputs: TextInputs, config: Config) -> ValidationReport:
         redress = inputs.redress
         for part in run_suite(redress, "redress", inputs.redress_name, references):
             report.add(part)
+        report.record(inputs.redress_name, suite_rules("redress"), len(redress))
         run_checks(
             report,
             redress,
@@ -93,13 +96,18 @@ def validate_inputs(inputs: TextInputs, config: Config) -> ValidationReport:
         )
         for found in goodwill_flag_findings(redress, complaints, inputs.redress_name):
             report.add(found)
+        report.record(inputs.redress_name, ["redress_without_complaint", *GOODWILL_RULES], len(redress))
+        report.record(inputs.complaints_name, ["redress_given_twice"], len(complaints))
     if inputs.context is not None:
         for part in run_suite(inputs.context, "context", inputs.context_name, references):
             report.add(part)
+        report.record(inputs.context_name, suite_rules("context"), len(inputs.context))
         run_checks(report, inputs.context, real_date_checks(["period_end"]), inputs.context_name)
         for part in context_findings(inputs.context, config, inputs.context_name):
             report.add(part)
+        report.record(inputs.context_name, list(CONTEXT_RULES), len(inputs.context))
     report.add(undeclared_product_warnings(complaints, config, inputs.complaints_name))
+    report.record(inputs.complaints_name, [f"undeclared_{column}" for column, _ in DECLARED_COLUMNS], len(complaints))
     return report
 
 
@@ -174,6 +182,7 @@ def no_rows_warning(frame: pd.DataFrame, file: str) -> pd.DataFrame:
 
 def run_checks(report: ValidationReport, frame: pd.DataFrame, checks: list[RowCheck], file: str) -> None:
     """Apply named vectorised checks; each adds the rows it fails as errors."""
+    report.record(file, [check.rule for check in checks], len(frame))
     for check in checks:
         mask = check.failing(frame)
         report.add(
@@ -203,7 +212,7 @@ def goodwill_flag_findings(redress: pd.DataFrame, complaints: pd.DataFrame, file
         severity="error",
         file=file,
         column="goodwill_payment",
-        rule="goodwill_line_on_no_decision_without_flag",
+        rule=GOODWILL_RULES[0],
         message="a goodwill redress line on a no_decision complaint whose goodwill_payment is false: the flag "
         "decides whether the complaint counts as upheld (DISP 1.10.3G(2)); set goodwill_payment to true, or "
         "correct the line's redress_type",
@@ -217,7 +226,7 @@ def goodwill_flag_findings(redress: pd.DataFrame, complaints: pd.DataFrame, file
         severity="warning",
         file=file,
         column="goodwill_payment",
-        rule="goodwill_line_without_flag",
+        rule=GOODWILL_RULES[1],
         message=f"{len(ids)} complaint(s) not closed as no_decision have a goodwill redress line but "
         "goodwill_payment false: on these outcomes the flag changes no figure (DISP 1.10.3G(2)), but one of "
         "the two is wrong",
@@ -226,15 +235,24 @@ def goodwill_flag_findings(redress: pd.DataFrame, complaints: pd.DataFrame, file
     return [errors, summary]
 
 
+DECLARED_COLUMNS = (
+    ("product", "products"),
+    ("credit_activity", "credit_activities"),
+    ("payment_service", "payment_services"),
+    ("cmc_claim_type", "cmc_claim_types"),
+)
+"""Complaint columns whose codes a firm declares in its configuration (and the configuration key)."""
+
+GOODWILL_RULES = ("goodwill_line_on_no_decision_without_flag", "goodwill_line_without_flag")
+
+CONTEXT_RULES = ("context_duplicate", "context_period_end", "context_key_not_declared", "context_key_not_allowed")
+"""The named checks of context.csv (reportkit/validation/context_checks.py)."""
+
+
 def undeclared_product_warnings(complaints: pd.DataFrame, config: Config, file: str) -> pd.DataFrame:
     """Warn about complaints on a product or activity the firm does not declare (blank vs 0 depends on it)."""
     parts = []
-    for column, attribute in (
-        ("product", "products"),
-        ("credit_activity", "credit_activities"),
-        ("payment_service", "payment_services"),
-        ("cmc_claim_type", "cmc_claim_types"),
-    ):
+    for column, attribute in DECLARED_COLUMNS:
         declared = [(frn, code) for frn, firm in config.firms.items() for code in getattr(firm, attribute)]
         pairs = pd.MultiIndex.from_arrays([complaints["firm_frn"], complaints[column]])
         is_declared = pairs.isin(declared) if declared else False
