@@ -143,7 +143,7 @@ def render_index(folder: Path, manifest: dict[str, Any]) -> str:
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{esc(title)} - reportkit</title>
+<title>{esc(title)} — reportkit</title>
 <style>
 body {{ font-family: Arial, Helvetica, sans-serif; color: #0b0c0c; max-width: 80rem; margin: 2rem auto; padding: 0 1rem; line-height: 1.5; }}
 table {{ border-collapse: collapse; width: 100%; margin: 1rem 0 2rem; }}

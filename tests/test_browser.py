@@ -85,16 +85,19 @@ def _open(browser, page_file: Path):
 def test_the_demo_writes_the_pages_the_browser_tests_open(runs: dict[str, Path]) -> None:
     names = {f"{p.parent.parent.parent.name}/{p.parent.name}/{p.name}" for p in _pages(runs)}
     assert names == {
+        "sample-group/html/index.html",
         "sample-group/html/validation.html",
         "sample-group/html/annex1.html",
         "sample-group/html/annex1b.html",
         "sample-group/html/annex1ad--100001.html",
         "sample-group/html/annex1ad--100002.html",
         "sample-group/returns/annex1b.html",
+        "200001/html/index.html",
         "200001/html/validation.html",
         "200001/html/annex1ab.html",
         "200001/html/annex1b.html",
         "200001/returns/annex1b.html",
+        "300001/html/index.html",
         "300001/html/validation.html",
         "300001/html/annex1.html",
         "300001/html/annex1c.html",
@@ -158,7 +161,7 @@ def test_the_validation_page_names_the_entity_the_inputs_and_says_no_findings(br
     assert "complaints.csv" in text and "redress.csv" in text and "context.csv" in text
     assert text.count("No findings.") == 2
     assert tables == 1  # the checks that ran; no empty findings table
-    assert len(checks) == 71
+    assert len(checks) == 77  # 3 column and row checks per file, the suites and the named checks
     assert ["complaints.csv", "closed_before_received", "7,650", "0", "0"] in checks
     assert ["redress.csv", "redress_without_complaint", "3,021", "0", "0"] in checks
 
@@ -166,6 +169,8 @@ def test_the_validation_page_names_the_entity_the_inputs_and_says_no_findings(br
 @pytest.mark.parametrize(
     "page_path",
     [
+        "sample-group/html/index.html",
+        "300001/html/index.html",
         "sample-group/html/validation.html",
         "sample-group/html/annex1.html",
         "sample-group/html/annex1b.html",
