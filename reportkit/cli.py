@@ -1,19 +1,22 @@
 """The `reportkit` command: each subcommand turns its arguments into one API call.
 
-Exit codes: 0 ok, 1 validation errors, 2 usage or input errors, 3 a notebook or internal failure.
+Exit codes: 0 ok, 1 validation errors, 2 usage or input errors, 3 a notebook or internal failure, 4 environment
+(e.g. another run of the same entity and period kept its lock too long), 130/143 interrupted (SIGINT/SIGTERM).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import signal
 import sys
+import threading
 from pathlib import Path
 
 import click
 
 from reportkit import api
-from reportkit.errors import ReportkitError
+from reportkit.errors import Interrupted, ReportkitError
 
 EXISTING_FILE = click.Path(dir_okay=False, path_type=Path)
 
@@ -36,7 +39,39 @@ def _date(ctx, param, value):
         raise click.BadParameter(f"{value!r} is not a date in the form YYYY-MM-DD") from None
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+def _interrupt(signum: int, frame) -> None:
+    """SIGINT/SIGTERM: raise Interrupted, so every `finally` cleans up (notebook workers, staging) on the way out."""
+    for stop in STOP_SIGNALS:  # a second Ctrl-C must not cut the clean-up short
+        signal.signal(stop, signal.SIG_IGN)
+    raise Interrupted(signum)
+
+
+class _Commands(click.Group):
+    """The command group; a command stopped by SIGINT or SIGTERM exits 130 or 143 with one line, after clean-up."""
+
+    def invoke(self, ctx: click.Context):
+        if threading.current_thread() is not threading.main_thread():  # only the main thread may set handlers
+            return super().invoke(ctx)
+        previous = {stop: signal.signal(stop, _interrupt) for stop in STOP_SIGNALS}
+        try:
+            return super().invoke(ctx)
+        except Interrupted as exc:
+            click.echo(
+                f"error: interrupted by {exc.signal_name}; stopped, and an unfinished run's folder removed "
+                "(earlier outputs are untouched)",
+                err=True,
+            )
+            sys.exit(exc.exit_code)
+        finally:
+            for stop, handler in previous.items():
+                if handler is not None:  # None: set outside Python, cannot be restored from here
+                    signal.signal(stop, handler)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="reportkit")
 def main() -> None:
     """FCA complaints returns (DISP 1) from a complaint extract."""

@@ -8,6 +8,8 @@ wrote; `to_typed` parses them only after they have passed.
 from __future__ import annotations
 
 import difflib
+import hashlib
+import io
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -27,12 +29,12 @@ LINE_COLUMN = "_line"
 _TRUE = {"true", "1", "yes"}
 
 
-def _read_csv(path: Path) -> pd.DataFrame:
+def _read_csv(path: Path, data: bytes) -> pd.DataFrame:
     """Read every column as text with pyarrow's parser (several times faster than pandas' own on big extracts)."""
-    if path.stat().st_size == 0:
+    if not data:
         raise InputError(f"{path}: the file is empty; expected a CSV with a header row")
     try:
-        return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], engine="pyarrow")
+        return pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, na_values=[""], engine="pyarrow")
     except UnicodeDecodeError as exc:
         raise InputError(f"{path}: not UTF-8 text (byte {exc.start}); save the extract as CSV UTF-8") from None
     except Exception as exc:  # pyarrow.ArrowInvalid and friends: the text is not CSV of a consistent shape
@@ -78,9 +80,9 @@ def _as_text(series: pd.Series) -> pd.Series:
     return text.mask(series.isna())
 
 
-def _read_binary(path: Path, reader) -> pd.DataFrame:
+def _read_binary(path: Path, data: bytes, reader) -> pd.DataFrame:
     try:
-        frame = reader(path)
+        frame = reader(io.BytesIO(data))
     except Exception as exc:  # pyarrow and openpyxl raise many types; all mean "cannot read"
         raise InputError(f"{path}: cannot be read as {path.suffix.lstrip('.')}: {str(exc).splitlines()[0]}") from None
     return pd.DataFrame({col: _as_text(frame[col]) for col in frame.columns})
@@ -91,6 +93,11 @@ NEAR_MISS_RATIO = 0.85
 
 0.85 catches a dropped or swapped letter (`fowarded`, `recieved_date`, `outcomes`) and leaves the other columns a
 case system exports alone (`complaint_ref` 0.80, `fos_outcome` 0.78, `product_code` 0.74 stay plain unknowns)."""
+
+INPUT_SHA256 = "sha256"
+"""Key of `DataFrame.attrs` holding the sha256 of the very bytes the frame was parsed from (see `read_text_frame`)."""
+INPUT_BYTES = "bytes"
+"""Key of `DataFrame.attrs` holding how many bytes the frame was parsed from."""
 
 COLUMNS_FOUND = "reportkit_columns_found"
 """Key of `DataFrame.attrs` under which `read_text_frame` leaves what the header held besides the schema."""
@@ -201,13 +208,14 @@ def read_text_frame(path: str | Path, schema: FileSchema) -> pd.DataFrame:
     path = Path(path)
     if not path.is_file():
         raise InputError(f"{schema.name} file not found: {path}")
+    data = path.read_bytes()  # read once: parsed and hashed from these very bytes
     suffix = path.suffix.lower()
     if suffix == ".parquet":
-        frame = _read_binary(path, pd.read_parquet)
+        frame = _read_binary(path, data, pd.read_parquet)
     elif suffix in (".xlsx", ".xls"):
-        frame = _read_binary(path, pd.read_excel)
+        frame = _read_binary(path, data, pd.read_excel)
     else:
-        frame = _read_csv(path)
+        frame = _read_csv(path, data)
     found = check_header([str(c) for c in frame.columns], schema, path)
     frame.columns = [str(c).strip() for c in frame.columns]
     missing = [c for c in schema.required if c not in frame.columns]
@@ -226,6 +234,8 @@ def read_text_frame(path: str | Path, schema: FileSchema) -> pd.DataFrame:
             frame[name] = text.fillna(column.default) if column.default is not None else text
     frame[LINE_COLUMN] = np.arange(2, len(frame) + 2)
     frame.attrs[COLUMNS_FOUND] = found
+    frame.attrs[INPUT_SHA256] = hashlib.sha256(data).hexdigest()  # what was parsed, even if the file changes later
+    frame.attrs[INPUT_BYTES] = len(data)
     return frame
 
 
