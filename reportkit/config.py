@@ -35,8 +35,9 @@ Annex 1, 1AB and 1C periods are derived from the ARD (DISP 1.10.4R, 1.10.4AR, 1.
 
 RedressAttribution = Literal["closed_in_period", "paid_in_period"]
 REDRESS_ATTRIBUTIONS: tuple[str, ...] = ("closed_in_period", "paid_in_period")
-FRN_PATTERN = re.compile(r"^\d{6,7}$")
-GROUP_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+# \Z, not $ (which also matches before a final line break), and ASCII digits only: both name output folders.
+FRN_PATTERN = re.compile(r"^[0-9]{6,7}\Z")
+GROUP_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}\Z")
 """A group id names output folders, so it is a safe file name: no path separators, no leading dot."""
 
 
