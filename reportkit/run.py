@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Callable
 
 import pandas as pd
+import psutil
 from filelock import FileLock, Timeout
 
 from reportkit import api, schedule
@@ -321,13 +322,28 @@ def _start_worker(parent: int) -> None:
 
 
 def _stop_workers(pool) -> None:
-    """Stop a pool's workers now (the run was interrupted): queued notebooks are cancelled, running ones killed."""
-    processes = list((getattr(pool, "_processes", None) or {}).values())
+    """Stop a pool's workers and their notebook kernels now (the run was interrupted): queued notebooks are
+    cancelled, running ones killed, before the staging folder the kernels work in is removed."""
+
+    workers = [psutil.Process(p.pid) for p in (getattr(pool, "_processes", None) or {}).values() if p.pid]
     pool.shutdown(wait=False, cancel_futures=True)
+    processes = []
+    for worker in workers:
+        try:
+            processes += [*worker.children(recursive=True), worker]
+        except psutil.NoSuchProcess:
+            continue
     for process in processes:
-        process.terminate()
-    for process in processes:
-        process.join(timeout=5)
+        try:
+            process.terminate()
+        except psutil.NoSuchProcess:
+            continue
+    _, alive = psutil.wait_procs(processes, timeout=5)
+    for process in alive:
+        try:
+            process.kill()
+        except psutil.NoSuchProcess:
+            continue
 
 
 def run_notebooks(jobs: list[tuple[str, str, str | None]], staging: Path, parameters: dict, step: Progress) -> None:
