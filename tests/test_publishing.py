@@ -347,15 +347,24 @@ def gone_within(processes: list[psutil.Process], seconds: float) -> list[psutil.
 @pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGKILL], ids=["SIGTERM", "SIGKILL"])
 def test_a_stopped_run_leaves_no_worker_or_kernel_and_the_next_run_cleans_up(tmp_path, stop) -> None:
     out = tmp_path / "out"
-    child = subprocess.Popen(sample_command(out), cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    log = tmp_path / "stderr.txt"
+    with open(log, "w") as stderr_file:  # a file, not a pipe: an orphaned worker holding a pipe would hang the test
+        child = subprocess.Popen(sample_command(out), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=stderr_file)
+    below: list[psutil.Process] = []
     try:
         below = kernels_running(psutil.Process(child.pid))
         assert len(below) >= 2  # workers and their kernels
         child.send_signal(stop)
-        _, stderr = child.communicate(timeout=60)
+        child.wait(timeout=60)
+        left = gone_within(below, 15)
     finally:
-        if child.poll() is None:
-            child.kill()
+        for process in [child, *below]:  # whatever happens, this test leaves nothing running
+            try:
+                process.kill()
+            except (psutil.Error, ProcessLookupError):
+                pass
+    assert left == []  # never a worker or a kernel of the stopped run
+    stderr = log.read_text()
     entity_dir = out / "sample-group"
     if stop == signal.SIGTERM:
         assert child.returncode == 143
@@ -368,7 +377,6 @@ def test_a_stopped_run_leaves_no_worker_or_kernel_and_the_next_run_cleans_up(tmp
     else:
         assert child.returncode == -signal.SIGKILL
         assert [p for p in hidden(entity_dir) if ".staging-" in p]  # a kill leaves its staging...
-    assert gone_within(below, 15) == []  # ...but never a worker or a kernel
     assert not (entity_dir / "2025-12-31").exists()
 
     lines: list[str] = []
