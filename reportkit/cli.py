@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import signal
 import sys
 import threading
@@ -64,7 +65,11 @@ class _Commands(click.Group):
                 "(earlier outputs are untouched)",
                 err=True,
             )
-            sys.exit(exc.exit_code)
+            sys.stdout.flush()
+            sys.stderr.flush()
+            # The clean-up ran on the way here; exit at once, as a signal would: the interpreter's own exit
+            # would first wait for an interrupted process pool's threads.
+            os._exit(exc.exit_code)
         finally:
             for stop, handler in previous.items():
                 if handler is not None:  # None: set outside Python, cannot be restored from here

@@ -285,6 +285,7 @@ def test_an_interrupt_exits_130_with_one_line_and_restores_the_handlers(ws, tmp_
         raise AssertionError("not interrupted")
 
     monkeypatch.setattr(run_module, "run", interrupted_run)
+    monkeypatch.setattr(cli.os, "_exit", sys.exit)  # the CLI exits at once; here that must not end pytest
     before = signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
     result = CliRunner().invoke(
         cli.main,
@@ -355,7 +356,10 @@ def test_a_stopped_run_leaves_no_worker_or_kernel_and_the_next_run_cleans_up(tmp
         below = kernels_running(psutil.Process(child.pid))
         assert len(below) >= 2  # workers and their kernels
         child.send_signal(stop)
-        child.wait(timeout=60)
+        try:
+            child.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            raise AssertionError(f"the stopped run did not end: {log.read_text()[-2000:]}") from None
         left = gone_within(below, 15)
     finally:
         for process in [child, *below]:  # whatever happens, this test leaves nothing running
