@@ -5,7 +5,9 @@ Each step is a named function; `reportkit.run` adds rendering, workbook, lineage
 
 from __future__ import annotations
 
+import calendar as month_calendar
 import datetime as dt
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -116,11 +118,29 @@ def prepare_from_text(config: Config, text: TextInputs, report: ValidationReport
     return Prepared(config, classify(complaints, config), redress_lines(complaints, redress), context, report)
 
 
+_DATE_FORM = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
 def parse_date(text: str, what: str = "date") -> dt.date:
+    """A YYYY-MM-DD value (a command's --period-end, a notebook's parameter) as a date.
+
+    Raises:
+        InputError: `2025-6-30` is "not a date in the form YYYY-MM-DD"; `2025-02-30` "is not a real date", with
+            the number of days of its month.
+    """
+    text = str(text)
+    if not _DATE_FORM.match(text):
+        raise InputError(f"{what} {text!r} is not a date in the form YYYY-MM-DD")
     try:
-        return dt.date.fromisoformat(str(text))
+        return dt.date.fromisoformat(text)
     except ValueError:
-        raise InputError(f"{what} {text!r} is not a date in the form YYYY-MM-DD") from None
+        year, month = int(text[:4]), int(text[5:7])
+        why = (
+            f"{month_calendar.month_name[month]} {year} has {month_calendar.monthrange(year, month)[1]} days"
+            if 1 <= month <= 12 and year >= 1
+            else f"there is no month {text[5:7]}"
+        )
+        raise InputError(f"{what} {text!r} is not a real date ({why}); give a date that exists") from None
 
 
 @dataclass

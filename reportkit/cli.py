@@ -1,7 +1,12 @@
 """The `reportkit` command: each subcommand turns its arguments into one API call.
 
-Exit codes: 0 ok, 1 validation errors, 2 usage or input errors, 3 a notebook or internal failure, 4 environment
-(e.g. another run of the same entity and period kept its lock too long), 130/143 interrupted (SIGINT/SIGTERM).
+Exit codes (reportkit.errors): 0 ok; 1 validation errors in the data (rows named); 2 usage or configuration
+errors (flags, the configuration, an unknown entity, a date that is not real or ends no period, an input path
+that does not exist or a file that is not what its name says); 3 a check of the results or a notebook failed;
+4 environment errors (EnvironmentProblem: a path that exists but cannot be read or written, a full disk, a file
+where a folder should be); 5 `verify` cannot re-run: an input named in the manifest is missing or changed;
+130/143 interrupted. `diff` exits 1 when the two runs differ (like diff(1)). Every failure is one line on stderr
+starting `error:`, never a traceback: an OSError that reaches a command is turned into exit 4 naming the path.
 """
 
 from __future__ import annotations
@@ -12,14 +17,19 @@ import os
 import signal
 import sys
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
 
 from reportkit import api
-from reportkit.errors import Interrupted, ReportkitError
+from reportkit.errors import EnvironmentProblem, InputError, Interrupted, ReportkitError
 
-EXISTING_FILE = click.Path(dir_okay=False, path_type=Path)
+EXISTING_FILE = click.Path(path_type=Path)
+"""An input path; its existence and kind are checked when it is read (missing: exit 2; a folder: exit 4)."""
+OUT_FOLDER = click.Path(path_type=Path)
+"""An output folder; a file in its place is an environment error (exit 4), checked by `_out_folder`."""
 
 
 def _progress(message: str) -> None:
@@ -31,13 +41,31 @@ def _fail(exc: ReportkitError) -> None:
     sys.exit(exc.exit_code)
 
 
+@contextmanager
+def _one_line_errors(out: Path | None = None) -> Iterator[None]:
+    """Every failure as one line and its exit code: reportkit's own errors, and any OSError (a read-only
+    folder, a full disk, a file in the way) as an EnvironmentProblem naming the path (`out` when it names none)."""
+    try:
+        yield
+    except ReportkitError as exc:
+        _fail(exc)
+    except OSError as exc:
+        _fail(EnvironmentProblem.from_os_error(exc, "write", out))
+
+
+def _out_folder(out: Path, flag: str = "--out") -> None:
+    """A file where the output folder should be is refused before anything is built (exit 4)."""
+    if out.exists() and not out.is_dir():
+        raise EnvironmentProblem(f"{flag} {out} is a file, where a folder is needed; give a folder (or a new name)")
+
+
 def _date(ctx, param, value):
     if value is None:
         return None
     try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date in the form YYYY-MM-DD") from None
+        return api.parse_date(value, param.opts[0])
+    except InputError as exc:
+        _fail(exc)
 
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
@@ -96,15 +124,14 @@ def input_options(func):
 @input_options
 @click.option("--entity", required=True, help="A firm's FRN or a group id from the configuration.")
 @click.option("--period-end", required=True, callback=_date, help="Last day of the reporting period (YYYY-MM-DD).")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("outputs"), show_default=True)
+@click.option("--out", type=OUT_FOLDER, default=Path("outputs"), show_default=True)
 def run_command(config, complaints, redress, context, entity, period_end, out) -> None:
     """Validate, build every return that applies, run the notebooks and render them."""
     from reportkit.run import run
 
-    try:
+    with _one_line_errors(out):
+        _out_folder(out)
         outcome = run(api.InputPaths.of(config, complaints, redress, context), entity, period_end, out, _progress)
-    except ReportkitError as exc:
-        _fail(exc)
     click.echo(f"wrote {outcome.folder}")
     click.echo(f"  {outcome.redress_basis}")
     for stem in outcome.produced:
@@ -127,19 +154,19 @@ def run_command(config, complaints, redress, context, entity, period_end, out) -
 @input_options
 @click.option(
     "--out",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=OUT_FOLDER,
     default=None,
     help="Also write every finding to OUT/validation/errors.csv and warnings.csv.",
 )
 def validate_command(config, complaints, redress, context, out) -> None:
     """Validate the inputs only; exit 1 when there are errors."""
-    try:
+    with _one_line_errors(out):
+        if out is not None:
+            _out_folder(out)
         report = api.validate(api.InputPaths.of(config, complaints, redress, context), _progress)
-    except ReportkitError as exc:
-        _fail(exc)
-    click.echo(report.summary())
-    if out is not None:
-        click.echo(f"full list: {report.write(out / 'validation')}")
+        click.echo(report.summary())
+        if out is not None:
+            click.echo(f"full list: {report.write(out / 'validation')}")
     sys.exit(0 if report.ok else 1)
 
 
@@ -159,13 +186,11 @@ def calendar_command(config, entity, start, end, as_json) -> None:
     start = start or today - dt.timedelta(days=365)
     end = end or today + dt.timedelta(days=365)
     if end < start:
-        raise click.BadParameter(f"--to {end} is before --from {start}")
-    try:
+        _fail(InputError(f"--to {end} is before --from {start}; give --from first"))
+    with _one_line_errors():
         loaded = load_config(config)
         rows = calendar_rows(loaded, entity, Period(start, end))
         explanations = calendar_explanations(loaded, entity, rows)
-    except ReportkitError as exc:
-        _fail(exc)
     for line in explanations:  # with --json on stderr, so stdout stays one JSON list
         click.echo(line, err=as_json)
     if as_json:
@@ -183,15 +208,14 @@ def calendar_command(config, entity, start, end, as_json) -> None:
 
 
 @main.command("demo")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("outputs"), show_default=True)
+@click.option("--out", type=OUT_FOLDER, default=Path("outputs"), show_default=True)
 def demo_command(out) -> None:
     """Generate the sample data and run everything on it."""
     from reportkit.demo import run_demo
 
-    try:
+    with _one_line_errors(out):
+        _out_folder(out)
         folders = run_demo(out, _progress)
-    except ReportkitError as exc:
-        _fail(exc)
     for folder in folders:
         click.echo(f"wrote {folder}")
 
@@ -234,7 +258,6 @@ def codes_command(list_name, markdown) -> None:
 def init_config_command(frns, names, group, group_name, ard, calendar_year, business_days, returns, out) -> None:
     """Write a commented starting configuration for a firm or a group (to stdout without --out)."""
     from reportkit.config import starting_config
-    from reportkit.errors import InputError
 
     try:
         if len(frns) != len(names):
@@ -259,8 +282,8 @@ def init_config_command(frns, names, group, group_name, ard, calendar_year, busi
             raise InputError(
                 f"{out} already exists; init-config never overwrites a file: choose another --out"
             ) from None
-        except OSError as exc:
-            raise InputError(f"cannot write {out}: {exc.strerror or exc}") from None
+        except OSError as exc:  # a read-only folder, a full disk, a folder in the way: exit 4
+            raise EnvironmentProblem.from_os_error(exc, "write", out) from None
     except ReportkitError as exc:
         _fail(exc)
     entity = group or frns[0]
@@ -270,6 +293,80 @@ def init_config_command(frns, names, group, group_name, ard, calendar_year, busi
         f"business in, then: reportkit calendar --config {out} --entity {entity}",
         err=True,
     )
+
+
+def _environment_failure(exc: OSError) -> None:
+    """A path that exists but cannot be read or written (exit 4): one line, never a traceback."""
+    click.echo(f"error: {exc.filename or 'a file'}: {exc.strerror or exc}", err=True)
+    sys.exit(4)
+
+
+@main.command("verify")
+@click.argument("run_dir", type=click.Path(file_okay=False, path_type=Path))
+def verify_command(run_dir) -> None:
+    """Re-run RUN_DIR from the inputs its manifest names and compare every file byte for byte.
+
+    Exit 0 identical, 3 files differ (listed), 5 an input is missing or its sha256 differs.
+    """
+    from reportkit.verify import verify
+
+    click.echo(f"re-running {run_dir} from the inputs its manifest names, into a temporary folder", err=True)
+    try:
+        result = verify(run_dir)
+    except ReportkitError as exc:
+        _fail(exc)
+    except OSError as exc:
+        _environment_failure(exc)
+    for line in result.lines():
+        click.echo(line)
+    sys.exit(0 if result.ok else 3)
+
+
+@main.command("diff")
+@click.argument("run_a", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("run_b", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--html", "html_out", type=click.Path(dir_okay=False, path_type=Path), help="Also write the differences as a page."
+)
+def diff_command(run_a, run_b, html_out) -> None:
+    """The figures that differ between two runs of one entity and period (a restatement).
+
+    Exit 0 no differences, 1 differences (as diff(1) does), 2 runs of different entities or periods.
+    """
+    from reportkit.diff import diff_runs
+
+    try:
+        result = diff_runs(run_a, run_b)
+        if html_out is not None:
+            html_out.write_text(result.html(), encoding="utf-8")
+    except ReportkitError as exc:
+        _fail(exc)
+    except OSError as exc:
+        _environment_failure(exc)
+    for line in result.lines():
+        click.echo(line)
+    if html_out is not None:
+        click.echo(f"wrote {html_out}", err=True)
+    sys.exit(0 if result.same else 1)
+
+
+@main.command("explain")
+@click.argument("run_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--complaint", "complaint_id", required=True, help="The complaint_id as in the extract.")
+@click.option("--frn", default=None, help="The firm, when several firms' complaints share the id.")
+def explain_command(run_dir, complaint_id, frn) -> None:
+    """Where a complaint was counted in every return of RUN_DIR, by which rule, or why it was left out."""
+    from reportkit.explain import explain
+
+    try:
+        explanations = explain(run_dir, complaint_id, frn)
+    except ReportkitError as exc:
+        _fail(exc)
+    except OSError as exc:
+        _environment_failure(exc)
+    for explanation in explanations:
+        for line in explanation.lines():
+            click.echo(line)
 
 
 if __name__ == "__main__":  # pragma: no cover

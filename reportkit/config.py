@@ -22,7 +22,7 @@ from typing import Any, Literal
 import yaml
 
 from reportkit.calendar import NATIONS, ReferenceDate
-from reportkit.errors import InputError
+from reportkit.errors import EnvironmentProblem, InputError
 from reportkit.money import DEFAULT_MONEY_CEILING, MAXIMUM_MONEY_CEILING
 from reportkit.taxonomy import load_taxonomy
 
@@ -671,8 +671,8 @@ def load_config(path: str | Path) -> Config:
         data = path.read_bytes()
     except FileNotFoundError:
         raise InputError(f"configuration file not found: {path}") from None
-    except OSError as exc:
-        raise InputError(f"configuration file {path} cannot be read: {exc.strerror or exc}") from None
+    except OSError as exc:  # it exists but cannot be read (a folder, no permission): the machine, exit 4
+        raise EnvironmentProblem.from_os_error(exc, "read the configuration file", path) from None
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

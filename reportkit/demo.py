@@ -1,7 +1,10 @@
-"""`reportkit demo`: write the sample data, then run every sample entity for the sample period."""
+"""`reportkit demo`: write the sample data, then run every sample entity for the sample period; and the
+sample run bundled in the package, which a notebook opened by hand shows."""
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from pathlib import Path
 from typing import Callable
 
@@ -16,3 +19,25 @@ def run_demo(out: Path, progress: Callable[[str], None] = print) -> list[Path]:
     progress(f"sample data written to {out / 'sample-data'}")
     inputs = api.InputPaths.of(paths["config"], paths["complaints"], paths["redress"], paths["context"])
     return [run(inputs, entity, SAMPLE_PERIOD_END, out, progress).folder for entity in SAMPLE_ENTITIES]
+
+
+SAMPLE_RUN_PARTS = ("run.json", "returns/*.json", "validation/*.csv", "facts/*.parquet")
+"""What the notebooks read of a run folder: the bundled sample run keeps these and nothing else."""
+
+
+def write_sample_run(sample: dict[str, Path], destination: Path) -> Path:
+    """Run the sample group for the sample period (without notebooks) and keep in `destination` the files the
+    notebooks read; everything else of the run is left out of the package."""
+    inputs = api.InputPaths.of(sample["config"], sample["complaints"], sample["redress"], sample["context"])
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = run(
+            inputs, SAMPLE_ENTITIES[0], SAMPLE_PERIOD_END, Path(scratch), lambda _: None, notebooks=False
+        ).folder
+        if destination.exists():
+            shutil.rmtree(destination)
+        for pattern in SAMPLE_RUN_PARTS:
+            for path in sorted(folder.glob(pattern)):
+                target = destination / path.relative_to(folder)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(path, target)
+    return destination

@@ -17,36 +17,262 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pa_csv
 
-from reportkit.errors import InputError
+from reportkit.errors import EnvironmentProblem, InputError
 from reportkit.money import parse_units
 from reportkit.schema import FileSchema, load_schema
 
 LINE_COLUMN = "_line"
-"""The line of the source file each row came from (header is line 1), for row-level messages."""
+"""Where each row came from, for row-level messages: in a CSV the file line its record starts on (the header is
+line 1; quoted line breaks and blank lines counted); in a workbook the worksheet's row number (header row 1); in a
+Parquet file the 1-based row number (row 1 is the first row). `row_word` says which."""
+
+
+def row_word(file: str | Path) -> str:
+    """The word for LINE_COLUMN in `file`: "line" for a CSV file, "row" for a Parquet file or workbook."""
+    return "row" if Path(str(file)).suffix.lower() in (".parquet", ".xlsx", ".xls") else "line"
 
 
 _TRUE = {"true", "1", "yes"}
 
+MESSAGE_VALUE_LIMIT = 60
+"""Characters of a value or parser text a read error repeats (as findings do: validation.report.VALUE_LIMIT)."""
 
-def _read_csv(path: Path, data: bytes) -> pd.DataFrame:
-    """Read every column as text with pyarrow's parser (several times faster than pandas' own on big extracts)."""
-    if not data:
-        raise InputError(f"{path}: the file is empty; expected a CSV with a header row")
+SNIFF_BYTES = 65_536
+"""How much of the start of a file is looked at to tell CSV text from UTF-16, gzip, a workbook or binary."""
+
+BLOCK_SIZE = 1 << 20
+"""pyarrow's block (1 MB): a record longer than this is read again with a block that holds it."""
+
+
+def read_input_bytes(path: Path, what: str) -> bytes:
+    """The file's bytes, read once (the format is sniffed and the line numbers found from these very bytes).
+
+    Raises:
+        InputError: the path does not exist (exit 2).
+        EnvironmentProblem: the path exists but cannot be read: a folder, no permission, an I/O error (exit 4).
+    """
     try:
-        return pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, na_values=[""], engine="pyarrow")
+        if path.is_dir():
+            raise EnvironmentProblem(
+                f"cannot read {path}: it is a folder, where the {what} file is needed; give a file"
+            )
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{what} file not found: {path}") from None
+    except OSError as exc:
+        raise EnvironmentProblem.from_os_error(exc, "read", path) from None
+
+
+def _looks_utf16(sample: bytes) -> bool:
+    """UTF-16 text without a byte-order mark: most odd (or even) bytes are NUL, as in `c\0o\0m\0`."""
+    half = len(sample) // 2
+    return half >= 8 and max(sample[0::2].count(0), sample[1::2].count(0)) > 0.7 * half
+
+
+def content_problem(head: bytes, expected: str = "csv") -> str | None:
+    """What a file really is when it is not what its name says, from its first bytes; None when it may be.
+
+    Args:
+        head: the first bytes of the file (SNIFF_BYTES are enough).
+        expected: "csv", "parquet" or "xlsx", from the file's suffix.
+    """
+    fix = {
+        "csv": "save it as CSV UTF-8 (in Excel: Save As, 'CSV UTF-8 (Comma delimited)')",
+        "parquet": "give a Parquet file, or name a CSV file .csv",
+        "xlsx": "give an .xlsx workbook, or name a CSV file .csv",
+    }[expected]
+    magic = {"parquet": b"PAR1", "xlsx": b"PK\x03\x04"}
+    if expected in magic and head.startswith(magic[expected]):
+        return None
+    if head.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        return f"is UTF-32 text: {fix}"
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or _looks_utf16(head[:SNIFF_BYTES]):
+        return f"is UTF-16 text: {fix}"
+    if head.startswith(b"\x1f\x8b"):
+        return "is gzip-compressed: decompress it (gunzip) and give the file inside"
+    if head.startswith(b"PK\x03\x04"):
+        return f"is an Excel workbook or another zip archive, not {expected} content: {fix}"
+    if head.startswith(b"PAR1"):
+        return "is a Parquet file: name it .parquet"
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        return f"is an old-style Excel (.xls) or other Office file: {fix}"
+    if head.startswith(b"%PDF"):
+        return f"is a PDF document: {fix}"
+    if b"\x00" in head[:SNIFF_BYTES]:
+        return f"holds binary content (NUL bytes), not text: {fix}"
+    if expected in magic:
+        kind = "a Parquet file" if expected == "parquet" else "an .xlsx workbook"
+        return f"is not {kind} (it looks like text): {fix}"
+    return None
+
+
+def _cut(text: str, limit: int = MESSAGE_VALUE_LIMIT) -> str:
+    """A value as a message repeats it: at most `limit` characters, then "... (N characters)"."""
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} characters)"
+
+
+@dataclass(frozen=True)
+class Records:
+    """Where each record of a CSV file starts and how many fields it has, found from the raw bytes."""
+
+    lines: np.ndarray
+    """The 1-based file line each record starts on (the header's first), blank lines skipped as pyarrow does."""
+    fields: np.ndarray
+    """The number of fields of each record (separators outside quotes, plus one)."""
+    lengths: np.ndarray
+    """Each record's length in bytes."""
+    unclosed: bool = False
+    """The last record opens a quoted value that is never closed (it runs to the end of the file)."""
+
+
+def csv_records(data: bytes, with_fields: bool = False) -> Records:
+    """Find the records of a CSV file from its bytes, vectorised (numpy over positions, never a loop per row).
+
+    A line end inside double quotes (an odd number of `"` before it: an escaped `""` adds two) continues the
+    record, so a record that holds a quoted line break starts on its first line and the next record on the
+    line after its last. Empty lines are skipped (pyarrow does the same), so they count as lines but are no
+    record. Line ends are LF, CRLF or a lone CR.
+    """
+    raw = np.frombuffer(data, dtype=np.uint8)
+    n = len(raw)
+    quotes = np.flatnonzero(raw == ord('"'))
+    if len(quotes):  # a quote inside an unquoted value (`5" screen`) is a letter to pyarrow: only the quotes at
+        # a value's start or end, or doubled, open and close quoted values
+        bounds = np.frombuffer(b',\n\r"', dtype=np.uint8)
+        opens = (quotes == 0) | np.isin(raw[np.maximum(quotes - 1, 0)], bounds)
+        closes = (quotes == n - 1) | np.isin(raw[np.minimum(quotes + 1, n - 1)], bounds)
+        quotes = quotes[opens | closes]
+    ends = np.flatnonzero(raw == ord("\n"))  # every physical line end, in order
+    if b"\r" in data:
+        cr = np.flatnonzero(raw == ord("\r"))
+        lone_cr = cr[(cr + 1 >= n) | (raw[np.minimum(cr + 1, n - 1)] != ord("\n"))]
+        ends = np.union1d(ends, lone_cr) if len(lone_cr) else ends
+    quoted = np.searchsorted(quotes, ends) % 2 == 1
+    line_of_next = np.flatnonzero(~quoted) + 2  # the line after the j-th line end is line j + 2
+    terminators = ends[~quoted]
+    starts = np.concatenate([[0], terminators + 1])
+    stops = np.concatenate([terminators, [n]])
+    lines = np.concatenate([[1], line_of_next])
+    lengths = stops - starts
+    first = raw[np.minimum(starts, max(n - 1, 0))] if n else np.zeros(len(starts), dtype=np.uint8)
+    blank = (lengths == 0) | ((lengths == 1) & (first == ord("\r")))  # "\r" of a CRLF blank line
+    fields = np.zeros(len(starts), dtype=np.int64)
+    if with_fields:
+        commas = np.flatnonzero(raw == ord(","))
+        commas = commas[np.searchsorted(quotes, commas) % 2 == 0]
+        fields = np.searchsorted(commas, stops) - np.searchsorted(commas, starts) + 1
+    keep = ~blank
+    return Records(lines[keep], fields[keep], lengths[keep], unclosed=bool(len(quotes) % 2))
+
+
+def _one_record_per_line(data: bytes, records: int) -> bool:
+    """True when the file's lines are exactly its header and `records` records (no blank line, LF or CRLF ends):
+    then record k is on line k + 2. Counting LFs is one fast pass; looking for blank lines would be several."""
+    lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+    return lines == records + 1
+
+
+def _parse_csv(data: bytes, quoted: bool, block_size: int) -> pa.Table:
+    """Parse with pyarrow (several times faster than pandas' own parser on big extracts), every column as text."""
+    read = pa_csv.ReadOptions(block_size=block_size)
+    parse = pa_csv.ParseOptions(newlines_in_values=quoted)  # the quote-aware chunker only when a quote is there
+    names = pa_csv.open_csv(pa.BufferReader(data), read_options=read, parse_options=parse).schema.names
+    convert = pa_csv.ConvertOptions(
+        column_types={name: pa.string() for name in names}, strings_can_be_null=True, null_values=[""]
+    )
+    return pa_csv.read_csv(pa.BufferReader(data), read_options=read, parse_options=parse, convert_options=convert)
+
+
+_RAGGED = re.compile(r"Expected (\d+) columns, got (\d+)")
+
+
+def _ragged_message(path: Path, data: bytes, reason: str) -> str:
+    """A record with the wrong number of fields, named by line and field count: never its content, which may
+    hold personal data (an adviser's NI number and date of birth)."""
+    records = csv_records(data, with_fields=True)
+    expected = int(records.fields[0]) if len(records.fields) else 0
+    wrong = np.flatnonzero(records.fields != expected)
+    match = _RAGGED.search(reason)
+    if not len(wrong):  # our count and pyarrow's disagree (an unusual quote): say what pyarrow counted
+        found = f"a row has {match[2]} fields" if match else "a row has another number of fields"
+        return f"{path}: {found} where the header has {match[1] if match else expected}; check the quoting"
+    first = wrong[0]
+    more = f" ({len(wrong)} rows have the wrong number of fields)" if len(wrong) > 1 else ""
+    spans = first + 1 < len(records.lines) and records.lines[first + 1] - records.lines[first] > 1
+    hint = (
+        '; a `"` that is never closed joins the lines after it into one field'
+        if b'"' in data and (spans or first == len(records.lines) - 1)
+        else ""
+    )
+    return (
+        f"{path}: line {int(records.lines[first])} has {int(records.fields[first])} fields where the header has "
+        f"{expected}{more}; fix that row (a separator or quote too many or too few){hint}"
+    )
+
+
+def _not_utf8_message(path: Path, data: bytes) -> str:
+    try:
+        data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: not UTF-8 text (byte {exc.start}); save the extract as CSV UTF-8") from None
-    except Exception as exc:  # pyarrow.ArrowInvalid and friends: the text is not CSV of a consistent shape
-        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        line = data.count(b"\n", 0, exc.start) + 1
+        return (
+            f"{path}: not UTF-8 text (line {line} has byte 0x{data[exc.start]:02x}, as Windows-1252 or Latin-1 "
+            "write accented letters and £); save the extract as CSV UTF-8"
+        )
+    return f"{path}: not UTF-8 text; save the extract as CSV UTF-8"
+
+
+def _read_csv(path: Path, data: bytes) -> tuple[pd.DataFrame, np.ndarray]:
+    """Read every column as text; returns the frame and the file line each record starts on.
+
+    Big clean files take the fast path: no quote and no blank line means record k is on line k + 2. Only a file
+    with a quote or a blank line has its record start lines found from its bytes (csv_records).
+    """
+    if len(data) <= SNIFF_BYTES and not data.strip(b"\xef\xbb\xbf \t\r\n"):
+        raise InputError(f"{path}: the file is empty; expected a CSV with a header row")
+    problem = content_problem(data[:SNIFF_BYTES], "csv")
+    if problem:
+        raise InputError(f"{path}: {problem}")
+    quoted = b'"' in data
+    try:
+        try:
+            table = _parse_csv(data, quoted, BLOCK_SIZE)
+        except pa.ArrowInvalid as exc:
+            if "straddl" not in str(exc) and "block" not in str(exc).lower():
+                raise
+            # A record longer than a block (a long free-text value, or a quote never closed): read again with
+            # a block that holds the longest record, so the record is parsed (and named by line if it is wrong).
+            longest = int(csv_records(data).lengths.max(initial=0))
+            table = _parse_csv(data, quoted, max(BLOCK_SIZE, 2 * longest + 1024))
+    except pa.ArrowInvalid as exc:
+        reason = str(exc)
+        if _RAGGED.search(reason):
+            raise InputError(_ragged_message(path, data, reason)) from None
         if "utf8" in reason.lower() or "utf-8" in reason.lower():
-            raise InputError(f"{path}: not UTF-8 text ({reason}); save the extract as CSV UTF-8") from None
-        raise InputError(
-            f"{path}: not a readable CSV file ({_printable(reason)}); expected text with a header row"
+            raise InputError(_not_utf8_message(path, data)) from None
+        kind = reason.split(":")[0] if ":" in reason else _printable(reason)
+        raise InputError(  # the parser's own words may quote the file's content: only their kind is shown
+            f"{path}: not a readable CSV file ({_cut(kind)}); expected UTF-8 text with a header row"
         ) from None
+    frame = table.to_pandas()
+    if quoted or not _one_record_per_line(data, len(frame)):
+        records = csv_records(data)
+        lines = records.lines[1:]
+        if len(lines) == len(frame):  # pyarrow and csv_records agree on the records (else: an unusual quote)
+            if records.unclosed:
+                raise InputError(
+                    f'{path}: line {int(records.lines[-1])}: a `"` opens a quoted value that is never closed, so '
+                    'every line after it is read as part of one value; close the quote (a `"` inside a quoted value '
+                    'is written `""`)'
+                )
+            return frame, lines
+    return frame, np.arange(2, len(frame) + 2)
 
 
-def _printable(text: str, limit: int = 100) -> str:
+def _printable(text: str, limit: int = MESSAGE_VALUE_LIMIT) -> str:
     """A parser's message cut at the first unprintable character (it may quote binary content)."""
     kept = []
     for char in text[:limit]:
@@ -81,11 +307,32 @@ def _as_text(series: pd.Series) -> pd.Series:
 
 
 def _read_binary(path: Path, data: bytes, reader) -> pd.DataFrame:
+    """Read a Parquet file or workbook from its bytes (already read: an OSError there is exit 4) as text."""
+    expected = "parquet" if path.suffix.lower() == ".parquet" else "xlsx"
+    problem = content_problem(data[:SNIFF_BYTES], expected)
+    if problem:
+        raise InputError(f"{path}: {problem}")
     try:
         frame = reader(io.BytesIO(data))
     except Exception as exc:  # pyarrow and openpyxl raise many types; all mean "cannot read"
-        raise InputError(f"{path}: cannot be read as {path.suffix.lstrip('.')}: {str(exc).splitlines()[0]}") from None
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise InputError(f"{path}: cannot be read as {expected}: {_printable(reason)}") from None
     return pd.DataFrame({col: _as_text(frame[col]) for col in frame.columns})
+
+
+EMPTY_COLUMNS = "reportkit_empty_columns"
+"""Key of `DataFrame.attrs` under which a workbook's dropped empty, unnamed columns are counted."""
+
+
+def drop_empty_unnamed(frame: pd.DataFrame) -> tuple[pd.DataFrame, tuple[str, ...]]:
+    """Drop the columns Excel leaves without a header and without a value (`Unnamed: 7`, all empty): a sheet
+    formatted beyond its data has them, as has a CSV whose rows end in a separator. An unnamed column that holds
+    a value is kept (and reported as unknown)."""
+    unnamed = [i for i, c in enumerate(frame.columns) if str(c).startswith("Unnamed: ") or not str(c).strip()]
+    empty = [i for i in unnamed if frame.iloc[:, i].isna().all()]
+    names = tuple(str(frame.columns[i]) or f"(column {i + 1})" for i in empty)
+    keep = [i for i in range(frame.shape[1]) if i not in set(empty)]
+    return frame.iloc[:, keep], names
 
 
 NEAR_MISS_RATIO = 0.85
@@ -206,21 +453,28 @@ def read_text_frame(path: str | Path, schema: FileSchema) -> pd.DataFrame:
             column, or lacks a required column.
     """
     path = Path(path)
-    if not path.is_file():
-        raise InputError(f"{schema.name} file not found: {path}")
-    data = path.read_bytes()  # read once: parsed and hashed from these very bytes
+    data = read_input_bytes(path, schema.name)
     suffix = path.suffix.lower()
+    empty: tuple[str, ...] = ()
     if suffix == ".parquet":
         frame = _read_binary(path, data, pd.read_parquet)
+        lines = np.arange(1, len(frame) + 1)  # a Parquet file has rows, not lines: row 1 is the first
     elif suffix in (".xlsx", ".xls"):
         frame = _read_binary(path, data, pd.read_excel)
+        lines = np.arange(2, len(frame) + 2)  # the worksheet's row number: the header is row 1
     else:
-        frame = _read_csv(path, data)
+        frame, lines = _read_csv(path, data)
+    frame, empty = drop_empty_unnamed(frame)
+    if len(frame.columns) and not any(header_key(str(c)) in schema.columns for c in frame.columns):
+        raise InputError(  # its values are not shown: the first line may be a complaint, with personal data
+            f"{path}: the first line is not a header: none of its {len(frame.columns)} values is a column name of "
+            f"the {schema.name} file; add the header row (docs/inputs.md lists the columns)"
+        )
     found = check_header([str(c) for c in frame.columns], schema, path)
     frame.columns = [str(c).strip() for c in frame.columns]
     missing = [c for c in schema.required if c not in frame.columns]
     if missing:
-        found_names = ", ".join(map(str, frame.columns)) or "none"
+        found_names = _cut(", ".join(map(str, frame.columns)), 200) or "none"
         raise InputError(f"{path}: missing required column(s) {', '.join(missing)}; found {found_names}")
     if schema.one_of and not any(c in frame.columns for c in schema.one_of):
         raise InputError(f"{path}: needs at least one of the columns {', '.join(schema.one_of)}")
@@ -232,10 +486,11 @@ def read_text_frame(path: str | Path, schema: FileSchema) -> pd.DataFrame:
             text = frame[name].astype("str").str.strip()  # vectorised (Arrow strings), not per row
             text = text.mask(text == "")
             frame[name] = text.fillna(column.default) if column.default is not None else text
-    frame[LINE_COLUMN] = np.arange(2, len(frame) + 2)
+    frame[LINE_COLUMN] = lines
     frame.attrs[COLUMNS_FOUND] = found
     frame.attrs[INPUT_SHA256] = hashlib.sha256(data).hexdigest()  # what was parsed, even if the file changes later
     frame.attrs[INPUT_BYTES] = len(data)
+    frame.attrs[EMPTY_COLUMNS] = empty
     return frame
 
 

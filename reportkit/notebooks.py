@@ -7,6 +7,7 @@ a message naming the cell.
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,11 @@ from reportkit.errors import NotebookFailed
 from reportkit.paths import NOTEBOOKS_DIR
 
 KERNEL = "python3"
+
+QUIET_KERNEL = ["--IPKernelApp.log_level=CRITICAL"]
+"""Kernel command-line arguments: the kernel's own log (a warning per kernel that its local TCP socket is not
+encrypted, "KeyboardInterrupt caught in kernel" when it is shut down) is noise on a user's console. A cell's
+error still reaches us as the cell's output (papermill raises it), and a kernel that dies is still reported."""
 
 
 def execute(name: str, output: Path, parameters: dict[str, Any]) -> Path:
@@ -35,6 +41,7 @@ def execute(name: str, output: Path, parameters: dict[str, Any]) -> Path:
             kernel_name=KERNEL,
             progress_bar=False,
             cwd=str(output.parent),  # never the package folder: a notebook writes nothing beside itself
+            extra_arguments=QUIET_KERNEL,
         )
     except PapermillExecutionError as exc:
         raise NotebookFailed(
@@ -72,13 +79,64 @@ def make_deterministic(notebook: Path, name: str) -> None:
     nbformat.write(document, notebook)
 
 
+PAGE_TEMPLATE = """{%- extends 'index.html.j2' -%}
+{%- block html_head_js -%}{%- endblock html_head_js -%}
+{%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
+{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
+{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+{%- block html_head_css -%}
+<style>
+  /* Labels and questions read left to right; the figures stay right-aligned for comparing. */
+  .jp-RenderedHTMLCommon table.dataframe tr > :first-child { text-align: left; }
+  .jp-RenderedHTMLCommon table.dataframe.text td, .jp-RenderedHTMLCommon table.dataframe.text th {
+    text-align: left;
+  }
+</style>
+{%- endblock html_head_css -%}
+"""
+"""nbconvert's lab template without what it loads from public CDNs (require.js, MathJax, the widget manager,
+mermaid): an auditor's laptop is often offline, and the pages need none of them (no widgets, no LaTeX).
+Everything else (the CSS) is inlined by the template already."""
+
+PAGE_TEMPLATE_NAME = "reportkit-page.html.j2"
+
+SITE = "reportkit"
+"""The last part of every page title, after the page's own heading."""
+
+
+def page_title(document: Any) -> str:
+    """The page's first level-1 heading (a markdown cell, or markdown a cell displayed) as plain text, then
+    "— reportkit": a browser tab, a bookmark and a screen reader then name the page, not "Notebook"."""
+    for cell in document.cells:
+        texts = (
+            [cell.source]
+            if cell.cell_type == "markdown"
+            else [output.get("data", {}).get("text/markdown", "") for output in cell.get("outputs", [])]
+        )
+        for text in texts:
+            heading = re.search(r"^# (.+)$", text if isinstance(text, str) else "".join(text), re.MULTILINE)
+            if heading:
+                return f"{re.sub(r'[*_`]', '', heading.group(1)).strip()} — {SITE}"
+    return SITE
+
+
 def render_html(notebook: Path, html: Path) -> Path:
-    """Render an executed notebook to HTML with every code cell's input hidden."""
+    """Render an executed notebook to a self-contained HTML page: every code cell's input hidden, no script
+    or style from another host, titled by its first heading."""
+    import jinja2
     import nbformat
     from nbconvert import HTMLExporter
 
-    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
-    body, _ = exporter.from_notebook_node(nbformat.read(notebook, as_version=4))
+    exporter = HTMLExporter(
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        extra_loaders=[jinja2.DictLoader({PAGE_TEMPLATE_NAME: PAGE_TEMPLATE})],
+        template_file=PAGE_TEMPLATE_NAME,
+    )
+    document = nbformat.read(notebook, as_version=4)
+    document.metadata["title"] = page_title(document)
+    body, _ = exporter.from_notebook_node(document)
     html.parent.mkdir(parents=True, exist_ok=True)
     html.write_text(body, encoding="utf-8")
     return html

@@ -21,6 +21,9 @@ LAYOUTS_DIR = SCHEMAS_DIR / "layouts"
 EXPECTATIONS_DIR = _folder("reportkit.expectations")
 NOTEBOOKS_DIR = _folder("reportkit.notebook_templates")
 SAMPLE_DIR = _folder("reportkit.sample_data")
+SAMPLE_RUN_DIR = SAMPLE_DIR / "run"
+"""The sample group's run for 2025-12-31 (returns, validation findings, facts, run.json): what a notebook opened
+by hand shows. Regenerated with the sample (scripts/generate_sample.py); a test keeps it current."""
 
 
 def sample_inputs() -> dict[str, Path]:

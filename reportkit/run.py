@@ -45,9 +45,12 @@ from reportkit.notebooks import execute, render_html
 from reportkit.publication import write_csv, write_page
 from reportkit.returns import RETURNS
 from reportkit.returns.common import ReturnResult
+from reportkit.review import write_review_data
+from reportkit.review_page import write_index
 from reportkit.runinfo import FirmFacts, InputRead, RunInfo, describe_run
 from reportkit.safecsv import write_safe_csv
 from reportkit.settings import print_settings
+from reportkit.tieouts import check_tieouts
 from reportkit.validation.validate import validate_inputs
 from reportkit.workbook import write_workbook
 
@@ -66,6 +69,18 @@ class RunOutcome:
     """Stem -> why its period is shorter than its ARD-based length (the 2027 boundary); only stems with a note."""
     redress_basis: str = ""
     """The redress basis used and the configuration key that changes it (docs/rules.md "Redress")."""
+
+
+def who_ran() -> dict[str, str]:
+    """The user and host of this execution (never in an output but manifest.json and html/index.html)."""
+    import getpass
+    import socket
+
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):  # no login name in some containers
+        user = "unknown"
+    return {"user": user, "host": socket.gethostname()}
 
 
 def _now() -> str:
@@ -500,14 +515,20 @@ def _build_in(
     write_safe_csv(all_warnings, staging / "validation" / "warnings.csv")
 
     step("writing returns, workbook and lineage")
+    tie_outs = check_tieouts(
+        built.results, prepared.complaints, prepared.redress_lines, prepared.context, config
+    )  # a return whose figures disagree is never published (exit 3)
+    held, shown = sum(t.must_hold for t in tie_outs), sum(not t.must_hold for t in tie_outs)
+    step(f"tie-outs: {held} checked, all hold; {shown} shown for comparison")
     read = api.inputs_as_read(paths, config, text)  # hashes of the bytes parsed, never a re-read
     info = run_facts(read, text, config, entity, period_end, built.results, notebooks)
     write_returns(built.results, staging, entity, period_end, config, info)
+    write_review_data(staging, info, config, built.results, prepared.complaints, tie_outs)  # what pages read
     parameters = run_parameters(paths, entity, period_end)
     if notebooks:
-        # The run folder relative to notebooks/, where each notebook executes: no absolute path or --out
-        # folder enters an executed notebook, so a re-run elsewhere reproduces it byte for byte.
-        run_notebooks(notebook_jobs(built.results), staging, {**parameters, "output_dir": ".."}, step)
+        # The notebooks get the run folder relative to notebooks/, where each executes, and read nothing
+        # else: no path enters an executed notebook, so a re-run elsewhere reproduces it byte for byte.
+        run_notebooks(notebook_jobs(built.results), staging, {"run_dir": ".."}, step)
 
     manifest = build_manifest(
         inputs=read,
@@ -520,8 +541,10 @@ def _build_in(
     )
     manifest["regimes"] = {r.stem: regime_of(r) for r in built.results}
     manifest["run_id"] = info.run_id  # the id every sheet shows leads here
+    manifest["ran_by"] = who_ran()  # facts of this execution: only here and on the review page
     manifest["redress_attribution"] = config.redress_attribution  # the basis the run states
     write_json(staging / "manifest.json", manifest)
+    write_index(staging, manifest)  # the review page: after the manifest, whose sha256 it gives
     return RunOutcome(
         folders.final, [r.stem for r in built.results], built.skipped, len(all_warnings), notes, redress_basis
     )

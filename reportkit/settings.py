@@ -117,6 +117,8 @@ def absent_column_lines(inputs: TextInputs) -> list[str]:
     ):
         if frame is None:
             continue
+        if not len(frame):  # said before any figure: every return built from it is nil (validation warns too)
+            lines.append(f"{name}: a header but no rows: it contributes nothing")
         columns = load_schema(schema).columns
         lines += [f"{name}: {c} absent: {columns[c].when_absent}" for c in columns_found(frame).absent]
     return lines

@@ -1,88 +1,70 @@
-"""What the notebooks show: return tables as labelled frames, figures for charts, masked findings.
+"""What the notebooks show: the rendering module, which reads only a run folder.
 
-Notebooks call these and display the result; no reported figure is computed in a notebook cell.
+A notebook takes one parameter, `run_dir` (the run folder; the sample run bundled in the package when None),
+and calls these functions to display the returns, charts and findings the run wrote there. Nothing here reads
+the raw inputs, validates or counts a figure again (an import-linter contract keeps this module away from the
+pipeline): every figure comes from returns/*.json, facts/*.parquet, validation/*.csv and run.json.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from reportkit import api, schedule
 from reportkit.calendar import Period
 from reportkit.layouts import document_layout
-from reportkit.measures import closed_in, redress_basis_statement
-from reportkit.paths import sample_inputs
+from reportkit.paths import SAMPLE_RUN_DIR
 from reportkit.taxonomy import load_taxonomy
-from reportkit.validation.report import FINDING_COLUMNS
 
 
 @dataclass
 class ReturnView:
-    """A built return and the classified complaints behind it, for one notebook."""
+    """A built return as the run wrote it, with the run's facts about it, for one notebook."""
 
     document: dict[str, Any]
-    complaints: pd.DataFrame
+    facts: pd.DataFrame
+    """Per-complaint figures for charts (facts/<stem>.parquet), empty when the return has none."""
     period: Period
     note: str | None = None
     """Why the period is shorter than its ARD-based length (the 2027 boundary), else None."""
-    redress_attribution: str = "closed_in_period"
-    """The configured redress basis the return was built on (config key redress_attribution)."""
+    redress_basis: str = ""
+    """The redress basis the run used and the configuration key that changes it."""
+    run: dict[str, Any] = field(default_factory=dict)
+    """run.json: run id, inputs by name, rows and sha256, firms, regimes."""
 
 
-def load_return(
-    return_stem: str,
-    config: str | None,
-    entity: str,
-    period_end: str,
-    complaints: str | None,
-    redress: str | None,
-    context: str | None,
-    output_dir: str | None,
-) -> ReturnView:
-    """The return as the run wrote it (output_dir/returns/<stem>.json) or, opened on its own, as built now.
+def run_folder(run_dir: str | None) -> Path:
+    """The run folder a notebook shows: the one given, or the sample run bundled in the package."""
+    return Path(run_dir) if run_dir is not None else SAMPLE_RUN_DIR
 
-    `return_stem` is the return's file name in returns/: its code (annex1), or e.g. annex1c--234567 for one
-    member in a group run. The complaints are re-read and classified for the charts (validation already ran
-    in `reportkit run`; a notebook opened by hand validates again).
-    """
-    paths = notebook_inputs(config, complaints, redress, context)
-    written = Path(output_dir) / "returns" / f"{return_stem}.json" if output_dir else None
-    validated_by_run = bool(output_dir) and (Path(output_dir) / "validation").is_dir()
-    prepared = api.prepare(paths, check=not validated_by_run)
-    if written and written.is_file():
-        document = json.loads(written.read_text(encoding="utf-8"))
-    else:
-        results = api.build_returns(prepared, entity, api.parse_date(period_end, "period_end"))
-        matches = [r.document for r in results if r.stem == return_stem]
-        if not matches:
-            raise ValueError(
-                f"{entity} owes no {return_stem} for the period ending {period_end}; "
-                f"built: {', '.join(r.stem for r in results)}"
-            )
-        document = matches[0]
+
+def read_run(run_dir: str | None) -> dict[str, Any]:
+    """run.json of the run folder."""
+    return json.loads((run_folder(run_dir) / "run.json").read_text(encoding="utf-8"))
+
+
+def load_return(run_dir: str | None, return_stem: str) -> ReturnView:
+    """The return `return_stem` (its file name in returns/, e.g. annex1 or annex1c--234567) of a run folder."""
+    folder = run_folder(run_dir)
+    document = json.loads((folder / "returns" / f"{return_stem}.json").read_text(encoding="utf-8"))
+    facts_file = folder / "facts" / f"{return_stem}.parquet"
+    facts = pd.read_parquet(facts_file) if facts_file.is_file() else pd.DataFrame(columns=["days_to_close"])
+    run = read_run(run_dir)
     period = Period(
         dt.date.fromisoformat(document["period"]["start"]), dt.date.fromisoformat(document["period"]["end"])
     )
-    frns = document["firms"]
-    note = schedule.document_note(prepared.config, document)
-    return ReturnView(
-        document,
-        prepared.complaints[prepared.complaints["firm_frn"].isin(frns)],
-        period,
-        note,
-        prepared.config.redress_attribution,
-    )
+    note = run.get("returns", {}).get(return_stem, {}).get("note")
+    return ReturnView(document, facts, period, note, run.get("redress_basis", ""), run)
 
 
 def redress_basis_line(view: ReturnView) -> str:
     """The redress basis the return used and the configuration key that changes it (docs/rules.md "Redress")."""
-    return f"*{redress_basis_statement(view.redress_attribution)}.*"
+    return f"*{view.redress_basis}.*"
 
 
 def header_frame(document: dict[str, Any]) -> pd.DataFrame:
@@ -177,19 +159,25 @@ def upheld_rate_by_product_group(view: ReturnView) -> pd.Series:
 
 
 def days_to_close(view: ReturnView) -> pd.Series:
-    """Calendar days from receipt to closure of each complaint the return counts that closed in the period."""
-    frame = view.complaints
-    frame = frame[frame["in_scope_annex1"] & (frame["product"].notna() | frame["credit_activity"].notna())]
-    closed = frame[closed_in(frame["closed_date"], view.period)]
-    return (closed["closed_date"] - closed["received_date"]).dt.days.rename("days to close")
+    """Calendar days from receipt to closure of each complaint the return counts that closed in the period, as
+    the run wrote them (facts/<stem>.parquet)."""
+    return view.facts["days_to_close"].astype("int64").rename("days to close")
 
 
-def read_findings(output_dir: str | None, kind: str) -> pd.DataFrame:
-    """errors or warnings as written by the run (already masked), or an empty frame."""
-    path = Path(output_dir) / "validation" / f"{kind}.csv" if output_dir else None
-    if path and path.is_file():
-        return pd.read_csv(path, dtype=str, keep_default_na=False)
-    return pd.DataFrame(columns=FINDING_COLUMNS)
+def read_findings(run_dir: str | None, kind: str) -> pd.DataFrame:
+    """errors or warnings as the run wrote them (validation/<kind>.csv, personal data already masked)."""
+    return pd.read_csv(run_folder(run_dir) / "validation" / f"{kind}.csv", dtype=str, keep_default_na=False)
+
+
+def checks_that_ran(run_dir: str | None) -> pd.DataFrame:
+    """Every check the run's validation ran (validation/checks.csv): file, rule, rows checked, errors, warnings."""
+    path = run_folder(run_dir) / "validation" / "checks.csv"
+    if not path.is_file():  # a run folder written before reportkit recorded its checks
+        return pd.DataFrame(columns=["file", "rule", "rows_checked", "errors", "warnings"])
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    for column in ("rows_checked", "errors", "warnings"):
+        frame[column] = frame[column].astype("int64").map(cell_text)
+    return frame.rename(columns={"rows_checked": "rows checked"})
 
 
 def findings_by_rule(findings: pd.DataFrame) -> pd.DataFrame:
@@ -199,35 +187,60 @@ def findings_by_rule(findings: pd.DataFrame) -> pd.DataFrame:
     return findings.groupby(["severity", "rule"]).size().rename("count").reset_index()
 
 
-def notebook_inputs(
-    config: str | None, complaints: str | None, redress: str | None, context: str | None
-) -> api.InputPaths:
-    """The input files a notebook reads: the ones the run injected or, with no configuration given (a notebook
-    opened by hand anywhere), the sample bundled in the installed package."""
-    if config is None:
-        sample = sample_inputs()
-        return api.InputPaths.of(sample["config"], sample["complaints"], sample["redress"], sample["context"])
-    if complaints is None:
-        raise ValueError("a notebook given a configuration needs its complaints file too (parameter complaints)")
-    return api.InputPaths.of(config, complaints, redress, context)
+def run_findings(run_dir: str | None) -> pd.DataFrame:
+    """Every finding of the run: its errors, then its warnings."""
+    return pd.concat([read_findings(run_dir, "errors"), read_findings(run_dir, "warnings")], ignore_index=True)
 
 
-def validate_for_notebook(
-    config: str | None, complaints: str | None, redress: str | None, context: str | None
-) -> pd.DataFrame:
-    """Validate the inputs now (a notebook opened by hand) and return every finding, masked."""
-    return api.validate(notebook_inputs(config, complaints, redress, context)).findings
+def run_summary(run_dir: str | None) -> str:
+    """Which run a page shows: run id, entity, period end, version, and each input by name, rows and sha256."""
+    run = read_run(run_dir)
+    inputs = "; ".join(
+        f"{i['role']} `{i['name']}`" + (f" ({i['rows']:,} rows)" if i["rows"] is not None else "") + f", sha256 "
+        f"{i['sha256'][:12]}..."
+        for i in run["inputs"]
+    )
+    commit = f" (commit {run['commit'][:12]})" if run.get("commit") else ""
+    return (
+        f"Run **{run['run_id']}**: {run['entity_name']} ({run['entity']}), period end {run['period_end']}, "
+        f"reportkit {run['reportkit']}{commit}. Inputs: {inputs}. Who ran it and when: manifest.json."
+    )
 
 
-def run_findings(
-    output_dir: str | None, config: str | None, complaints: str | None, redress: str | None, context: str | None
-) -> pd.DataFrame:
-    """The run's findings (validation/*.csv) or, opened by hand, a fresh validation of the inputs."""
-    if output_dir and (Path(output_dir) / "validation").is_dir():
-        return pd.concat(
-            [read_findings(output_dir, "errors"), read_findings(output_dir, "warnings")], ignore_index=True
-        )
-    return validate_for_notebook(config, complaints, redress, context)
+def return_name(document: dict[str, Any]) -> str:
+    """The return's short name, as the FCA's forms and the workbook's sheets call it: "Annex 1AD"."""
+    return "Annex " + document["return"].removeprefix("annex").upper()
+
+
+def firm_name(run: dict[str, Any], frn: str) -> str:
+    """A firm's name from run.json, or its FRN alone when the run does not name it."""
+    return next((firm["name"] for firm in run.get("firms", []) if firm["frn"] == frn), frn)
+
+
+def page_heading(view: ReturnView) -> str:
+    """A return page's level-1 heading (also its browser title): which return, whose, which period."""
+    document = view.document
+    firm = document["reporting_firm"]
+    return (
+        f"# {return_name(document)} — {firm_name(view.run, firm)} ({firm}), {document['period']['start']} to "
+        f"{document['period']['end']}\n\n{return_title(document)}"
+    )
+
+
+def validation_heading(run_dir: str | None) -> str:
+    """The validation page's level-1 heading (also its browser title): which entity, which period."""
+    run = read_run(run_dir)
+    return f"# Validation — {run['entity_name']} ({run['entity']}), period ending {run['period_end']}"
+
+
+def findings_table(findings: pd.DataFrame, columns: list[str] | None = None, limit: int | None = None):
+    """Findings as a table, or the words "No findings." when there are none (never an empty table)."""
+    from IPython.display import Markdown
+
+    if findings.empty:
+        return Markdown("*No findings.*")
+    shown = findings if columns is None else findings[columns]
+    return table(shown.head(limit) if limit else shown)
 
 
 def findings_headline(findings: pd.DataFrame) -> str:
@@ -258,20 +271,84 @@ def table_title(document: dict[str, Any], key: str) -> str:
     return document_layout(document).tables[key].title
 
 
-def chart(series: pd.Series, kind: str, title: str, xlabel: str = "", marker: float | None = None):
-    """Draw a bar or histogram of figures computed above; an empty series gets a note instead of a chart."""
-    import matplotlib.pyplot as plt
-    from IPython.display import Markdown, display
+CHART_SIZE = (7.5, 4.0)
+"""Inches at 100 dpi: 750 pixels wide, readable on a laptop without scrolling."""
+
+
+def chart(series: pd.Series, kind: str, title: str, xlabel: str = "", marker: float | None = None) -> None:
+    """Show a bar chart (one bar per label, its value written at its end) or a histogram of figures computed
+    above, as a PNG whose alt text states what it shows; an empty series gets a note instead of a chart.
+
+    The image's bytes depend only on the figures (no software version or date in the PNG), so a re-run
+    renders the page byte for byte again."""
+    from IPython.display import HTML, Markdown, display
 
     if series.empty or (kind != "hist" and not series.any()):
         display(Markdown(f"*{title}: nothing to chart for this period.*"))
-        return None
-    ax = series.plot.hist(bins=40, title=title) if kind == "hist" else series.plot.barh(title=title)
+        return
+    display(
+        HTML(
+            f'<img src="data:image/png;base64,{_chart_png(series, kind, title, xlabel, marker)}" '
+            f'alt="{html_escape(chart_alt(series, kind, title, xlabel, marker))}" width="750" height="400">'
+        )
+    )
+
+
+def _chart_png(series: pd.Series, kind: str, title: str, xlabel: str, marker: float | None) -> str:
+    import base64
+    import io
+
+    import matplotlib
+
+    matplotlib.use("Agg")  # no display, and the same bytes on every machine of the same matplotlib
+    import matplotlib.pyplot as plt
+
+    figure, ax = plt.subplots(figsize=CHART_SIZE, dpi=100, layout="constrained")
+    if kind == "hist":
+        ax.hist(series, bins=40, color="#1f5f99")
+        ax.set_ylabel("complaints")
+    else:
+        bars = ax.barh(list(series.index)[::-1], list(series.values)[::-1], color="#1f5f99")
+        ax.bar_label(bars, labels=[cell_text(v) for v in list(series.values)[::-1]], padding=3)
+        ax.margins(x=0.12)
+    ax.set_title(title)
     ax.set_xlabel(xlabel)
     if marker is not None:
-        ax.axvline(marker, color="red")
-    plt.show()
-    return ax
+        ax.axvline(marker, color="#b00020", linestyle="--")
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", metadata={"Software": None})
+    plt.close(figure)
+    return base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def chart_alt(series: pd.Series, kind: str, title: str, xlabel: str = "", marker: float | None = None) -> str:
+    """What a chart shows, in words, for a screen reader and for a reviewer who cannot see the image: every
+    bar's label and value, or a histogram's count, range, median and how many lie beyond the marker."""
+    if kind == "hist":
+        values = series.astype(float)
+        beyond = f", {int((values > marker).sum()):,} above {cell_text(marker)}" if marker is not None else ""
+        return (
+            f"Histogram of {title.lower()} ({xlabel}) for {len(values):,} complaints: from {cell_text(values.min())} "
+            f"to {cell_text(values.max())}, median {cell_text(values.median())}{beyond}."
+        )
+    bars = "; ".join(f"{label}: {cell_text(value)}" for label, value in series.items())
+    return f"Bar chart of {title.lower()} ({xlabel}) by product group. {bars}."
+
+
+def html_escape(text: str) -> str:
+    import html
+
+    return html.escape(text, quote=True)
+
+
+def table(frame: pd.DataFrame, index_label: str | None = None, text: bool = False):
+    """A frame as an HTML table with a heading on every column (the row labels' column too, named
+    `index_label`; dropped when None): no empty header cell for a screen reader to stumble on. `text`: every
+    column reads left-aligned (questions and answers); otherwise only the first (the labels)."""
+    from IPython.display import HTML
+
+    shown = frame.rename_axis(index_label).reset_index() if index_label else frame
+    return HTML(shown.to_html(index=False, classes="text" if text else None, border=0, escape=True, na_rep=""))
 
 
 def return_title(document: dict[str, Any]) -> str:

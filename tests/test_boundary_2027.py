@@ -327,11 +327,16 @@ def test_a_late_2026_date_names_the_boundary_among_nearby_ends(ws) -> None:
 # --------------------------------------------------------------------------- the page
 
 
+def run_folder(ws, paths) -> str:
+    """A run of the test firm for 2026-12-31 without notebooks: the folder the pages read."""
+    from reportkit.run import run
+
+    return str(run(paths, "123456", D("2026-12-31"), ws.root / "out", lambda _: None, notebooks=False).folder)
+
+
 def test_page_headline_says_why_the_period_is_short(ws) -> None:
     paths = ws.paths([complaint("C1", "2026-10-05")], firms=[{**MARCH, "returns": ["annex1"]}])
-    view = views.load_return(
-        "annex1", str(paths.config), "123456", "2026-12-31", str(paths.complaints), None, None, None
-    )
+    view = views.load_return(run_folder(ws, paths), "annex1")
     assert view.note == NOTE_MARCH
     headline = views.return_headline(view.document, view.note)
     assert headline.endswith(f"\n\n**Shortened period.** S{NOTE_MARCH[1:]}.")
@@ -340,9 +345,7 @@ def test_page_headline_says_why_the_period_is_short(ws) -> None:
 
 def test_page_of_a_full_period_has_no_note(ws) -> None:
     paths = ws.paths([complaint("C1", "2026-10-05")])
-    view = views.load_return(
-        "annex1", str(paths.config), "123456", "2026-12-31", str(paths.complaints), None, None, None
-    )
+    view = views.load_return(run_folder(ws, paths), "annex1")
     assert view.note is None
 
 

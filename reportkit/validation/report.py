@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from reportkit.extract import row_word
 from reportkit.safecsv import write_safe_csv
 from reportkit.schema import load_schema
 
@@ -93,10 +94,31 @@ class ValidationReport:
     """All errors and warnings of one validation; errors stop a run, warnings do not."""
 
     parts: list[pd.DataFrame] = field(default_factory=list)
+    ran: list[tuple[str, str, int]] = field(default_factory=list)
+    """(file, rule, rows checked) of every check that ran, in the order they ran: what a clean report proves."""
 
     def add(self, frame: pd.DataFrame) -> None:
         if len(frame):
             self.parts.append(frame)
+
+    def record(self, file: str, rules: list[str], rows: int) -> None:
+        """Note that `rules` ran on the `rows` rows of `file` (whether or not they found anything)."""
+        self.ran.extend((file, rule, rows) for rule in rules)
+
+    @property
+    def checks(self) -> pd.DataFrame:
+        """Every check that ran: file, rule, rows checked, and its errors and warnings (0 when clean)."""
+        ran = pd.DataFrame(self.ran, columns=["file", "rule", "rows_checked"]).drop_duplicates(["file", "rule"])
+        found = self.findings
+        counts = (
+            found.groupby(["file", "rule", "severity"]).size().unstack("severity")
+            if len(found)
+            else pd.DataFrame(index=pd.MultiIndex.from_tuples([], names=["file", "rule"]))
+        ).reindex(columns=["error", "warning"])
+        merged = ran.join(counts, on=["file", "rule"]).fillna({"error": 0, "warning": 0})
+        return merged.astype({"error": "int64", "warning": "int64"}).rename(
+            columns={"error": "errors", "warning": "warnings"}
+        )
 
     def extend(self, other: "ValidationReport") -> None:
         self.parts.extend(other.parts)
@@ -126,7 +148,7 @@ class ValidationReport:
     def describe(row: pd.Series) -> str:
         where = f"{row['file']}"
         if pd.notna(row["line"]):
-            where += f" line {int(row['line'])}"
+            where += f" {row_word(str(row['file']))} {int(row['line'])}"
         who = f"complaint {row['complaint_id']}" if pd.notna(row["complaint_id"]) and row["complaint_id"] else "row"
         value = (
             "(empty)"
@@ -151,8 +173,10 @@ class ValidationReport:
         return "\n".join(lines)
 
     def write(self, folder: Path) -> Path:
-        """Write errors.csv and warnings.csv (every finding) into `folder`; returns the folder."""
+        """Write errors.csv and warnings.csv (every finding) and checks.csv (every check that ran, with the rows
+        it checked) into `folder`; returns the folder."""
         folder.mkdir(parents=True, exist_ok=True)
+        write_safe_csv(self.checks, folder / "checks.csv")
         write_safe_csv(self.errors, folder / "errors.csv")
         write_safe_csv(self.warnings, folder / "warnings.csv")
         return folder

@@ -41,6 +41,13 @@ def load_suite_file(name: str, references: dict[str, list[str]]) -> dict[str, An
     return resolved
 
 
+def suite_rules(name: str) -> list[str]:
+    """The rule of every expectation in expectations/<name>.json, as findings name it."""
+    with open(EXPECTATIONS_DIR / f"{name}.json", encoding="utf-8") as handle:
+        suite = json.load(handle)
+    return [e.get("meta", {}).get("rule", e["type"]) for e in suite["expectations"]]
+
+
 @lru_cache(maxsize=1)
 def _context():
     """One ephemeral GX context per process: importing GX costs seconds, so do it once, lazily."""

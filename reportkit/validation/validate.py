@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from reportkit.config import Config
-from reportkit.extract import columns_found
+from reportkit.extract import EMPTY_COLUMNS, columns_found
 from reportkit.schema import load_schema
 from reportkit.validation.checks import (
     COMPLAINT_CHECKS,
@@ -25,7 +25,7 @@ from reportkit.validation.checks import (
 )
 from reportkit.validation.context_checks import context_findings
 from reportkit.validation.report import ValidationReport, findings_frame
-from reportkit.validation.suites import run_suite
+from reportkit.validation.suites import run_suite, suite_rules
 
 
 @dataclass
@@ -51,10 +51,14 @@ def validate_inputs(inputs: TextInputs, config: Config) -> ValidationReport:
     ):
         if frame is not None:
             report.add(unknown_columns_warning(frame, name))
+            report.add(empty_columns_warning(frame, name))
+            report.add(no_rows_warning(frame, name))
+            report.record(name, [UNKNOWN_COLUMNS, EMPTY_COLUMNS_RULE, NO_ROWS], len(frame))
     # Adviser identifiers are compared without case and spaces: validate the form they are grouped in.
     complaints = load_schema("complaints").normalised(inputs.complaints)
     for part in run_suite(complaints, "complaints", inputs.complaints_name, references):
         report.add(part)
+    report.record(inputs.complaints_name, suite_rules("complaints"), len(complaints))
     run_checks(report, complaints, COMPLAINT_CHECKS, inputs.complaints_name)
     run_checks(
         report, complaints, [money_ceiling_check("redress_amount", config.money_ceiling)], inputs.complaints_name
@@ -63,6 +67,7 @@ def validate_inputs(inputs: TextInputs, config: Config) -> ValidationReport:
         redress = inputs.redress
         for part in run_suite(redress, "redress", inputs.redress_name, references):
             report.add(part)
+        report.record(inputs.redress_name, suite_rules("redress"), len(redress))
         run_checks(
             report,
             redress,
@@ -91,13 +96,18 @@ def validate_inputs(inputs: TextInputs, config: Config) -> ValidationReport:
         )
         for found in goodwill_flag_findings(redress, complaints, inputs.redress_name):
             report.add(found)
+        report.record(inputs.redress_name, ["redress_without_complaint", *GOODWILL_RULES], len(redress))
+        report.record(inputs.complaints_name, ["redress_given_twice"], len(complaints))
     if inputs.context is not None:
         for part in run_suite(inputs.context, "context", inputs.context_name, references):
             report.add(part)
+        report.record(inputs.context_name, suite_rules("context"), len(inputs.context))
         run_checks(report, inputs.context, real_date_checks(["period_end"]), inputs.context_name)
         for part in context_findings(inputs.context, config, inputs.context_name):
             report.add(part)
+        report.record(inputs.context_name, list(CONTEXT_RULES), len(inputs.context))
     report.add(undeclared_product_warnings(complaints, config, inputs.complaints_name))
+    report.record(inputs.complaints_name, [f"undeclared_{column}" for column, _ in DECLARED_COLUMNS], len(complaints))
     return report
 
 
@@ -123,8 +133,56 @@ def unknown_columns_warning(frame: pd.DataFrame, file: str) -> pd.DataFrame:
     )
 
 
+EMPTY_COLUMNS_RULE = "empty_columns_ignored"
+"""Rule of the one warning per workbook that names the columns with neither a header nor a value."""
+
+NO_ROWS = "no_rows"
+"""Rule of the warning on a file that has its header but no row (an extract of a quiet period, or a bad export)."""
+
+
+def _one_warning(file: str, rule: str, value: str, message: str) -> pd.DataFrame:
+    return findings_frame(
+        pd.DataFrame({"value": [value]}),
+        severity="warning",
+        file=file,
+        column="(header)",
+        rule=rule,
+        message=message,
+        value_column="value",
+    )
+
+
+def empty_columns_warning(frame: pd.DataFrame, file: str) -> pd.DataFrame:
+    """One warning for the columns of a workbook with no header and no value (Excel's `Unnamed: 7`): they are
+    dropped, and said to be, so that nothing is ignored without a word."""
+    empty = frame.attrs.get(EMPTY_COLUMNS, ())
+    if not empty:
+        return _one_warning(file, "", "", "").iloc[0:0]
+    return _one_warning(
+        file,
+        EMPTY_COLUMNS_RULE,
+        ", ".join(empty),
+        f"{len(empty)} column(s) with neither a header nor a value are ignored",
+    )
+
+
+def no_rows_warning(frame: pd.DataFrame, file: str) -> pd.DataFrame:
+    """A file with a header and no row: for the complaints extract every return is then a nil return, which is
+    right for a quiet period and wrong for a broken export, so say so (the run continues)."""
+    if len(frame):
+        return _one_warning(file, "", "", "").iloc[0:0]
+    return _one_warning(
+        file,
+        NO_ROWS,
+        "",
+        "the file has a header but no rows: it contributes nothing (a complaints extract with no rows gives nil "
+        "returns); check the export if the period had complaints",
+    )
+
+
 def run_checks(report: ValidationReport, frame: pd.DataFrame, checks: list[RowCheck], file: str) -> None:
     """Apply named vectorised checks; each adds the rows it fails as errors."""
+    report.record(file, [check.rule for check in checks], len(frame))
     for check in checks:
         mask = check.failing(frame)
         report.add(
@@ -154,7 +212,7 @@ def goodwill_flag_findings(redress: pd.DataFrame, complaints: pd.DataFrame, file
         severity="error",
         file=file,
         column="goodwill_payment",
-        rule="goodwill_line_on_no_decision_without_flag",
+        rule=GOODWILL_RULES[0],
         message="a goodwill redress line on a no_decision complaint whose goodwill_payment is false: the flag "
         "decides whether the complaint counts as upheld (DISP 1.10.3G(2)); set goodwill_payment to true, or "
         "correct the line's redress_type",
@@ -168,7 +226,7 @@ def goodwill_flag_findings(redress: pd.DataFrame, complaints: pd.DataFrame, file
         severity="warning",
         file=file,
         column="goodwill_payment",
-        rule="goodwill_line_without_flag",
+        rule=GOODWILL_RULES[1],
         message=f"{len(ids)} complaint(s) not closed as no_decision have a goodwill redress line but "
         "goodwill_payment false: on these outcomes the flag changes no figure (DISP 1.10.3G(2)), but one of "
         "the two is wrong",
@@ -177,15 +235,24 @@ def goodwill_flag_findings(redress: pd.DataFrame, complaints: pd.DataFrame, file
     return [errors, summary]
 
 
+DECLARED_COLUMNS = (
+    ("product", "products"),
+    ("credit_activity", "credit_activities"),
+    ("payment_service", "payment_services"),
+    ("cmc_claim_type", "cmc_claim_types"),
+)
+"""Complaint columns whose codes a firm declares in its configuration (and the configuration key)."""
+
+GOODWILL_RULES = ("goodwill_line_on_no_decision_without_flag", "goodwill_line_without_flag")
+
+CONTEXT_RULES = ("context_duplicate", "context_period_end", "context_key_not_declared", "context_key_not_allowed")
+"""The named checks of context.csv (reportkit/validation/context_checks.py)."""
+
+
 def undeclared_product_warnings(complaints: pd.DataFrame, config: Config, file: str) -> pd.DataFrame:
     """Warn about complaints on a product or activity the firm does not declare (blank vs 0 depends on it)."""
     parts = []
-    for column, attribute in (
-        ("product", "products"),
-        ("credit_activity", "credit_activities"),
-        ("payment_service", "payment_services"),
-        ("cmc_claim_type", "cmc_claim_types"),
-    ):
+    for column, attribute in DECLARED_COLUMNS:
         declared = [(frn, code) for frn, firm in config.firms.items() for code in getattr(firm, attribute)]
         pairs = pd.MultiIndex.from_arrays([complaints["firm_frn"], complaints[column]])
         is_declared = pairs.isin(declared) if declared else False

@@ -1,0 +1,101 @@
+"""The notebooks read only the run folder: no input path, no validation, no recount; re-runs are byte-identical."""
+
+from __future__ import annotations
+
+import ast
+import json
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+
+from reportkit import views
+from reportkit.demo import SAMPLE_RUN_PARTS, write_sample_run
+from reportkit.paths import NOTEBOOKS_DIR, SAMPLE_RUN_DIR, sample_inputs
+from reportkit.run import run
+from scripts.generate_golden import sample_paths
+from tests.conftest import H1_2025_END, complaint
+
+ALLOWED_IMPORTS = {"IPython.display", "reportkit"}
+
+
+@pytest.mark.parametrize("name", ["validation.ipynb", "annex1.ipynb", "return.ipynb"])
+def test_notebooks_import_only_the_rendering_module_and_take_only_the_run_folder(name: str) -> None:
+    notebook = nbformat.read(NOTEBOOKS_DIR / name, as_version=4)
+    imported: set[str] = set()
+    for cell in (c for c in notebook.cells if c.cell_type == "code"):
+        for node in ast.walk(ast.parse(cell.source)):
+            if isinstance(node, ast.ImportFrom):
+                imported.add(node.module)
+                if node.module == "reportkit":
+                    assert [alias.name for alias in node.names] == ["views"]
+            elif isinstance(node, ast.Import):
+                imported.update(alias.name for alias in node.names)
+    assert imported <= ALLOWED_IMPORTS
+    parameters = next(c for c in notebook.cells if "parameters" in c.metadata.get("tags", []))
+    names = {t.id for n in ast.walk(ast.parse(parameters.source)) if isinstance(n, ast.Assign) for t in n.targets}
+    assert names <= {"run_dir", "return_stem"}
+
+
+def test_the_bundled_sample_run_is_what_a_run_of_the_sample_writes(tmp_path: Path) -> None:
+    fresh = write_sample_run(sample_inputs(), tmp_path / "run")
+    bundled = sorted(p.relative_to(SAMPLE_RUN_DIR) for p in SAMPLE_RUN_DIR.rglob("*") if p.is_file())
+    assert bundled == sorted(p.relative_to(fresh) for p in fresh.rglob("*") if p.is_file())
+    for relative in bundled:
+        if relative.name == "run.json":  # the run id and commit change with every commit of reportkit
+            keep = {
+                k: v for k, v in json.loads((fresh / relative).read_text()).items() if k not in ("run_id", "commit")
+            }
+            old = {
+                k: v
+                for k, v in json.loads((SAMPLE_RUN_DIR / relative).read_text()).items()
+                if k not in ("run_id", "commit")
+            }
+            assert keep == old, "regenerate: python scripts/generate_sample.py"
+        else:
+            assert (fresh / relative).read_bytes() == (SAMPLE_RUN_DIR / relative).read_bytes(), relative
+    assert SAMPLE_RUN_PARTS[0] == "run.json"
+
+
+def test_views_read_the_run_folder(tmp_path: Path) -> None:
+    view = views.load_return(None, "annex1")  # the bundled sample run
+    document = json.loads((SAMPLE_RUN_DIR / "returns" / "annex1.json").read_text())
+    assert view.document == document
+    facts = pd.read_parquet(SAMPLE_RUN_DIR / "facts" / "annex1.parquet")
+    assert views.days_to_close(view).tolist() == facts["days_to_close"].tolist()
+    closed = sum(
+        (cells[b] or 0)
+        for cells in document["tables"]["5"].values()
+        for b in ("closed_within_3_days", "closed_3_days_to_8_weeks", "closed_after_8_weeks")
+    )
+    closed += sum((cells["closed"] or 0) for cells in document["tables"]["B"].values())
+    assert len(facts) == closed  # one row per complaint the return counts as closed in the period
+    assert view.redress_basis.startswith("Redress basis: closed_in_period")
+    summary = views.run_summary(None)
+    assert summary.startswith("Run **") and "complaints `complaints.csv` (7,650 rows)" in summary
+
+
+def test_run_folder_holds_no_path_and_pages_need_nothing_else(ws, tmp_path: Path) -> None:
+    rows = [complaint("C1", "2025-02-03", "2025-02-10", "upheld"), complaint("C2", "2025-03-03")]
+    folder = run(ws.paths(rows), "123456", H1_2025_END, tmp_path / "out", lambda _: None, notebooks=False).folder
+    for path in folder.rglob("*"):
+        if path.is_file() and path.name != "manifest.json":
+            data = path.read_bytes()
+            assert str(tmp_path).encode() not in data and str(ws.root).encode() not in data, path
+    # Inputs moved away: the pages still render from the run folder alone.
+    for name in ("complaints.csv", "config.yaml"):
+        (ws.root / name).rename(ws.root / f"moved-{name}")
+    view = views.load_return(str(folder), "annex1")
+    assert view.document["header"]["opened"] == 2 and views.days_to_close(view).tolist() == [7]
+
+
+@pytest.mark.slow
+def test_a_rerun_into_another_folder_is_byte_identical_but_the_execution_record(tmp_path: Path) -> None:
+    first = run(sample_paths(), "300001", pd.Timestamp("2025-12-31").date(), tmp_path / "a", lambda _: None).folder
+    second = run(sample_paths(), "300001", pd.Timestamp("2025-12-31").date(), tmp_path / "b", lambda _: None).folder
+    files = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(second) for p in second.rglob("*") if p.is_file())
+    differing = [str(p) for p in files if (first / p).read_bytes() != (second / p).read_bytes()]
+    assert differing == ["html/index.html", "manifest.json"]  # who ran it and when: these two only
+    assert any(str(p).startswith("html/") for p in files) and any(str(p).endswith(".xlsx") for p in files)
