@@ -18,9 +18,10 @@ from reportkit import schedule
 from reportkit.classify import classify, redress_lines
 from reportkit.config import Config, load_config
 from reportkit.errors import InputError, ValidationFailed
-from reportkit.extract import read_complaints, read_context, read_redress, to_typed
+from reportkit.extract import INPUT_BYTES, INPUT_SHA256, read_complaints, read_context, read_redress, to_typed
 from reportkit.returns import RETURNS, SUMMARISED_BY_ANNEX1B
 from reportkit.returns.common import BuildInputs, ReturnResult, warning
+from reportkit.runinfo import InputRead
 from reportkit.schema import load_schema
 from reportkit.settings import print_settings
 from reportkit.validation.report import ValidationReport
@@ -67,6 +68,16 @@ def read_inputs(paths: InputPaths) -> tuple[Config, TextInputs]:
         context_name=label_for(paths.context) if paths.context else "context",
     )
     return config, text
+
+
+def inputs_as_read(paths: InputPaths, config: Config, text: TextInputs) -> dict[str, InputRead]:
+    """Every input file with the sha256 and size of the very bytes read_inputs parsed (never re-read from disk)."""
+    read = {"config": InputRead(paths.config, str(config.sha256), int(config.size or 0))}
+    for role in ("complaints", "redress", "context"):
+        frame = getattr(text, role)
+        if frame is not None:
+            read[role] = InputRead(getattr(paths, role), frame.attrs[INPUT_SHA256], frame.attrs[INPUT_BYTES])
+    return read
 
 
 def validate(paths: InputPaths, progress: Callable[[str], None] | None = None) -> ValidationReport:

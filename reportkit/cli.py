@@ -13,7 +13,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import signal
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,7 +24,7 @@ from pathlib import Path
 import click
 
 from reportkit import api
-from reportkit.errors import EnvironmentProblem, InputError, ReportkitError
+from reportkit.errors import EnvironmentProblem, InputError, Interrupted, ReportkitError
 
 EXISTING_FILE = click.Path(path_type=Path)
 """An input path; its existence and kind are checked when it is read (missing: exit 2; a folder: exit 4)."""
@@ -65,7 +68,43 @@ def _date(ctx, param, value):
         _fail(exc)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+def _interrupt(signum: int, frame) -> None:
+    """SIGINT/SIGTERM: raise Interrupted, so every `finally` cleans up (notebook workers, staging) on the way out."""
+    for stop in STOP_SIGNALS:  # a second Ctrl-C must not cut the clean-up short
+        signal.signal(stop, signal.SIG_IGN)
+    raise Interrupted(signum)
+
+
+class _Commands(click.Group):
+    """The command group; a command stopped by SIGINT or SIGTERM exits 130 or 143 with one line, after clean-up."""
+
+    def invoke(self, ctx: click.Context):
+        if threading.current_thread() is not threading.main_thread():  # only the main thread may set handlers
+            return super().invoke(ctx)
+        previous = {stop: signal.signal(stop, _interrupt) for stop in STOP_SIGNALS}
+        try:
+            return super().invoke(ctx)
+        except Interrupted as exc:
+            click.echo(
+                f"error: interrupted by {exc.signal_name}; stopped, and an unfinished run's folder removed "
+                "(earlier outputs are untouched)",
+                err=True,
+            )
+            sys.stdout.flush()
+            sys.stderr.flush()
+            # The clean-up ran on the way here; exit at once, as a signal would: the interpreter's own exit
+            # would first wait for an interrupted process pool's threads.
+            os._exit(exc.exit_code)
+        finally:
+            for stop, handler in previous.items():
+                if handler is not None:  # None: set outside Python, cannot be restored from here
+                    signal.signal(stop, handler)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="reportkit")
 def main() -> None:
     """FCA complaints returns (DISP 1) from a complaint extract."""

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import hashlib
 import math
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -34,8 +35,9 @@ Annex 1, 1AB and 1C periods are derived from the ARD (DISP 1.10.4R, 1.10.4AR, 1.
 
 RedressAttribution = Literal["closed_in_period", "paid_in_period"]
 REDRESS_ATTRIBUTIONS: tuple[str, ...] = ("closed_in_period", "paid_in_period")
-FRN_PATTERN = re.compile(r"^\d{6,7}$")
-GROUP_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+# \Z, not $ (which also matches before a final line break), and ASCII digits only: both name output folders.
+FRN_PATTERN = re.compile(r"^[0-9]{6,7}\Z")
+GROUP_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}\Z")
 """A group id names output folders, so it is a safe file name: no path separators, no leading dot."""
 
 
@@ -140,6 +142,10 @@ class Config:
     money_ceiling: int = DEFAULT_MONEY_CEILING
     """Pounds: the largest amount one redress line may carry (an error above it)."""
     source: Path | None = None
+    sha256: str | None = None
+    """The sha256 of the very bytes this configuration was parsed from (load_config), for the run id and manifest."""
+    size: int | None = None
+    """How many bytes were parsed (load_config)."""
 
     def firm(self, frn: str) -> Firm:
         try:
@@ -673,7 +679,8 @@ def load_config(path: str | Path) -> Config:
         raise InputError(
             f"configuration file {path} is not UTF-8 text (byte {exc.start + 1}); save it as UTF-8"
         ) from None
-    return parse_config(text, path)
+    # Hashed from the bytes just parsed, never re-read: a file replaced during a run is recorded as it was read.
+    return replace(parse_config(text, path), sha256=hashlib.sha256(data).hexdigest(), size=len(data))
 
 
 # --------------------------------------------------------------------------- a starting configuration

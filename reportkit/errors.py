@@ -78,3 +78,22 @@ class NotebookFailed(ReportkitError):
     """A notebook raised while executing; its executed copy is kept for debugging."""
 
     exit_code = 3
+
+
+class RunLocked(ReportkitError):
+    """Another run of the same entity and period kept its lock for longer than a run waits (exit 4: the
+    machine's state, not the data or the command, stands in the way)."""
+
+    exit_code = 4
+
+
+class Interrupted(BaseException):
+    """SIGINT or SIGTERM stopped the command (a BaseException, so no `except Exception` can swallow it and
+    every `finally` still cleans up). Exit 128 + the signal's number: 130 for SIGINT, 143 for SIGTERM."""
+
+    def __init__(self, signum: int) -> None:
+        import signal
+
+        self.exit_code = 128 + signum
+        self.signal_name = signal.Signals(signum).name
+        super().__init__(self.signal_name)

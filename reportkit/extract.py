@@ -8,6 +8,7 @@ wrote; `to_typed` parses them only after they have passed.
 from __future__ import annotations
 
 import difflib
+import hashlib
 import io
 import re
 from collections import Counter
@@ -340,6 +341,11 @@ NEAR_MISS_RATIO = 0.85
 0.85 catches a dropped or swapped letter (`fowarded`, `recieved_date`, `outcomes`) and leaves the other columns a
 case system exports alone (`complaint_ref` 0.80, `fos_outcome` 0.78, `product_code` 0.74 stay plain unknowns)."""
 
+INPUT_SHA256 = "sha256"
+"""Key of `DataFrame.attrs` holding the sha256 of the very bytes the frame was parsed from (see `read_text_frame`)."""
+INPUT_BYTES = "bytes"
+"""Key of `DataFrame.attrs` holding how many bytes the frame was parsed from."""
+
 COLUMNS_FOUND = "reportkit_columns_found"
 """Key of `DataFrame.attrs` under which `read_text_frame` leaves what the header held besides the schema."""
 
@@ -482,6 +488,8 @@ def read_text_frame(path: str | Path, schema: FileSchema) -> pd.DataFrame:
             frame[name] = text.fillna(column.default) if column.default is not None else text
     frame[LINE_COLUMN] = lines
     frame.attrs[COLUMNS_FOUND] = found
+    frame.attrs[INPUT_SHA256] = hashlib.sha256(data).hexdigest()  # what was parsed, even if the file changes later
+    frame.attrs[INPUT_BYTES] = len(data)
     frame.attrs[EMPTY_COLUMNS] = empty
     return frame
 

@@ -7,7 +7,7 @@ import platform
 from pathlib import Path
 from typing import Any
 
-from reportkit.runinfo import sha256
+from reportkit.runinfo import InputRead, sha256
 
 PACKAGES = (
     "reportkit",
@@ -36,7 +36,7 @@ def package_versions() -> dict[str, str]:
 
 def build_manifest(
     *,
-    inputs: dict[str, Path],
+    inputs: dict[str, InputRead],
     parameters: dict[str, Any],
     started: str,
     finished: str,
@@ -44,7 +44,10 @@ def build_manifest(
     skipped: list[dict[str, str]],
     folder: Path,
 ) -> dict[str, Any]:
-    """The manifest of a finished run; `folder` is the run's output folder (hashes every file in it)."""
+    """The manifest of a finished run; `folder` is the run's output folder (hashes every file in it).
+
+    Each input's sha256 and size are those of the bytes the run parsed (InputRead), never a re-read at the end.
+    """
     outputs = {
         str(path.relative_to(folder)): sha256(path)
         for path in sorted(folder.rglob("*"))
@@ -54,8 +57,7 @@ def build_manifest(
         "reportkit": package_versions()["reportkit"],
         "parameters": parameters,
         "inputs": {
-            name: {"path": str(path), "sha256": sha256(path), "bytes": path.stat().st_size}
-            for name, path in inputs.items()
+            name: {"path": str(item.path), "sha256": item.sha256, "bytes": item.size} for name, item in inputs.items()
         },
         "packages": package_versions(),
         "started_at": started,

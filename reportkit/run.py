@@ -4,24 +4,41 @@ Everything is built in a staging folder beside the final one and moved into plac
 step succeeded, so a failed run leaves no partial returns/ and never touches an earlier run's outputs.
 A failed run's evidence (validation/, notebooks/) is kept: in the period's folder when no earlier
 successful run lives there, otherwise in `<period-end>.failed/` beside it.
+
+Publishing is exclusive and crash-safe. One run of an entity and period at a time holds
+`<entity>/.<period-end>.lock` (filelock; the operating system releases it when the process dies, so a killed
+run never leaves it held); a second run waits for it, saying so, and gives up after LOCK_WAIT_SECONDS (exit 4).
+Under the lock every run first recovers from a run killed while publishing: the previous folder is restored
+when a kill fell between the two renames of the swap, and stale staging folders are removed. Every folder a run
+writes, moves or deletes is checked to lie inside --out (`inside`), and the names it is built from must be
+plain names (SAFE_NAME), so no id can reach outside --out.
 """
 
 from __future__ import annotations
 
+import ctypes
 import datetime as dt
 import json
+import os
+import re
 import shutil
+import signal
+import sys
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
 import pandas as pd
+import psutil
+from filelock import FileLock, Timeout
 
 from reportkit import api, schedule
 from reportkit.calendar import Period, regime
-from reportkit.errors import NotebookFailed, ReportkitError, ValidationFailed
+from reportkit.errors import InputError, NotebookFailed, ReportkitError, RunLocked, ValidationFailed
 from reportkit.manifest import build_manifest
 from reportkit.measures import redress_basis_statement
 from reportkit.notebooks import execute, render_html
@@ -30,7 +47,7 @@ from reportkit.returns import RETURNS
 from reportkit.returns.common import ReturnResult
 from reportkit.review import write_review_data
 from reportkit.review_page import write_index
-from reportkit.runinfo import FirmFacts, RunInfo, describe_run
+from reportkit.runinfo import FirmFacts, InputRead, RunInfo, describe_run
 from reportkit.safecsv import write_safe_csv
 from reportkit.settings import print_settings
 from reportkit.tieouts import check_tieouts
@@ -86,14 +103,172 @@ class _Steps:
         self.progress(f"[{time.perf_counter() - self.started:6.1f}s] {message}")
 
 
-def evidence_folder(final: Path) -> Path:
+# --------------------------------------------------------------------------- where a run writes
+
+SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+"""An entity or group id, FRN or file stem that becomes part of an output path: letters, digits, `.`, `_`, `-`,
+not starting with a dot (so never `..`, a hidden name, a path separator or an absolute path)."""
+
+
+def safe_name(value: str, what: str) -> str:
+    """`value` when it may name an output folder or file (SAFE_NAME); InputError otherwise."""
+    if not SAFE_NAME.fullmatch(str(value)):
+        raise InputError(
+            f"{what} {str(value)[:60]!r} cannot name an output folder or file: expected letters, digits, '.', '_' "
+            "or '-', not starting with '.'; rename it in the configuration or give another --entity"
+        )
+    return value
+
+
+def inside(out: Path, path: Path) -> Path:
+    """`path`, refused unless it resolves to a place inside the `out` folder (symbolic links followed).
+
+    Raises:
+        InputError: `path` lies outside `out`; nothing has been written there.
+    """
+    root, resolved = out.resolve(), path.resolve()
+    if root not in resolved.parents:
+        raise InputError(f"refusing to write {path}: it lies outside the --out folder {out}; use plain ids")
+    return path
+
+
+@dataclass(frozen=True)
+class RunFolders:
+    """The folders a run of one entity and period writes, moves or deletes, each checked to lie inside --out."""
+
+    out: Path
+    entity: str
+    period: str
+    """The period end, YYYY-MM-DD."""
+
+    @classmethod
+    def of(cls, out: Path, entity: str, period_end: dt.date) -> "RunFolders":
+        """The run's folders; raises InputError for an entity that is no plain name, before anything is written."""
+        folders = cls(out, safe_name(entity, "entity"), period_end.isoformat())
+        folders.final  # noqa: B018 - checks the period folder lies inside --out
+        return folders
+
+    def _at(self, name: str) -> Path:
+        return inside(self.out, self.out / self.entity / safe_name(name, "output folder"))
+
+    @property
+    def entity_dir(self) -> Path:
+        return inside(self.out, self.out / self.entity)
+
+    @property
+    def final(self) -> Path:
+        return self._at(self.period)
+
+    @property
+    def failed(self) -> Path:
+        """A failed run's evidence when an earlier successful run holds the period's folder."""
+        return self._at(f"{self.period}.failed")
+
+    @property
+    def lock(self) -> Path:
+        return inside(self.out, self.entity_dir / f".{self.period}.lock")
+
+    def new_staging(self) -> Path:
+        """A fresh hidden folder beside the final one, where this run builds everything."""
+        return inside(self.out, self.entity_dir / f".{self.period}.staging-{uuid.uuid4().hex[:8]}")
+
+    def previous(self) -> Path:
+        """A fresh hidden name the previous run's folder moves to while the new one takes its place."""
+        return inside(self.out, self.entity_dir / f".{self.period}.old-{uuid.uuid4().hex[:8]}")
+
+    def leftovers(self, kind: str) -> list[Path]:
+        """Hidden folders of this period left by a killed run: kind "staging" or "old"."""
+        if not self.entity_dir.is_dir():
+            return []
+        return sorted(inside(self.out, p) for p in self.entity_dir.glob(f".{self.period}.{kind}-*") if p.is_dir())
+
+
+def evidence_folder(folders: RunFolders) -> Path:
     """Where a failed run's evidence goes: the period's folder, unless an earlier successful run is there."""
-    return final if not (final / "manifest.json").exists() else final.with_name(final.name + ".failed")
+    return folders.final if not (folders.final / "manifest.json").exists() else folders.failed
 
 
-def _keep_evidence(staging: Path, final: Path) -> Path:
+# --------------------------------------------------------------------------- one run at a time, crash-safe
+
+LOCK_WAIT_SECONDS = 900.0
+"""How long a run waits for another run of the same entity and period to finish (a full run with notebooks
+takes minutes) before it gives up with exit 4."""
+
+
+@contextmanager
+def period_lock(folders: RunFolders, step: Progress) -> Iterator[None]:
+    """Hold the entity-and-period lock for the block; waits (saying so) while another run holds it.
+
+    Raises:
+        RunLocked: the other run still holds it after LOCK_WAIT_SECONDS.
+    """
+    folders.entity_dir.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(folders.lock)
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        step(
+            f"waiting for another run of {folders.entity} for {folders.period} to finish "
+            f"(up to {LOCK_WAIT_SECONDS:.0f}s; it holds {folders.lock})"
+        )
+        try:
+            lock.acquire(timeout=LOCK_WAIT_SECONDS)
+        except Timeout:
+            raise RunLocked(
+                f"another run of {folders.entity} for {folders.period} still holds {folders.lock} after "
+                f"{LOCK_WAIT_SECONDS:.0f}s; let it finish (or stop it) and run again"
+            ) from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def recover(folders: RunFolders, step: Progress) -> None:
+    """Undo what a run killed while publishing left behind (call under the period lock, so no run is live).
+
+    A kill between the two renames of `_publish` leaves the period without its folder and the previous run in a
+    hidden `.<period>.old-*` folder: that folder is moved back. Stale `.old-*` and `.staging-*` folders go.
+    """
+    olds = folders.leftovers("old")
+    if olds and not folders.final.exists():
+        restored = max(
+            olds, key=lambda p: (p / "manifest.json").stat().st_mtime if (p / "manifest.json").exists() else 0
+        )
+        restored.rename(folders.final)
+        olds.remove(restored)
+        step(f"restored {folders.final} (a run was stopped while replacing it)")
+    stale = olds + folders.leftovers("staging")
+    for folder in stale:
+        shutil.rmtree(folder, ignore_errors=True)
+    if stale:
+        step(f"removed {len(stale)} unfinished folder(s) left by a stopped run of {folders.period}")
+
+
+def _publish(staging: Path, folders: RunFolders) -> None:
+    """Swap the finished staging folder into place; an earlier run of the same period is replaced whole.
+
+    Two renames: the earlier folder aside, the new one in. A failure or interrupt between them moves the
+    earlier folder back at once; a kill there is undone by the next run's `recover`.
+    """
+    final, old = folders.final, None
+    if final.exists():
+        old = folders.previous()
+        final.rename(old)
+    try:
+        staging.rename(final)
+    except BaseException:
+        if old is not None and not final.exists():
+            old.rename(final)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _keep_evidence(staging: Path, folders: RunFolders) -> Path:
     """Move a failed run's validation/ and notebooks/ where the user can find them; returns the folder."""
-    target = evidence_folder(final)
+    final = folders.final
+    target = evidence_folder(folders)
     if target.exists() and target != final:
         shutil.rmtree(target)
     target.mkdir(parents=True, exist_ok=True)
@@ -103,17 +278,6 @@ def _keep_evidence(staging: Path, final: Path) -> Path:
                 shutil.rmtree(target / part)
             shutil.move(str(staging / part), str(target / part))
     return target
-
-
-def _publish(staging: Path, final: Path) -> None:
-    """Swap the finished staging folder into place; an earlier run of the same period is replaced whole."""
-    old = None
-    if final.exists():
-        old = final.with_name(f".{final.name}.old-{uuid.uuid4().hex[:8]}")
-        final.rename(old)
-    staging.rename(final)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
 
 
 def regime_of(result: ReturnResult) -> str:
@@ -143,33 +307,107 @@ def _execute_and_render(notebook: str, stem: str, folder: str, parameters: dict)
     return stem
 
 
+PR_SET_PDEATHSIG = 1
+"""prctl(2) option: the signal the kernel sends a process when its parent dies (Linux only)."""
+
+
+def _die_with_parent(parent: int) -> None:
+    """On Linux, have the kernel send this process SIGTERM when its parent dies, even by SIGKILL; elsewhere skip.
+
+    Without it a killed run would leave its notebook workers running (each with a kernel of a few hundred MB).
+    A notebook's kernel follows its worker by itself (ipykernel exits when its parent goes).
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, int(signal.SIGTERM), 0, 0, 0)
+    except (OSError, AttributeError):  # no prctl (an unusual libc): the worker then only stops with its pool
+        return
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+
+
+def _start_worker(parent: int) -> None:
+    """Initializer of a notebook worker: it dies with its parent and leaves SIGINT/SIGTERM handling to it (a
+    forked worker inherits the CLI's handlers, which would turn a stop into an exception inside the worker)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole process group: the parent stops us
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _die_with_parent(parent)
+
+
+def _stop_workers(pool) -> None:
+    """Stop a pool's workers and their notebook kernels now (the run was interrupted): queued notebooks are
+    cancelled, running ones killed, before the staging folder the kernels work in is removed."""
+
+    workers = [psutil.Process(p.pid) for p in (getattr(pool, "_processes", None) or {}).values() if p.pid]
+    pool.shutdown(wait=False, cancel_futures=True)
+    processes = []
+    for worker in workers:
+        try:
+            processes += [*worker.children(recursive=True), worker]
+        except psutil.NoSuchProcess:
+            continue
+    for process in processes:
+        try:
+            process.terminate()
+        except psutil.NoSuchProcess:
+            continue
+    _, alive = psutil.wait_procs(processes, timeout=5)
+    for process in alive:
+        try:
+            process.kill()
+        except psutil.NoSuchProcess:
+            continue
+
+
 def run_notebooks(jobs: list[tuple[str, str, str | None]], staging: Path, parameters: dict, step: Progress) -> None:
-    """Execute and render every notebook; several run in parallel worker processes (each its own kernel)."""
+    """Execute and render every notebook; several run in parallel worker processes (each its own kernel).
+
+    An interrupt (SIGINT/SIGTERM, reportkit.errors.Interrupted) stops the workers before it goes on; a failing
+    notebook lets the others finish, so their executed copies are kept as evidence.
+    """
     from concurrent.futures import ProcessPoolExecutor
 
     calls = [
-        (nb, stem, str(staging), {**parameters, **({"return_stem": ret} if ret else {})}) for nb, stem, ret in jobs
+        (nb, safe_name(stem, "notebook"), str(staging), {**parameters, **({"return_stem": ret} if ret else {})})
+        for nb, stem, ret in jobs
     ]
     step(f"executing and rendering {len(calls)} notebook(s) with papermill and nbconvert")
     if len(calls) <= 2:
         for call in calls:
             step(f"  notebooks/{call[1]}.ipynb -> html/{_execute_and_render(*call)}.html")
         return
-    with ProcessPoolExecutor(max_workers=2) as pool:
+    pool = ProcessPoolExecutor(max_workers=2, initializer=_start_worker, initargs=(os.getpid(),))
+    try:
         futures = [pool.submit(_execute_and_render, *call) for call in calls]
         for future in futures:
             step(f"  html/{future.result()}.html")
+    except Exception:
+        pool.shutdown(wait=True)
+        raise
+    except BaseException:
+        _stop_workers(pool)
+        raise
+    pool.shutdown(wait=True)
 
 
 def run_facts(
-    paths: api.InputPaths, text, config, entity: str, period_end: dt.date, results: list[ReturnResult], notebooks: bool
+    read: dict[str, InputRead],
+    text,
+    config,
+    entity: str,
+    period_end: dt.date,
+    results: list[ReturnResult],
+    notebooks: bool,
 ) -> RunInfo:
-    """The run id and the run's facts (reportkit.runinfo): inputs by name, rows and hash; firms; periods; regimes."""
+    """The run id and the run's facts (reportkit.runinfo): inputs by name, rows and the hash of the bytes read;
+    firms; periods; regimes."""
     rows = {"complaints": len(text.complaints)}
     rows |= {role: len(frame) for role in ("redress", "context") if (frame := getattr(text, role)) is not None}
     frns = dict.fromkeys(frn for r in results for frn in r.document["firms"])
     return describe_run(
-        files=paths.files(),
+        files=read,
         rows=rows,
         entity=entity,
         entity_name=config.groups[entity].name if entity in config.groups else config.firms[entity].name,
@@ -186,6 +424,7 @@ def write_returns(
 ) -> None:
     """returns/<stem>.json for every return, the 1B page and CSV, lineage, and one workbook for all."""
     for result in results:
+        safe_name(result.stem, "return")
         write_json(staging / "returns" / f"{result.stem}.json", result.document)
         if result.code == "annex1b":
             write_page(result.document, staging / "returns" / f"{result.stem}.html")
@@ -213,19 +452,107 @@ def run(
     """Produce every return `entity` owes for the period ending `period_end` into out/<entity>/<period-end>/.
 
     Raises:
-        InputError: unreadable input, bad configuration, unknown entity, or a date that ends no period.
+        InputError: unreadable input, bad configuration, unknown entity or one that is no plain name, or a date
+            that ends no period.
         ValidationFailed: the extract has errors (written to validation/errors.csv).
         NotebookFailed: a notebook raised (its executed copy is kept).
+        RunLocked: another run of the same entity and period kept the lock for LOCK_WAIT_SECONDS.
     """
     step = _Steps(progress)
     started = _now()
+    folders = RunFolders.of(out, entity, period_end)  # a traversal id is refused before anything is written
     config, text = api.read_inputs(paths)
     schedule.plan(config, entity, period_end, set(RETURNS))  # unknown entity, mixed ARDs, wrong date: fail early
     print_settings(config, text, entity, progress)  # what every figure depends on, before any figure is made
-    final = out / entity / period_end.isoformat()
-    staging = out / entity / f".{period_end.isoformat()}.staging-{uuid.uuid4().hex[:8]}"
-    staging.mkdir(parents=True)
-    parameters = {
+    with period_lock(folders, step):
+        recover(folders, step)
+        staging = folders.new_staging()
+        staging.mkdir(parents=True)
+        try:
+            outcome = _build_in(staging, folders, paths, config, text, notebooks, started, step)
+            _publish(staging, folders)
+            step(f"done: {folders.final}")
+            return outcome
+        except ReportkitError as exc:
+            evidence = _keep_evidence(staging, folders)
+            step(f"failed; evidence kept in {evidence}")
+            if isinstance(exc, NotebookFailed):
+                raise NotebookFailed(str(exc).replace(str(staging), str(evidence))) from None
+            raise
+        finally:
+            if staging.exists():
+                shutil.rmtree(staging, ignore_errors=True)
+
+
+def _build_in(
+    staging: Path,
+    folders: RunFolders,
+    paths: api.InputPaths,
+    config,
+    text,
+    notebooks: bool,
+    started: str,
+    step: Progress,
+) -> RunOutcome:
+    """Every step of a run after reading, into `staging`: validate, build, write, notebooks, manifest."""
+    entity, period_end = folders.entity, dt.date.fromisoformat(folders.period)
+    step(f"validating {len(text.complaints):,} complaints with expectations/ suites and named checks")
+    report = validate_inputs(text, config)
+    if not report.ok:
+        report.write(staging / "validation")
+        raise ValidationFailed(report, written_to=evidence_folder(folders) / "validation" / "errors.csv")
+    step("classifying (scope, upheld, business-day bands)")
+    prepared = api.prepare_from_text(config, text, report)
+    step("building returns")
+    built = api.build_all(prepared, entity, period_end)
+    redress_basis = redress_basis_statement(config.redress_attribution)
+    step(redress_basis)
+    notes = _report_built(built, config, step)
+
+    warnings = [w for w in [report.warnings, *[r.warnings for r in built.results]] if w is not None and len(w)]
+    all_warnings = pd.concat(warnings, ignore_index=True) if warnings else report.warnings
+    report.write(staging / "validation")
+    write_safe_csv(all_warnings, staging / "validation" / "warnings.csv")
+
+    step("writing returns, workbook and lineage")
+    tie_outs = check_tieouts(
+        built.results, prepared.complaints, prepared.redress_lines, prepared.context, config
+    )  # a return whose figures disagree is never published (exit 3)
+    held, shown = sum(t.must_hold for t in tie_outs), sum(not t.must_hold for t in tie_outs)
+    step(f"tie-outs: {held} checked, all hold; {shown} shown for comparison")
+    read = api.inputs_as_read(paths, config, text)  # hashes of the bytes parsed, never a re-read
+    info = run_facts(read, text, config, entity, period_end, built.results, notebooks)
+    write_returns(built.results, staging, entity, period_end, config, info)
+    write_review_data(staging, info, config, built.results, prepared.complaints, tie_outs)  # what pages read
+    parameters = run_parameters(paths, entity, period_end)
+    if notebooks:
+        # The notebooks get the run folder relative to notebooks/, where each executes, and read nothing
+        # else: no path enters an executed notebook, so a re-run elsewhere reproduces it byte for byte.
+        run_notebooks(notebook_jobs(built.results), staging, {"run_dir": ".."}, step)
+
+    manifest = build_manifest(
+        inputs=read,
+        parameters=parameters,
+        started=started,
+        finished=_now(),
+        produced=[r.stem for r in built.results],
+        skipped=[{"return": s.stem, "reason": s.reason} for s in built.skipped],
+        folder=staging,
+    )
+    manifest["regimes"] = {r.stem: regime_of(r) for r in built.results}
+    manifest["run_id"] = info.run_id  # the id every sheet shows leads here
+    manifest["ran_by"] = who_ran()  # facts of this execution: only here and on the review page
+    manifest["redress_attribution"] = config.redress_attribution  # the basis the run states
+    write_json(staging / "manifest.json", manifest)
+    write_index(staging, manifest)  # the review page: after the manifest, whose sha256 it gives
+    return RunOutcome(
+        folders.final, [r.stem for r in built.results], built.skipped, len(all_warnings), notes, redress_basis
+    )
+
+
+def run_parameters(paths: api.InputPaths, entity: str, period_end: dt.date) -> dict:
+    """The parameters the manifest records and the notebooks receive (absolute input paths)."""
+    return {
         "config": str(paths.config.resolve()),
         "entity": entity,
         "period_end": period_end.isoformat(),
@@ -233,75 +560,18 @@ def run(
         "redress": str(paths.redress.resolve()) if paths.redress else None,
         "context": str(paths.context.resolve()) if paths.context else None,
     }
-    try:
-        step(f"validating {len(text.complaints):,} complaints with expectations/ suites and named checks")
-        report = validate_inputs(text, config)
-        if not report.ok:
-            report.write(staging / "validation")
-            raise ValidationFailed(report, written_to=evidence_folder(final) / "validation" / "errors.csv")
-        step("classifying (scope, upheld, business-day bands)")
-        prepared = api.prepare_from_text(config, text, report)
-        step("building returns")
-        built = api.build_all(prepared, entity, period_end)
-        redress_basis = redress_basis_statement(config.redress_attribution)
-        step(redress_basis)
-        regimes = {r.stem: regime_of(r) for r in built.results}
-        notes = {r.stem: note for r in built.results if (note := schedule.document_note(config, r.document))}
-        for result in built.results:
-            period = result.document["period"]
-            note = f": {notes[result.stem]}" if result.stem in notes else ""
-            step(f"  built {result.stem} ({period['start']} to {period['end']}){note}")
-            if result.warnings is not None and len(result.warnings):
-                for message in result.warnings.loc[result.warnings["rule"] == api.REPORTED_JOINTLY, "message"]:
-                    step(f"  warning: {message}")
-        for item in built.skipped:
-            step(f"  skipped {item.stem}: {item.reason}")
 
-        warnings = [w for w in [report.warnings, *[r.warnings for r in built.results]] if w is not None and len(w)]
-        all_warnings = pd.concat(warnings, ignore_index=True) if warnings else report.warnings
-        report.write(staging / "validation")
-        write_safe_csv(all_warnings, staging / "validation" / "warnings.csv")
 
-        step("writing returns, workbook and lineage")
-        tie_outs = check_tieouts(
-            built.results, prepared.complaints, prepared.redress_lines, prepared.context, config
-        )  # a return whose figures disagree is never published (exit 3)
-        held, shown = sum(t.must_hold for t in tie_outs), sum(not t.must_hold for t in tie_outs)
-        step(f"tie-outs: {held} checked, all hold; {shown} shown for comparison")
-        info = run_facts(paths, text, config, entity, period_end, built.results, notebooks)
-        write_returns(built.results, staging, entity, period_end, config, info)
-        write_review_data(staging, info, config, built.results, prepared.complaints, tie_outs)  # what pages read
-        if notebooks:
-            # The notebooks get the run folder relative to notebooks/, where each executes, and read nothing
-            # else: no path enters an executed notebook, so a re-run elsewhere reproduces it byte for byte.
-            run_notebooks(notebook_jobs(built.results), staging, {"run_dir": ".."}, step)
-
-        manifest = build_manifest(
-            inputs=paths.files(),
-            parameters=parameters,
-            started=started,
-            finished=_now(),
-            produced=[r.stem for r in built.results],
-            skipped=[{"return": s.stem, "reason": s.reason} for s in built.skipped],
-            folder=staging,
-        )
-        manifest["regimes"] = regimes
-        manifest["run_id"] = info.run_id  # the id every sheet shows leads here
-        manifest["ran_by"] = who_ran()  # facts of this execution: only here and on the review page
-        manifest["redress_attribution"] = config.redress_attribution  # the basis the run states
-        write_json(staging / "manifest.json", manifest)
-        write_index(staging, manifest)  # the review page: after the manifest, whose sha256 it gives
-        _publish(staging, final)
-        step(f"done: {final}")
-        return RunOutcome(
-            final, [r.stem for r in built.results], built.skipped, len(all_warnings), notes, redress_basis
-        )
-    except ReportkitError as exc:
-        evidence = _keep_evidence(staging, final)
-        step(f"failed; evidence kept in {evidence}")
-        if isinstance(exc, NotebookFailed):
-            raise NotebookFailed(str(exc).replace(str(staging), str(evidence))) from None
-        raise
-    finally:
-        if staging.exists():
-            shutil.rmtree(staging, ignore_errors=True)
+def _report_built(built: api.Built, config, step: Progress) -> dict[str, str]:
+    """One progress line per return built or skipped; returns stem -> the note on a shortened period."""
+    notes = {r.stem: note for r in built.results if (note := schedule.document_note(config, r.document))}
+    for result in built.results:
+        period = result.document["period"]
+        note = f": {notes[result.stem]}" if result.stem in notes else ""
+        step(f"  built {result.stem} ({period['start']} to {period['end']}){note}")
+        if result.warnings is not None and len(result.warnings):
+            for message in result.warnings.loc[result.warnings["rule"] == api.REPORTED_JOINTLY, "message"]:
+                step(f"  warning: {message}")
+    for item in built.skipped:
+        step(f"  skipped {item.stem}: {item.reason}")
+    return notes

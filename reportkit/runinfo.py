@@ -64,6 +64,24 @@ def source_commit() -> str | None:
 
 
 @dataclass(frozen=True)
+class InputRead:
+    """An input file as a run read it: the sha256 and size are of the very bytes that were parsed, taken when they
+    were read (reportkit.extract, reportkit.config), so a file replaced during the run is recorded as it was read."""
+
+    path: Path
+    sha256: str
+    size: int
+    """Bytes read."""
+
+    @classmethod
+    def of(cls, item: "Path | InputRead") -> "InputRead":
+        """`item` as read; a bare Path (a caller that parsed nothing itself) is hashed as it is on disk now."""
+        if isinstance(item, InputRead):
+            return item
+        return cls(Path(item), sha256(Path(item)), Path(item).stat().st_size)
+
+
+@dataclass(frozen=True)
 class InputFile:
     """One input file as the run read it."""
 
@@ -133,7 +151,7 @@ def compute_run_id(inputs: tuple[InputFile, ...], parameters: dict[str, Any], ve
 
 def describe_run(
     *,
-    files: dict[str, Path],
+    files: dict[str, InputRead | Path],
     rows: dict[str, int],
     entity: str,
     entity_name: str,
@@ -146,7 +164,8 @@ def describe_run(
     """The RunInfo of a run.
 
     Args:
-        files: role -> path of every input file (configuration included; a mapping too, when a run has one).
+        files: role -> every input file as read (configuration included; a mapping too, when a run has one); its
+            hash is the one taken when its bytes were parsed (a bare Path is hashed from disk, see InputRead.of).
         rows: role -> data rows read from it.
         entity: the firm or group run for (its FRN or group id).
         entity_name: its name as configured.
@@ -156,11 +175,12 @@ def describe_run(
         periods: (start, end) of each return built.
         regimes: the regime of each return built.
     """
-    inputs = tuple(InputFile(role, path.name, sha256(path), rows.get(role)) for role, path in files.items())
+    read = {role: InputRead.of(item) for role, item in files.items()}
+    inputs = tuple(InputFile(role, item.path.name, item.sha256, rows.get(role)) for role, item in read.items())
     parameters = {
         "entity": entity,
         "period_end": period_end.isoformat(),
-        **{role: path.name for role, path in files.items()},
+        **{role: item.path.name for role, item in read.items()},
         **options,
     }
     version, commit = reportkit_version(), source_commit()

@@ -115,7 +115,7 @@ def test_out_that_is_a_file_is_exit_4_for_run_and_validate(ws) -> None:
     assert error_line(4, *validate_args(ws, good), "--out", blocker).startswith(f"error: --out {blocker} is a file")
     below = blocker / "sub"  # a file in the way further up: the OSError of mkdir, translated
     line = error_line(4, *run_args(ws, below))
-    assert line.startswith(f"error: cannot write {below}/123456/") and line.endswith(
+    assert line.startswith(f"error: cannot write {below}/123456") and line.endswith(
         ": a file is in the way where a folder is needed; move the file or choose another path"
     )
 
@@ -131,8 +131,8 @@ def test_a_read_only_output_folder_is_exit_4_naming_the_path(ws, monkeypatch) ->
 
     monkeypatch.setattr(pathlib.Path, "mkdir", read_only)
     line = error_line(4, *run_args(ws, out))
-    assert line.startswith(f"error: cannot write {out}/123456/.2025-06-30.staging-")
-    assert line.endswith(": permission denied; check its permissions, or choose another path")
+    # the entity's folder, made first for the period's lock
+    assert line == f"error: cannot write {out}/123456: permission denied; check its permissions, or choose another path"
 
 
 def test_a_full_disk_while_writing_is_exit_4_and_leaves_no_staging(ws, monkeypatch) -> None:
@@ -145,7 +145,7 @@ def test_a_full_disk_while_writing_is_exit_4_and_leaves_no_staging(ws, monkeypat
     assert error_line(4, *run_args(ws, out)) == (
         f"error: cannot write {out}: no space left on the disk; free some space or choose another folder"
     )
-    assert [p.name for p in (out / "123456").iterdir()] == []  # the staging folder was removed
+    assert [p.name for p in (out / "123456").iterdir()] == [".2025-06-30.lock"]  # the staging folder was removed
 
 
 def test_init_config_into_a_file_is_exit_4(ws) -> None:

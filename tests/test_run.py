@@ -60,7 +60,10 @@ def test_run_writes_every_output(sample_run: Path) -> None:
     assert all((sample_run / name).is_file() for name in expected), [
         n for n in expected if not (sample_run / n).is_file()
     ]
-    assert not [p for p in sample_run.parent.iterdir() if p.name.startswith(".")]  # no staging left behind
+    # no staging left behind; only the period's lock file (kept: removing it would race a waiting run)
+    assert [p.name for p in sample_run.parent.iterdir() if p.name.startswith(".")] == [
+        f".{PERIOD_END.isoformat()}.lock"
+    ]
 
 
 @pytest.mark.slow
@@ -163,7 +166,8 @@ def test_rerun_gives_the_same_numbers_and_replaces_the_earlier_run_whole(ws, tmp
     assert (folder / "returns" / "annex1.json").read_text() == first
     assert json.loads(first)["tables"]["2"]["banking_credit_cards"]["redress_upheld"] == 10
     assert not (folder / "returns" / "stray.txt").exists()  # the new run replaced the folder whole
-    assert sorted(p.name for p in (tmp_path / "123456").iterdir()) == ["2025-06-30"]  # nothing staged left over
+    # nothing staged left over: the period's folder and its lock file only
+    assert sorted(p.name for p in (tmp_path / "123456").iterdir()) == [".2025-06-30.lock", "2025-06-30"]
 
 
 @pytest.mark.slow

@@ -13,7 +13,7 @@ from tests.conftest import H1_2025_END, complaint
 @pytest.mark.parametrize(
     "value, written",
     [
-        ("=HYPERLINK(\"http://x\",\"y\")", "'=HYPERLINK(\"http://x\",\"y\")"),
+        ('=HYPERLINK("http://x","y")', '\'=HYPERLINK("http://x","y")'),
         ("+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0"),
         ("-2+3", "'-2+3"),
         ("@SUM(A1)", "'@SUM(A1)"),
@@ -36,7 +36,7 @@ def test_numbers_and_missing_values_are_left_alone() -> None:
 
 def test_lineage_and_validation_csvs_carry_no_formula(ws, tmp_path) -> None:
     rows = [
-        complaint("=HYPERLINK(\"http://evil\",\"click\")", "2025-02-03", "2025-02-04", "upheld"),
+        complaint('=HYPERLINK("http://evil","click")', "2025-02-03", "2025-02-04", "upheld"),
         complaint("+cmd|' /C calc'!A0", "2025-02-03", "2025-02-04", "upheld", product="travel", cause="other"),
     ]
     folder = run(ws.paths(rows), "123456", H1_2025_END, tmp_path / "out", lambda m: None, notebooks=False).folder
