@@ -18,7 +18,11 @@ def run_demo(out: Path, progress: Callable[[str], None] = print) -> list[Path]:
     paths = write_sample(out / "sample-data")
     progress(f"sample data written to {out / 'sample-data'}")
     inputs = api.InputPaths.of(paths["config"], paths["complaints"], paths["redress"], paths["context"])
-    return [run(inputs, entity, SAMPLE_PERIOD_END, out, progress).folder for entity in SAMPLE_ENTITIES]
+    folders = []
+    for entity in SAMPLE_ENTITIES:
+        progress(f"== {entity}, period ending {SAMPLE_PERIOD_END} ==")  # a heading per entity
+        folders.append(run(inputs, entity, SAMPLE_PERIOD_END, out, progress).folder)
+    return folders
 
 
 SAMPLE_RUN_PARTS = ("run.json", "returns/*.json", "validation/*.csv", "facts/*.parquet")

@@ -565,7 +565,14 @@ def run_parameters(paths: api.InputPaths, entity: str, period_end: dt.date) -> d
 def _report_built(built: api.Built, config, step: Progress) -> dict[str, str]:
     """One progress line per return built or skipped; returns stem -> the note on a shortened period."""
     notes = {r.stem: note for r in built.results if (note := schedule.document_note(config, r.document))}
+    nil = [r for r in built.results if "--nil-" in r.stem]
+    if nil:  # one line for every member's nil return, however many members a group has
+        frns = ", ".join(r.stem.split("--nil-")[1] for r in nil)
+        codes = ", ".join(dict.fromkeys(r.code for r in nil))
+        step(f"  built {len(nil)} member nil return(s) of {codes} (DISP 1.10.1CR) for {frns}")
     for result in built.results:
+        if "--nil-" in result.stem:
+            continue
         period = result.document["period"]
         note = f": {notes[result.stem]}" if result.stem in notes else ""
         step(f"  built {result.stem} ({period['start']} to {period['end']}){note}")

@@ -10,7 +10,7 @@ import pytest
 from reportkit import api
 from reportkit.errors import InputError
 from reportkit.run import run
-from tests.conftest import FIRM, complaint
+from tests.conftest import FIRM, H1_2025_END, complaint
 
 H1 = dt.date(2025, 6, 30)
 BANK = {**FIRM, "returns": ["annex1", "annex1c"]}
@@ -91,3 +91,15 @@ def test_group_run_writes_joint_and_nil_returns_under_the_group_folder(ws, tmp_p
     assert nil["nil_return"] is True
     assert (outcome.folder / "returns" / "example-group-2025-06-30.xlsx").is_file()
     assert {s.stem for s in outcome.skipped} == {"annex1b"}
+
+
+def test_member_nil_returns_are_one_progress_line(ws, tmp_path) -> None:
+    firms = [FIRM, {**FIRM, "frn": "234567", "name": "B"}, {**FIRM, "frn": "345678", "name": "C"}]
+    group = {"id": "g", "name": "G", "reporting_firm": "123456", "members": ["123456", "234567", "345678"],
+             "returns": ["annex1"]}  # fmt: skip
+    said: list[str] = []
+    paths = ws.paths([complaint("C1", "2025-02-03")], firms=firms, groups=[group])
+    run(paths, "g", H1_2025_END, tmp_path / "out", said.append, notebooks=False)
+    nil_lines = [line for line in said if "nil return" in line]
+    assert len(nil_lines) == 1
+    assert nil_lines[0].endswith("built 2 member nil return(s) of annex1 (DISP 1.10.1CR) for 234567, 345678")
