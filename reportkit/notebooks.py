@@ -22,6 +22,20 @@ encrypted, "KeyboardInterrupt caught in kernel" when it is shut down) is noise o
 error still reaches us as the cell's output (papermill raises it), and a kernel that dies is still reported."""
 
 
+KERNEL_START_ATTEMPTS = 3
+"""A kernel that dies before it answers (two kernels started at once can pick the same free port) is started
+again; a cell that fails is never retried."""
+
+
+KERNEL_START_FAILURES = ("before replying to kernel_info", "Address already in use", "Kernel didn't respond")
+
+
+def kernel_failed_to_start(exc: BaseException) -> bool:
+    """True for the transient failure of a kernel to start, not for an error in a notebook's cells."""
+    text = str(exc)
+    return any(sign in text for sign in KERNEL_START_FAILURES)
+
+
 def execute(name: str, output: Path, parameters: dict[str, Any]) -> Path:
     """Run notebooks/<name> with papermill into `output`, injecting `parameters` (JSON-able scalars).
 
@@ -34,15 +48,23 @@ def execute(name: str, output: Path, parameters: dict[str, Any]) -> Path:
     logging.getLogger("papermill").setLevel(logging.WARNING)
     output.parent.mkdir(parents=True, exist_ok=True)
     try:
-        papermill.execute_notebook(
-            str(NOTEBOOKS_DIR / name),
-            str(output),
-            parameters=parameters,
-            kernel_name=KERNEL,
-            progress_bar=False,
-            cwd=str(output.parent),  # never the package folder: a notebook writes nothing beside itself
-            extra_arguments=QUIET_KERNEL,
-        )
+        for attempt in range(1, KERNEL_START_ATTEMPTS + 1):
+            try:
+                papermill.execute_notebook(
+                    str(NOTEBOOKS_DIR / name),
+                    str(output),
+                    parameters=parameters,
+                    kernel_name=KERNEL,
+                    progress_bar=False,
+                    cwd=str(output.parent),  # never the package folder: a notebook writes nothing beside itself
+                    extra_arguments=QUIET_KERNEL,
+                )
+                break
+            except PapermillExecutionError:
+                raise
+            except Exception as exc:
+                if attempt == KERNEL_START_ATTEMPTS or not kernel_failed_to_start(exc):
+                    raise
     except PapermillExecutionError as exc:
         raise NotebookFailed(
             f"notebook {name} failed in cell {exc.exec_count} (cell index {exc.cell_index}): {exc.ename}: "

@@ -169,3 +169,11 @@ def test_the_kernel_keeps_its_log_off_the_console_and_a_failing_cell_is_still_re
     console = capfd.readouterr()
     assert "IPKernelApp" not in console.err + console.out  # no "without encryption", no KeyboardInterrupt
     assert "without encryption" not in console.err
+
+
+def test_only_a_kernel_that_failed_to_start_is_started_again() -> None:
+    from reportkit.notebooks import kernel_failed_to_start
+
+    assert kernel_failed_to_start(RuntimeError("Kernel died before replying to kernel_info"))
+    assert kernel_failed_to_start(RuntimeError("ZMQError: Address already in use"))
+    assert not kernel_failed_to_start(RuntimeError("name 'x' is not defined"))
