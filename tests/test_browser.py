@@ -88,9 +88,12 @@ def test_the_demo_writes_the_pages_the_browser_tests_open(runs: dict[str, Path])
         "sample-group/html/index.html",
         "sample-group/html/validation.html",
         "sample-group/html/annex1.html",
+        "sample-group/html/annex1-cells.html",
         "sample-group/html/annex1b.html",
         "sample-group/html/annex1ad--100001.html",
+        "sample-group/html/annex1ad--100001-cells.html",
         "sample-group/html/annex1ad--100002.html",
+        "sample-group/html/annex1ad--100002-cells.html",
         "sample-group/returns/annex1b.html",
         "200001/html/index.html",
         "200001/html/validation.html",
@@ -100,7 +103,9 @@ def test_the_demo_writes_the_pages_the_browser_tests_open(runs: dict[str, Path])
         "300001/html/index.html",
         "300001/html/validation.html",
         "300001/html/annex1.html",
+        "300001/html/annex1-cells.html",
         "300001/html/annex1c.html",
+        "300001/html/annex1c-cells.html",
     }
 
 
@@ -173,11 +178,14 @@ def test_the_validation_page_names_the_entity_the_inputs_and_says_no_findings(br
         "300001/html/index.html",
         "sample-group/html/validation.html",
         "sample-group/html/annex1.html",
+        "sample-group/html/annex1-cells.html",
         "sample-group/html/annex1b.html",
         "sample-group/html/annex1ad--100001.html",
+        "sample-group/html/annex1ad--100001-cells.html",
         "sample-group/returns/annex1b.html",
         "200001/html/annex1ab.html",
         "300001/html/annex1c.html",
+        "300001/html/annex1c-cells.html",
     ],
 )
 def test_no_wcag_21_aa_violation(browser, runs: dict[str, Path], page_path: str) -> None:
