@@ -153,6 +153,20 @@ def business_day_limit(days: np.ndarray, n: int, nation: str) -> np.ndarray:
     return np.busday_offset(days, n, roll="backward", holidays=_holiday_array(nation))
 
 
+def business_days_after(received: np.ndarray, closed: np.ndarray, nation: str) -> np.ndarray:
+    """Business days from the day after receipt up to and including the day of closure, vectorised: the
+    count the limits of DISP 1.5.1R and DISP 1.6.2AR are set in (0 when closed on the day of receipt or on
+    non-business days before the first business day following it).
+
+    Args:
+        received, closed: dates as numpy datetime64[D] (no NaT), closed on or after received.
+        nation: ENG, WLS, SCT or NIR.
+    """
+    _check_nation(nation)
+    one = np.timedelta64(1, "D")
+    return np.busday_count(received + one, closed + one, holidays=_holiday_array(nation))
+
+
 def nth_business_day_after(day: dt.date, n: int, nation: str) -> dt.date:
     """The n-th business day following `day` in `nation` (scalar form of business_day_limit)."""
     limit = business_day_limit(np.array([day], dtype="datetime64[D]"), n, nation)[0]

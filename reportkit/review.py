@@ -13,12 +13,13 @@ import json
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from reportkit import schedule
-from reportkit.calendar import Period
+from reportkit.calendar import Period, business_days_after
 from reportkit.config import Config
-from reportkit.measures import closed_in, redress_basis_statement
+from reportkit.measures import closed_in, redress_basis_statement, redress_per_complaint
 from reportkit.returns.common import ReturnResult
 from reportkit.runinfo import RunInfo
 from reportkit.tieouts import TieOut
@@ -139,6 +140,130 @@ def days_to_close_facts(complaints: pd.DataFrame, document: dict[str, Any]) -> p
     )
 
 
+COMPLAINT_FACTS_SUFFIX = "-complaints"
+"""facts/<stem>-complaints.parquet: per complaint of a return's lineage, what the drill-down page lists."""
+
+COMPLAINT_FACT_COLUMNS = [
+    "complaint_id",
+    "firm_frn",
+    "received",
+    "closed",
+    "business_days_to_close",
+    "band",
+    "upheld_reason",
+    "redress_counted_gbp",
+    "redress_left_out_gbp",
+    "redress_left_out_rule",
+]
+"""No adviser identifier and no other personal data: a complaint is named by its id and firm only."""
+
+UNITS_PER_POUND = 10_000
+"""Redress lines are held in integer units of 1/10,000 pound (reportkit.classify)."""
+
+UPHELD_CITATION = {"annex1ad": "DISP 1.10B.8G(2)"}
+"""Where the return's upheld definition is; Annex 1, 1AB and 1C follow DISP 1.10.3G(2)."""
+
+LEFT_OUT_RULES: dict[str, dict[str, str]] = {
+    "annex1": {"premium_refund_in_error": "premium refund taken in error is not redress (DISP 1.10.3G(4))"},
+    "annex1ad": {
+        "premium_refund_in_error": "premium refund taken in error is not redress (DISP 1.10B.8G(4))",
+        "payment_transaction_amount": "the amount of the payment transaction is not redress (DISP 1.10B.8G(4))",
+    },
+}
+"""Why a redress line of a type the return does not count is left out (the taxonomy's redress_types flags)."""
+
+
+def _redress_flag(code: str) -> str:
+    """DISP 1.10B.8G(4): Annex 1AD leaves out the transaction amount; the others follow DISP 1.10.3G(4)."""
+    return "counts_1ad" if code == "annex1ad" else "counts_annex1"
+
+
+def upheld_reasons(complaints: pd.DataFrame, period: Period, code: str) -> pd.Series:
+    """Why each complaint counts as upheld or not at the period end (DISP 1.10.3G(2), 1.10B.8G(2)): a
+    complaint still open then has no decision yet."""
+    cite = UPHELD_CITATION.get(code, "DISP 1.10.3G(2)")
+    outcome = complaints["outcome"].astype("string").fillna("")
+    goodwill = complaints["goodwill_payment"].fillna(False).astype(bool).to_numpy()
+    open_at_end = (complaints["closed_date"].isna() | (complaints["closed_date"] > pd.Timestamp(period.end))).to_numpy()
+    conditions = [
+        open_at_end,
+        (outcome == "upheld").to_numpy(),
+        (outcome == "partially_upheld").to_numpy(),
+        (outcome == "no_decision").to_numpy() & goodwill,
+        (outcome == "no_decision").to_numpy(),
+        (outcome == "not_upheld").to_numpy() & goodwill,
+    ]
+    choices = [
+        "open at the period end: no decision yet",
+        "upheld",
+        f"partially_upheld counts as upheld ({cite})",
+        f"no_decision with a goodwill payment counts as upheld ({cite})",
+        "no_decision without a goodwill payment: not upheld",
+        f"not_upheld: a goodwill payment does not make a rejected complaint upheld ({cite})",
+    ]
+    return pd.Series(np.select(conditions, choices, default="not_upheld"), index=complaints.index)
+
+
+def business_days_to_close(complaints: pd.DataFrame) -> pd.Series:
+    """Business days from the day after receipt to closure on each complaint's firm's nation (DISP 1.5.1R,
+    1.6.2AR count in these), <NA> while open; one vectorised count per nation (at most four)."""
+    result = pd.Series(pd.NA, index=complaints.index, dtype="Int64")
+    closed = complaints["closed_date"].notna().to_numpy()
+    nations = complaints["nation"].astype(str).to_numpy()
+    received_days = complaints["received_date"].to_numpy(dtype="datetime64[D]")
+    closed_days = complaints["closed_date"].to_numpy(dtype="datetime64[D]")
+    for nation in pd.unique(nations[closed]):
+        rows = closed & (nations == nation)
+        result[rows] = business_days_after(received_days[rows], closed_days[rows], str(nation))
+    return result
+
+
+def _left_out_rules(lines: pd.DataFrame, code: str) -> pd.Series:
+    """Per complaint_row, the rules that left its redress lines out, "; "-joined in a fixed order."""
+    rules_by_type = LEFT_OUT_RULES["annex1ad" if code == "annex1ad" else "annex1"]
+    kinds = lines[["complaint_row", "redress_type"]].drop_duplicates().sort_values(["complaint_row", "redress_type"])
+    kinds["rule"] = kinds["redress_type"].astype(str).map(rules_by_type).fillna("not redress")
+    return kinds.groupby("complaint_row")["rule"].agg("; ".join)
+
+
+def complaint_facts(
+    complaints: pd.DataFrame, lines: pd.DataFrame, document: dict[str, Any], lineage: pd.DataFrame, attribution: str
+) -> pd.DataFrame:
+    """What the drill-down page lists for every complaint in a return's lineage, in extract order: dates,
+    business days to close, band, why upheld or not, and redress counted and left out with the rule.
+
+    Redress follows the run's attribution (closed_in_period or paid_in_period), so "counted" is exactly what
+    the return's redress cells add up (DISP 1.10.3G(3)-(4), 1.10B.8G(3)-(4))."""
+    code = document["return"]
+    period = _period_of(document)
+    keys = pd.MultiIndex.from_arrays([complaints["firm_frn"].astype(str), complaints["complaint_id"].astype(str)])
+    wanted = pd.MultiIndex.from_arrays([lineage["firm_frn"].astype(str), lineage["complaint_id"].astype(str)])
+    rows = np.unique(keys.get_indexer(wanted.unique()))
+    rows = rows[rows >= 0]
+    frame = complaints.iloc[rows]
+    flag = _redress_flag(code)
+    marked = lines.assign(left_out=~lines[flag].astype(bool))
+    counted = redress_per_complaint(frame, marked, period, attribution, flag)  # type: ignore[arg-type]
+    left_out = redress_per_complaint(frame, marked, period, attribution, "left_out")  # type: ignore[arg-type]
+    why = _left_out_rules(marked[marked["left_out"]], code).reindex(frame.index)
+    band = frame["band_1ad" if code == "annex1ad" else "band_annex1"].astype(object)
+    return pd.DataFrame(
+        {
+            "complaint_id": frame["complaint_id"].astype(str).to_numpy(),
+            "firm_frn": frame["firm_frn"].astype(str).to_numpy(),
+            "received": frame["received_date"].dt.strftime("%Y-%m-%d").to_numpy(),
+            "closed": frame["closed_date"].dt.strftime("%Y-%m-%d").astype(object).to_numpy(),
+            "business_days_to_close": business_days_to_close(frame).array,
+            "band": band.where(band.notna(), None).to_numpy(),
+            "upheld_reason": upheld_reasons(frame, period, code).to_numpy(),
+            "redress_counted_gbp": (counted / UNITS_PER_POUND).round(2).to_numpy(),
+            "redress_left_out_gbp": (left_out / UNITS_PER_POUND).round(2).to_numpy(),
+            "redress_left_out_rule": why.where(left_out > 0, None).astype(object).to_numpy(),
+        },
+        columns=COMPLAINT_FACT_COLUMNS,
+    )
+
+
 def write_review_data(
     folder: Path,
     info: RunInfo,
@@ -146,8 +271,10 @@ def write_review_data(
     results: list[ReturnResult],
     complaints: pd.DataFrame,
     tie_outs: list[TieOut] | None = None,
+    lines: pd.DataFrame | None = None,
 ) -> None:
-    """run.json (with every tie-out and its two figures) and facts/<stem>.parquet for every charted return."""
+    """run.json (with every tie-out and its two figures), facts/<stem>.parquet for every charted return and,
+    given the redress lines, facts/<stem>-complaints.parquet for every non-nil return with lineage."""
     document = run_document(info, config, results, tie_outs, complaints)
     text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
     (folder / RUN_FILE).write_text(text, encoding="utf-8")
@@ -156,3 +283,7 @@ def write_review_data(
             (folder / FACTS_FOLDER).mkdir(parents=True, exist_ok=True)
             facts = days_to_close_facts(complaints, result.document)
             facts.to_parquet(folder / FACTS_FOLDER / f"{result.stem}.parquet", index=False)
+        if lines is not None and not result.document["nil_return"] and len(result.lineage):
+            (folder / FACTS_FOLDER).mkdir(parents=True, exist_ok=True)
+            facts = complaint_facts(complaints, lines, result.document, result.lineage, config.redress_attribution)
+            facts.to_parquet(folder / FACTS_FOLDER / f"{result.stem}{COMPLAINT_FACTS_SUFFIX}.parquet", index=False)

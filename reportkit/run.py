@@ -52,6 +52,7 @@ from reportkit.safecsv import write_safe_csv
 from reportkit.settings import print_settings
 from reportkit.tieouts import check_tieouts
 from reportkit.validation.validate import validate_inputs
+from reportkit.views import write_drilldown_page
 from reportkit.workbook import write_workbook
 
 Progress = Callable[[str], None]
@@ -523,12 +524,16 @@ def _build_in(
     read = api.inputs_as_read(paths, config, text)  # hashes of the bytes parsed, never a re-read
     info = run_facts(read, text, config, entity, period_end, built.results, notebooks)
     write_returns(built.results, staging, entity, period_end, config, info)
-    write_review_data(staging, info, config, built.results, prepared.complaints, tie_outs)  # what pages read
+    write_review_data(
+        staging, info, config, built.results, prepared.complaints, tie_outs, prepared.redress_lines
+    )  # what pages read
     parameters = run_parameters(paths, entity, period_end)
     if notebooks:
         # The notebooks get the run folder relative to notebooks/, where each executes, and read nothing
         # else: no path enters an executed notebook, so a re-run elsewhere reproduces it byte for byte.
         run_notebooks(notebook_jobs(built.results), staging, {"run_dir": ".."}, step)
+        for result in built.results:  # the complaints behind each counted cell, that the pages link to
+            write_drilldown_page(staging, result.stem)
 
     manifest = build_manifest(
         inputs=read,

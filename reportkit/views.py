@@ -353,3 +353,211 @@ def table(frame: pd.DataFrame, index_label: str | None = None, text: bool = Fals
 
 def return_title(document: dict[str, Any]) -> str:
     return document_layout(document).title
+
+
+# ----------------------------------------------------------------------------- drill-down
+CELL_LIMIT = 300
+"""Complaints listed per cell on a drill-down page; a larger cell names the lineage file with all of them."""
+
+COMPLAINTS_SUFFIX = "-complaints"
+"""facts/<stem>-complaints.parquet: the run's per-complaint facts of a return's lineage (reportkit.review)."""
+
+
+def drilldown_page_name(stem: str) -> str:
+    """The drill-down page of a return, beside its rendered page in html/."""
+    return f"{stem}-cells.html"
+
+
+def has_drilldown(run_dir: str | Path | None, stem: str) -> bool:
+    """Whether the run wrote the complaints behind the return's cells (a non-nil return with lineage)."""
+    folder = run_folder(None if run_dir is None else str(run_dir))
+    return (folder / "facts" / f"{stem}{COMPLAINTS_SUFFIX}.parquet").is_file() and (
+        folder / "lineage" / f"{stem}.csv"
+    ).is_file()
+
+
+def _anchor_part(text: str) -> str:
+    import re
+
+    return re.sub(r"[^A-Za-z0-9_]+", "_", str(text))
+
+
+def counted_cells(document: dict[str, Any]) -> pd.DataFrame:
+    """Every non-blank counted cell of the return (a count or a sum of complaints, not a ratio or a label), in
+    table, row and column order: table, row code, row label, column code, column label, value and the anchor
+    of its section on the drill-down page. Annex 1C's adviser rows are labelled and anchored by pseudonym."""
+    records = []
+    layout = document_layout(document)
+    for key, cells in document["tables"].items():
+        spec = layout.tables[key]
+        labels = adviser_pseudonyms(list(cells)) if spec.rows.dynamic else [spec.row_label(code) for code in cells]
+        for position, (row, label) in enumerate(zip(cells, labels, strict=True), start=1):
+            row_anchor = f"adviser{position}" if spec.rows.dynamic else _anchor_part(row)
+            for column in spec.columns:
+                value = cells[row].get(column.code)
+                if value is None or not column.measure or column.is_percent or column.per_1000_of:
+                    continue
+                records.append(
+                    {
+                        "table": key,
+                        "row": row,
+                        "row_label": label,
+                        "column": column.code,
+                        "column_label": column.label,
+                        "value": value,
+                        "anchor": f"t{_anchor_part(key)}-{row_anchor}-{_anchor_part(column.code)}",
+                    }
+                )
+    columns = ["table", "row", "row_label", "column", "column_label", "value", "anchor"]
+    return pd.DataFrame(records, columns=columns)
+
+
+def return_table(document: dict[str, Any], key: str, stem: str, run_dir: str | None = None):
+    """One table of the return as HTML, each non-blank counted cell a link to its section of the drill-down
+    page (html/<stem>-cells.html, a relative link: it works offline from the file system); without
+    drill-down data, the plain table."""
+    from IPython.display import HTML
+
+    frame = table_frame(document, key)
+    if not has_drilldown(run_dir, stem):
+        return table(frame, "row")
+    page = drilldown_page_name(stem)
+    cells = counted_cells(document)
+    cells = cells[cells["table"] == key]
+    row_codes = list(document["tables"][key])
+    column_codes = document_layout(document).tables[key].column_codes()
+    links = {
+        (row, column): anchor for row, column, anchor in cells[["row", "column", "anchor"]].itertuples(index=False)
+    }
+    head = "".join(f'<th scope="col">{html_escape(c)}</th>' for c in ["row", *frame.columns])
+    body = []
+    for position, label in enumerate(frame.index):
+        row = row_codes[position]
+        tds = []
+        for column, text in zip(column_codes, frame.iloc[position], strict=True):
+            anchor = links.get((row, column))
+            shown = html_escape(text)
+            tds.append(f'<td><a href="{page}#{anchor}">{shown}</a></td>' if anchor else f"<td>{shown}</td>")
+        body.append(f'<tr><th scope="row">{html_escape(label)}</th>{"".join(tds)}</tr>')
+    return HTML(
+        f'<table border="0" class="dataframe"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+    )
+
+
+DRILLDOWN_COLUMNS = {
+    "complaint_id": "complaint id",
+    "firm_frn": "firm (FRN)",
+    "received": "received",
+    "closed": "closed",
+    "business_days_to_close": "business days to close",
+    "band": "band",
+    "upheld_reason": "upheld or not, and why",
+    "redress_counted_gbp": "redress counted (£)",
+    "redress_left_out_gbp": "redress left out (£)",
+    "redress_left_out_rule": "why left out",
+}
+"""The drill-down table's columns and headings: no adviser identifier, no other personal data."""
+
+DRILLDOWN_STYLE = """
+body { font-family: system-ui, sans-serif; margin: 1.5rem; color: #1b1b1b; background: #fff; }
+table { border-collapse: collapse; margin: 0.5rem 0 2rem; font-size: 0.9rem; }
+caption { text-align: left; font-weight: 600; padding: 0.25rem 0; }
+th, td { border: 1px solid #8a8a8a; padding: 0.2rem 0.5rem; text-align: left; }
+td.n { text-align: right; }
+a { color: #0b4f8a; }
+section:target h2 { background: #fff3bf; }
+"""
+
+
+def _pounds(values: pd.Series) -> pd.Series:
+    return values.astype(float).map(lambda v: f"{v:,.2f}")
+
+
+def _complaint_rows(frame: pd.DataFrame) -> str:
+    """The complaints as table rows, the id a row header; text escaped, figures right-aligned."""
+    if frame.empty:
+        return ""
+    import html
+
+    text = frame.astype(object).where(frame.notna(), "")
+    days = frame["business_days_to_close"].astype("Int64").astype("string").fillna("")
+    text["business_days_to_close"] = days
+    text["redress_counted_gbp"] = _pounds(frame["redress_counted_gbp"])
+    text["redress_left_out_gbp"] = _pounds(frame["redress_left_out_gbp"])
+    text = text.astype(str).map(html.escape)
+    numeric = {"business_days_to_close", "redress_counted_gbp", "redress_left_out_gbp"}
+    row = '<tr><th scope="row">' + text["complaint_id"] + "</th>"
+    for column in list(DRILLDOWN_COLUMNS)[1:]:
+        row = row + ('<td class="n">' if column in numeric else "<td>") + text[column] + "</td>"
+    return "\n".join(row + "</tr>")
+
+
+def drilldown_html(run_dir: str | Path, stem: str, limit: int = CELL_LIMIT) -> str:
+    """The drill-down page of a return: per non-blank counted cell, a section (anchored as the return page's
+    links expect) naming the cell and its value and listing the complaints behind it from the run's lineage
+    and per-complaint facts; a cell of more than `limit` complaints lists the first `limit`, says how many
+    there are and names the lineage file with all of them. Self-contained: no script, nothing from another
+    host, no path outside the run folder."""
+    folder = Path(run_dir)
+    document = json.loads((folder / "returns" / f"{stem}.json").read_text(encoding="utf-8"))
+    run = json.loads((folder / "run.json").read_text(encoding="utf-8"))
+    lineage = pd.read_csv(folder / "lineage" / f"{stem}.csv", dtype=str, keep_default_na=False)
+    facts = pd.read_parquet(folder / "facts" / f"{stem}{COMPLAINTS_SUFFIX}.parquet")
+    listed = lineage.merge(facts, on=["firm_frn", "complaint_id"], how="left", sort=False)
+    groups = {cell: rows for cell, rows in listed.groupby(["table", "row", "column"], sort=False)}
+    layout = document_layout(document)
+    firm = document["reporting_firm"]
+    title = (
+        f"{return_name(document)} — complaints behind each cell — {firm_name(run, firm)} ({firm}), "
+        f"{document['period']['start']} to {document['period']['end']}"
+    )
+    lineage_file = f"lineage/{stem}.csv"
+    head = "".join(f'<th scope="col">{html_escape(label)}</th>' for label in DRILLDOWN_COLUMNS.values())
+    sections = []
+    for cell in counted_cells(document).itertuples(index=False):
+        rows = groups.get((cell.table, cell.row, cell.column), listed.iloc[0:0])
+        heading = f"{layout.tables[cell.table].title} — {cell.row_label} — {cell.column_label}: {cell_text(cell.value)}"
+        total = len(rows)
+        if total == 0:
+            listing = "<p>No complaint is behind this cell.</p>"
+        else:
+            shown = rows.head(limit)
+            more = (
+                f"<p>The first {limit:,} of {total:,} complaints are listed; all {total:,} are in "
+                f'<a href="../{lineage_file}">{lineage_file}</a> (table {html_escape(cell.table)}, column '
+                f"{html_escape(cell.column)}).</p>"
+                if total > limit
+                else ""
+            )
+            listing = (
+                f"<p>{total:,} complaint(s).</p>{more}<table><caption>Complaints behind: {html_escape(heading)}"
+                f"</caption><thead><tr>{head}</tr></thead><tbody>\n{_complaint_rows(shown[list(DRILLDOWN_COLUMNS)])}"
+                "\n</tbody></table>"
+            )
+        sections.append(
+            f'<section id="{cell.anchor}" aria-labelledby="{cell.anchor}-h"><h2 id="{cell.anchor}-h">'
+            f"{html_escape(heading)}</h2>{listing}</section>"
+        )
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f"<title>{html_escape(title)} — reportkit</title>\n<style>{DRILLDOWN_STYLE}</style>\n</head>\n<body>\n<main>\n"
+        f"<h1>{html_escape(title)}</h1>\n"
+        f'<p>Back to <a href="{stem}.html">the return page</a>. Every complaint a counted cell of the return adds up '
+        f"is listed under that cell, from the run's lineage ({lineage_file}). Adviser identifiers and other personal "
+        "data are not shown. Business days are counted from the day after receipt on the bank holidays of the "
+        "firm's nation (DISP 1.5.1R, DISP 1.6.2AR); redress follows the run's redress basis, and lines that are not "
+        "redress are shown as left out with the rule (DISP 1.10.3G(4), DISP 1.10B.8G(4)).</p>\n"
+        + "\n".join(sections)
+        + "\n</main>\n</body>\n</html>\n"
+    )
+
+
+def write_drilldown_page(run_dir: str | Path, stem: str) -> Path | None:
+    """html/<stem>-cells.html of the run folder when the run wrote drill-down data for the return, else None."""
+    folder = Path(run_dir)
+    if not has_drilldown(folder, stem):
+        return None
+    page = folder / "html" / drilldown_page_name(stem)
+    page.parent.mkdir(parents=True, exist_ok=True)
+    page.write_text(drilldown_html(folder, stem), encoding="utf-8")
+    return page

@@ -34,6 +34,7 @@ ROWS = [
 """C1 counted (opened, within 3 days, upheld, redress); C2 forwarded entirely; C3 not eligible; C4 outside the
 period; C5 opened and still open; C6 outstanding at the start, still open."""
 FILES = [
+    "facts/annex1-complaints.parquet",
     "facts/annex1.parquet",
     "lineage/annex1.csv",
     "returns/123456-2025-06-30.xlsx",
@@ -83,9 +84,9 @@ def one_line_error(result, exit_code: int, pattern: str) -> None:
 def test_verify_an_untouched_run_is_identical_and_writes_nothing_into_it(base) -> None:
     before = {p: (p.is_file() and p.read_bytes(), p.stat().st_mtime_ns) for p in base.rglob("*")}
     result = verify(base)
-    assert result.ok and result.identical == FILES and result.lines() == ["identical: 8 files"]
+    assert result.ok and result.identical == FILES and result.lines() == ["identical: 9 files"]
     cli = invoke("verify", base)
-    assert cli.exit_code == 0 and cli.stdout.splitlines() == ["identical: 8 files"]
+    assert cli.exit_code == 0 and cli.stdout.splitlines() == ["identical: 9 files"]
     after = {p: (p.is_file() and p.read_bytes(), p.stat().st_mtime_ns) for p in base.rglob("*")}
     assert after == before  # no file written, changed or added in the run folder
 
@@ -97,7 +98,7 @@ def test_verify_ignores_the_manifest_and_review_page_only(base, tmp_path) -> Non
     (folder / "manifest.json").write_text(json.dumps(manifest))
     (folder / "html").mkdir(exist_ok=True)  # the run wrote its review page there
     (folder / "html" / "index.html").write_text("<p>review page of one execution</p>")
-    assert verify(folder).lines() == ["identical: 8 files"]
+    assert verify(folder).lines() == ["identical: 9 files"]
 
 
 def test_verify_names_each_changed_missing_and_extra_output_with_exit_3(base, tmp_path) -> None:
@@ -111,7 +112,7 @@ def test_verify_names_each_changed_missing_and_extra_output_with_exit_3(base, tm
         "differs: returns/annex1.json",
         "missing from the run folder: validation/warnings.csv",
         "not produced by the re-run: returns/notes.txt",
-        "3 difference(s); identical: 6 files",
+        "3 difference(s); identical: 7 files",
     ]
 
 
@@ -126,7 +127,7 @@ def test_verify_says_when_the_run_was_made_by_another_reportkit(base, tmp_path) 
         r"0\.0\.1 at commit abababababab",
         lines[0],
     )
-    assert lines[1:] == ["differs: run.json", "1 difference(s); identical: 7 files"]
+    assert lines[1:] == ["differs: run.json", "1 difference(s); identical: 8 files"]
 
 
 def test_verify_refuses_a_changed_input_with_exit_5_naming_it_and_both_hashes(tmp_path) -> None:
@@ -377,4 +378,4 @@ def test_verify_finds_inputs_a_run_was_given_as_relative_paths_from_any_folder(t
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     monkeypatch.chdir(elsewhere)
-    assert verify(folder).lines() == ["identical: 8 files"]
+    assert verify(folder).lines() == ["identical: 9 files"]
