@@ -42,7 +42,7 @@ def _fail(exc: ReportkitError) -> None:
 
 
 @contextmanager
-def _one_line_errors(out: Path | None = None) -> Iterator[None]:
+def _one_line_errors(out: Path | None = None, doing: str = "write") -> Iterator[None]:
     """Every failure as one line and its exit code: reportkit's own errors, and any OSError (a read-only
     folder, a full disk, a file in the way) as an EnvironmentProblem naming the path (`out` when it names none)."""
     try:
@@ -50,7 +50,7 @@ def _one_line_errors(out: Path | None = None) -> Iterator[None]:
     except ReportkitError as exc:
         _fail(exc)
     except OSError as exc:
-        _fail(EnvironmentProblem.from_os_error(exc, "write", out))
+        _fail(EnvironmentProblem.from_os_error(exc, doing, out))
 
 
 def _out_folder(out: Path, flag: str = "--out") -> None:
@@ -295,12 +295,6 @@ def init_config_command(frns, names, group, group_name, ard, calendar_year, busi
     )
 
 
-def _environment_failure(exc: OSError) -> None:
-    """A path that exists but cannot be read or written (exit 4): one line, never a traceback."""
-    click.echo(f"error: {exc.filename or 'a file'}: {exc.strerror or exc}", err=True)
-    sys.exit(4)
-
-
 @main.command("verify")
 @click.argument("run_dir", type=click.Path(file_okay=False, path_type=Path))
 def verify_command(run_dir) -> None:
@@ -311,12 +305,8 @@ def verify_command(run_dir) -> None:
     from reportkit.verify import verify
 
     click.echo(f"re-running {run_dir} from the inputs its manifest names, into a temporary folder", err=True)
-    try:
+    with _one_line_errors(run_dir, "use"):
         result = verify(run_dir)
-    except ReportkitError as exc:
-        _fail(exc)
-    except OSError as exc:
-        _environment_failure(exc)
     for line in result.lines():
         click.echo(line)
     sys.exit(0 if result.ok else 3)
@@ -335,14 +325,10 @@ def diff_command(run_a, run_b, html_out) -> None:
     """
     from reportkit.diff import diff_runs
 
-    try:
+    with _one_line_errors(html_out, "use"):
         result = diff_runs(run_a, run_b)
         if html_out is not None:
             html_out.write_text(result.html(), encoding="utf-8")
-    except ReportkitError as exc:
-        _fail(exc)
-    except OSError as exc:
-        _environment_failure(exc)
     for line in result.lines():
         click.echo(line)
     if html_out is not None:
@@ -358,12 +344,8 @@ def explain_command(run_dir, complaint_id, frn) -> None:
     """Where a complaint was counted in every return of RUN_DIR, by which rule, or why it was left out."""
     from reportkit.explain import explain
 
-    try:
+    with _one_line_errors(run_dir, "read"):
         explanations = explain(run_dir, complaint_id, frn)
-    except ReportkitError as exc:
-        _fail(exc)
-    except OSError as exc:
-        _environment_failure(exc)
     for explanation in explanations:
         for line in explanation.lines():
             click.echo(line)

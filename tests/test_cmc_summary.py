@@ -18,20 +18,11 @@ from reportkit.run import run
 from reportkit.views import return_headline, table_frame
 from reportkit.workbook import write_workbook
 from tests.conftest import FIRM, Workspace, complaint
+from tests.test_other_returns import CMC as OTHER_RETURNS_CMC
 from tests.test_workbook import read_header, read_tables
 
 YEAR_END = dt.date(2025, 12, 31)
-CMC = {
-    "frn": "200001",
-    "name": "Claims Co",
-    "trading_names": ["ClaimIt"],
-    "accounting_reference_date": "12-31",
-    "annual_reporter": True,
-    "business_days": "ENG",
-    "returns": ["annex1ab"],
-    "cmc_claim_types": ["financial_services", "personal_injury"],
-    "publication_consent": True,
-}
+CMC = {**OTHER_RETURNS_CMC, "trading_names": ["ClaimIt"]}
 LAYOUT_LINE = (
     "DISP 1 Annex 1B has no rows for claims management, so the row layout of this summary (one row per type of "
     "claim) is reportkit&#x27;s own"

@@ -29,6 +29,7 @@ from reportkit.errors import InputError, RunLocked, ValidationFailed
 from reportkit.run import RunFolders, inside, run, safe_name
 from scripts.generate_golden import sample_paths
 from tests.conftest import FIRM, H1_2025_END, complaint
+from tests.test_cli import run_args
 from tests.test_workbook_keying import run_sheet, workbook_of
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -154,22 +155,7 @@ def test_a_run_gives_up_after_the_wait_with_exit_4_and_writes_nothing(ws, tmp_pa
         assert hidden(tmp_path / "out" / "123456") == [".2025-06-30.lock"]  # no staging was made
         assert not (tmp_path / "out" / "123456" / "2025-06-30").exists()
 
-        result = CliRunner().invoke(
-            cli.main,
-            [
-                "run",
-                "--config",
-                str(paths.config),
-                "--entity",
-                "123456",
-                "--period-end",
-                "2025-06-30",
-                "--complaints",
-                str(paths.complaints),
-                "--out",
-                str(tmp_path / "out"),
-            ],
-        )
+        result = CliRunner().invoke(cli.main, [str(a) for a in run_args(paths, tmp_path / "out")])
         assert result.exit_code == 4
         errors = [line for line in result.output.splitlines() if line.startswith("error:")]
         assert len(errors) == 1 and "still holds" in errors[0]
@@ -287,22 +273,7 @@ def test_an_interrupt_exits_130_with_one_line_and_restores_the_handlers(ws, tmp_
     monkeypatch.setattr(run_module, "run", interrupted_run)
     monkeypatch.setattr(cli.os, "_exit", sys.exit)  # the CLI exits at once; here that must not end pytest
     before = signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
-    result = CliRunner().invoke(
-        cli.main,
-        [
-            "run",
-            "--config",
-            str(paths.config),
-            "--entity",
-            "123456",
-            "--period-end",
-            "2025-06-30",
-            "--complaints",
-            str(paths.complaints),
-            "--out",
-            str(tmp_path),
-        ],
-    )
+    result = CliRunner().invoke(cli.main, [str(a) for a in run_args(paths, tmp_path)])
     assert result.exit_code == 130
     assert result.output.strip().splitlines()[-1] == (
         "error: interrupted by SIGINT; stopped, and an unfinished run's folder removed (earlier outputs are untouched)"

@@ -122,15 +122,8 @@ def unknown_columns_warning(frame: pd.DataFrame, file: str) -> pd.DataFrame:
     if not unknown:
         return findings_frame(pd.DataFrame(), severity="warning", file=file, column="", rule="", message="")
     names = ", ".join(unknown)
-    return findings_frame(
-        pd.DataFrame({"value": [names]}),
-        severity="warning",
-        file=file,
-        column="(header)",
-        rule=UNKNOWN_COLUMNS,
-        message=f"{len(unknown)} column(s) not in the input's documented columns are ignored: {names}",
-        value_column="value",
-    )
+    message = f"{len(unknown)} column(s) not in the input's documented columns are ignored: {names}"
+    return _one_warning(file, UNKNOWN_COLUMNS, names, message)
 
 
 EMPTY_COLUMNS_RULE = "empty_columns_ignored"
