@@ -20,6 +20,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 
+from reportkit.distinct import by_value
 from reportkit.errors import EnvironmentProblem, InputError
 from reportkit.money import parse_units
 from reportkit.schema import FileSchema, load_schema
@@ -514,12 +515,21 @@ def to_typed(frame: pd.DataFrame, schema: FileSchema) -> pd.DataFrame:
     typed = frame.copy()
     for name, column in schema.columns.items():
         values = typed[name]
+        # Each distinct value is parsed once (reportkit.distinct): a few hundred dates, not millions.
         if column.parse == "date":
-            typed[name] = pd.to_datetime(values, format="%Y-%m-%d", errors="coerce").astype("datetime64[s]")
+            typed[name] = by_value(values, _parse_dates).astype("datetime64[s]")
         elif column.parse == "bool":
-            typed[name] = values.astype("string").str.lower().isin(_TRUE).astype(bool)
+            typed[name] = by_value(values, _parse_bools).astype(bool)
         elif column.parse == "money":
-            typed[name] = parse_units(values)  # exact: digits to integer units, never through a float
+            typed[name] = by_value(values, parse_units)  # exact: digits to integer units, never through a float
         elif column.parse == "number":
-            typed[name] = pd.to_numeric(values, errors="coerce")
+            typed[name] = by_value(values, lambda v: pd.to_numeric(v, errors="coerce"))
     return typed
+
+
+def _parse_dates(values: pd.Series) -> pd.Series:
+    return pd.to_datetime(values, format="%Y-%m-%d", errors="coerce")
+
+
+def _parse_bools(values: pd.Series) -> pd.Series:
+    return values.astype("string").str.lower().isin(_TRUE)

@@ -12,6 +12,7 @@ from typing import Callable
 import pandas as pd
 
 from reportkit.calendar import _MAX_YEAR, _MIN_YEAR
+from reportkit.distinct import by_value
 from reportkit.money import above_ceiling
 
 
@@ -25,7 +26,7 @@ class RowCheck:
 
 
 def _dates(frame: pd.DataFrame, column: str) -> pd.Series:
-    return pd.to_datetime(frame[column], format="%Y-%m-%d", errors="coerce")
+    return by_value(frame[column], lambda v: pd.to_datetime(v, format="%Y-%m-%d", errors="coerce"))
 
 
 DATE_FORM = r"^\d{4}-\d{2}-\d{2}$"
@@ -37,9 +38,7 @@ def not_a_real_date(column: str) -> Callable[[pd.DataFrame], pd.Series]:
     takes minutes on a million rows, so the calendar check is this vectorised one."""
 
     def check(frame: pd.DataFrame) -> pd.Series:
-        values = frame[column]
-        shaped = values.str.match(DATE_FORM).fillna(False).astype(bool)
-        return shaped & _dates(frame, column).isna() & ~_far_future(values)
+        return by_value(frame[column], _shaped_but_not_real)
 
     check.__doc__ = f"{column}: YYYY-MM-DD but not a real date."
     return check
@@ -62,9 +61,19 @@ def far_future_placeholder(column: str) -> Callable[[pd.DataFrame], pd.Series]:
 
 
 def _far_future(values: pd.Series) -> pd.Series:
+    return by_value(values, _far_future_values)
+
+
+def _far_future_values(values: pd.Series) -> pd.Series:
     shaped = values.str.match(DATE_FORM).fillna(False).astype(bool)
     years = pd.to_numeric(values.str.slice(0, 4), errors="coerce")
     return shaped & (years >= FAR_FUTURE_YEAR).fillna(False).astype(bool)
+
+
+def _shaped_but_not_real(values: pd.Series) -> pd.Series:
+    shaped = values.str.match(DATE_FORM).fillna(False).astype(bool)
+    parsed = pd.to_datetime(values, format="%Y-%m-%d", errors="coerce")
+    return shaped & parsed.isna() & ~_far_future_values(values)
 
 
 def closed_before_received(frame: pd.DataFrame) -> pd.Series:
@@ -200,7 +209,7 @@ def money_ceiling_check(column: str, ceiling: int) -> RowCheck:
     typing or export error, and the ceiling keeps every total exact (reportkit/money.py)."""
 
     def check(frame: pd.DataFrame) -> pd.Series:
-        return above_ceiling(frame[column], ceiling)
+        return by_value(frame[column], lambda values: above_ceiling(values, ceiling))
 
     return RowCheck(
         "money_ceiling",

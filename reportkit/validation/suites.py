@@ -11,9 +11,12 @@ import copy
 import itertools
 import json
 import os
+import re
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from reportkit.paths import EXPECTATIONS_DIR
@@ -86,11 +89,141 @@ def _raise_if_broken(name: str, outcome) -> None:
         )
 
 
+VALUE_RULES = frozenset(
+    {
+        "expect_column_values_to_not_be_null",
+        "expect_column_values_to_be_null",
+        "expect_column_values_to_be_in_set",
+        "expect_column_values_to_match_regex",
+    }
+)
+"""Expectations whose answer for a row depends only on that row's values (of its column and of the columns its
+row_condition names): they are evaluated once per distinct combination of those values, which gives the same
+findings as every row at a fraction of the work (an extract of 2 million rows has a few hundred distinct dates
+and codes). Every other expectation (uniqueness, row counts) runs on the whole column."""
+
+IDENTITY_RULES = frozenset(
+    {
+        "expect_compound_columns_to_be_unique",
+        "expect_column_values_to_be_unique",
+        "expect_select_column_values_to_be_unique_within_record",
+        "expect_multicolumn_values_to_be_unique",
+    }
+)
+"""Whole-column rules that ask only whether values are equal: they run on the columns' factorized codes (equal
+values, equal codes; empty stays empty), which great-expectations hashes and compares several times faster than
+text."""
+
+ROW = "_row"
+"""The column that carries each row's position in the extract through a whole-column rule."""
+
+NULL_RULES = frozenset({"expect_column_values_to_not_be_null", "expect_column_values_to_be_null"})
+
+DISTINCT_ROW = "_distinct_row"
+"""The column of the distinct-value frame that says which distinct combination a row is."""
+
+
+def _condition_columns(expectation: dict[str, Any], columns: list[str]) -> list[str]:
+    """The frame's columns a row_condition names (`closed_date.notnull()` -> [closed_date])."""
+    condition = expectation["kwargs"].get("row_condition") or ""
+    words = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", condition))
+    return [c for c in columns if c in words]
+
+
+def _involved(expectation: dict[str, Any], columns: list[str]) -> list[str]:
+    column = expectation["kwargs"]["column"]
+    return [column, *[c for c in _condition_columns(expectation, columns) if c != column]]
+
+
+@dataclass
+class DistinctGroup:
+    """Columns evaluated together (linked by row_conditions) and, per row of the extract, its combination."""
+
+    columns: list[str]
+    inverse: np.ndarray
+    """For each row of the extract, the number of its distinct combination."""
+    distinct: pd.DataFrame
+    """One row per distinct combination, in order of first appearance."""
+
+
+def _null_only(expectations: list[dict[str, Any]], columns: list[str]) -> set[str]:
+    """Columns whose value rules only ask null or not (complaint_id): keyed by null-ness, not by value, since
+    every value of a unique identifier is distinct."""
+    used: dict[str, bool] = {}
+    for expectation in expectations:
+        column = expectation["kwargs"]["column"]
+        null_test = expectation["type"] in NULL_RULES and not expectation["kwargs"].get("row_condition")
+        used[column] = used.get(column, True) and null_test
+        for other in _condition_columns(expectation, columns):
+            if other != column:
+                used[other] = False
+    return {column for column, only in used.items() if only}
+
+
+def distinct_groups(frame: pd.DataFrame, expectations: list[dict[str, Any]]) -> list[DistinctGroup]:
+    """Group the columns of the value rules (a row_condition links its columns) and find each group's distinct
+    combinations, vectorised: factorize each column, combine the codes, np.unique."""
+    columns = list(frame.columns)
+    parent: dict[str, str] = {}
+
+    def root(c: str) -> str:
+        while parent.setdefault(c, c) != c:
+            c = parent[c]
+        return c
+
+    for expectation in expectations:
+        first, *rest = _involved(expectation, columns)
+        root(first)
+        for other in rest:
+            parent[root(other)] = root(first)
+    members: dict[str, list[str]] = {}
+    for column in parent:
+        members.setdefault(root(column), []).append(column)
+    null_only = _null_only(expectations, columns)
+    groups = []
+    for names in members.values():
+        names = [c for c in columns if c in names] + [c for c in names if c not in columns]
+        keyed = frame[[c for c in names if c in columns]].copy()
+        for c in names:
+            if c in null_only:  # null or not is all its rules ask
+                keyed[c] = keyed[c].where(keyed[c].isna(), "(given)")
+        combined = np.zeros(len(frame), dtype=np.int64)
+        for c in keyed.columns:
+            codes, uniques = pd.factorize(keyed[c], use_na_sentinel=False)
+            combined = combined * (len(uniques) + 1) + codes
+        _, first, inverse = np.unique(combined, return_index=True, return_inverse=True)
+        order = np.argsort(first, kind="stable")  # distinct combinations in order of first appearance
+        rank = np.empty_like(order)
+        rank[order] = np.arange(len(order))
+        distinct = keyed.iloc[first[order]].reset_index(drop=True)
+        groups.append(DistinctGroup(list(keyed.columns), rank[inverse], distinct))
+    return groups
+
+
+def distinct_frame(groups: list[DistinctGroup]) -> pd.DataFrame:
+    """One small frame holding every group's distinct combinations side by side; a group with fewer rows than
+    the longest repeats its combinations, which changes no value rule's answer. DISTINCT_ROW numbers the rows."""
+    length = max((len(g.distinct) for g in groups), default=0)
+    parts = [pd.DataFrame({DISTINCT_ROW: np.arange(length)})]
+    for group in groups:
+        n = len(group.distinct)
+        positions = np.arange(length) % n if n else np.zeros(0, dtype=int)
+        parts.append(group.distinct.iloc[positions].reset_index(drop=True))
+    return pd.concat(parts, axis=1)
+
+
+def _failing_rows(frame: pd.DataFrame, group: DistinctGroup, distinct_rows: pd.Series) -> np.ndarray:
+    """The extract's rows whose combination is one of the failing rows of the distinct frame."""
+    failing = np.unique(distinct_rows.to_numpy(dtype=np.int64) % max(len(group.distinct), 1))
+    return np.isin(group.inverse, failing)
+
+
 def run_suite(frame: pd.DataFrame, name: str, file_label: str, references: dict[str, list[str]]) -> list[pd.DataFrame]:
     """Validate `frame` with expectations/<name>.json; return one findings frame per failed expectation.
 
-    Two passes: every expectation with a pass/fail answer only, then the failed ones again listing their
-    failing rows. A clean extract (the usual case) costs half of listing rows for every expectation.
+    Value rules (VALUE_RULES) run once over the distinct values of their columns, the rest over the whole
+    columns they name. Two passes each: every expectation with a pass/fail answer only, then the failed ones
+    again listing their failing rows, mapped back to the extract's rows.
 
     Args:
         frame: the text frame, with complaint_id (where the file has it) and _line columns.
@@ -99,42 +232,86 @@ def run_suite(frame: pd.DataFrame, name: str, file_label: str, references: dict[
     """
     suite_data = load_suite_file(name, references)
     frame = frame.reset_index(drop=True)
+    value_rules = [e for e in suite_data["expectations"] if e["type"] in VALUE_RULES]
+    column_rules = [e for e in suite_data["expectations"] if e["type"] not in VALUE_RULES]
+    index_columns = [c for c in ("complaint_id", "firm_frn", "_line") if c in frame.columns]
+    findings: list[pd.DataFrame] = []
+    if value_rules:
+        groups = distinct_groups(frame, value_rules)
+        by_column = {c: g for g in groups for c in g.columns}
+        small = distinct_frame(groups)
+        for expectation, failing in _failures(small, {**suite_data, "expectations": value_rules}, [DISTINCT_ROW]):
+            column = expectation.kwargs["column"]
+            rows = frame.loc[_failing_rows(frame, by_column[column], failing[DISTINCT_ROW]), [*index_columns]]
+            rows[column] = frame.loc[rows.index, column]
+            findings.append(_findings(expectation, rows, file_label))
+    if column_rules:
+        for expectation, failing in _failures(
+            column_frame(frame, column_rules), {**suite_data, "expectations": column_rules}, [ROW]
+        ):
+            rows = frame.iloc[failing[ROW].to_numpy(dtype=np.int64)]
+            kwargs = expectation.kwargs
+            column = kwargs.get("column")
+            findings.append(_findings(expectation, rows[[*index_columns, *([column] if column else [])]], file_label))
+    return findings
+
+
+def column_frame(frame: pd.DataFrame, expectations: list[dict[str, Any]]) -> pd.DataFrame:
+    """The columns the whole-column rules name, as codes where a rule only compares values (IDENTITY_RULES),
+    and ROW, each row's position in the extract."""
+    coded: dict[str, Any] = {ROW: np.arange(len(frame))}
+    for expectation in expectations:
+        kwargs = expectation["kwargs"]
+        for column in [kwargs.get("column"), *kwargs.get("column_list", [])]:
+            if column and column in frame.columns and column not in coded:
+                coded[column] = _codes(frame[column]) if expectation["type"] in IDENTITY_RULES else frame[column]
+    return pd.DataFrame(coded)
+
+
+def _codes(values: pd.Series) -> np.ndarray:
+    codes = pd.factorize(values, use_na_sentinel=True)[0].astype(np.float64)
+    codes[codes < 0] = np.nan  # an empty value stays empty, as the rule's missing-value handling expects
+    return codes
+
+
+def _failures(frame: pd.DataFrame, suite_data: dict[str, Any], index_columns: list[str]):
+    """(expectation, failing rows) of every expectation of the suite that fails on `frame`."""
+    name = suite_data["name"]
     first = _validate(frame, suite_data, "BOOLEAN_ONLY")
     for outcome in first.results:
         _raise_if_broken(name, outcome)
     failed = [i for i, outcome in enumerate(first.results) if not outcome.success]
     if not failed:
-        return []
+        return
     failing_suite = {**suite_data, "expectations": [_expectation_data(first.results[i]) for i in failed]}
-    index_columns = [c for c in ("complaint_id", "firm_frn", "_line") if c in frame.columns]
     second = _validate(
         frame, failing_suite, {"result_format": "COMPLETE", "unexpected_index_column_names": index_columns}
     )
-    findings = []
     for outcome in second.results:
         _raise_if_broken(name, outcome)
-        config = outcome.expectation_config
-        meta = config.meta or {}
-        kwargs = config.kwargs
-        column = kwargs.get("column") or ",".join(kwargs.get("column_list", []))
         failing = pd.DataFrame(outcome.result.get("unexpected_index_list") or [])
         if outcome.success or failing.empty:
             continue
-        value_column = column if column in failing.columns else None
-        if value_column is None and "column_list" in kwargs:  # compound key: report the complaint_id
-            value_column = "complaint_id"
-        findings.append(
-            findings_frame(
-                failing,
-                severity="error",
-                file=file_label,
-                column=column,
-                rule=meta.get("rule", config.type),
-                message=meta.get("message", config.type),
-                value_column=value_column,
-            )
-        )
-    return findings
+        yield outcome.expectation_config, failing
+
+
+def _findings(config, failing: pd.DataFrame, file_label: str) -> pd.DataFrame:
+    """The findings of one failed expectation, from its failing rows of the extract."""
+    meta = config.meta or {}
+    kwargs = config.kwargs
+    column = kwargs.get("column") or ",".join(kwargs.get("column_list", []))
+    value_column = column if column in failing.columns else None
+    if value_column is None and "column_list" in kwargs:  # compound key: report the complaint_id
+        value_column = "complaint_id"
+    return findings_frame(
+        failing,
+        severity="error",
+        file=file_label,
+        column=column,
+        rule=meta.get("rule", config.type),
+        message=meta.get("message", config.type),
+        value_column=value_column,
+    )
 
 
 def _expectation_data(outcome) -> dict[str, Any]:

@@ -1,0 +1,89 @@
+"""Value rules evaluated once per distinct value give exactly the findings of great-expectations over every row.
+
+reportkit.validation.suites evaluates a value rule (code in a list, date form, not null, conditional not null)
+over the distinct combinations of the columns it reads and maps the failures back to the rows; whole-column rules
+(uniqueness) run on the columns' codes. These tests run the same suite the plain way, over every row, and
+compare every finding.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from reportkit.extract import LINE_COLUMN
+from reportkit.schema import load_schema
+from reportkit.validation import suites
+
+REFERENCES = {"frns": ["123456", "234567"]}
+
+
+def plain_findings(frame: pd.DataFrame) -> pd.DataFrame:
+    """Every expectation of the complaints suite over every row of `frame`, as great-expectations reports it."""
+    suite = suites.load_suite_file("complaints", REFERENCES)
+    frame = frame.reset_index(drop=True)
+    index_columns = ["complaint_id", "firm_frn", LINE_COLUMN]
+    parts = [suites._findings(e, failing, "complaints.csv") for e, failing in suites._failures(frame, suite, index_columns)]
+    return _sorted(parts)
+
+
+def _sorted(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    if not parts:
+        return pd.DataFrame()
+    found = pd.concat(parts, ignore_index=True).astype(str)
+    return found.sort_values(list(found.columns)).reset_index(drop=True)
+
+
+def by_value_findings(frame: pd.DataFrame) -> pd.DataFrame:
+    return _sorted(suites.run_suite(frame, "complaints", "complaints.csv", REFERENCES))
+
+
+def text_frame(rows: list[dict]) -> pd.DataFrame:
+    columns = list(load_schema("complaints").columns)
+    frame = pd.DataFrame(rows).reindex(columns=columns).astype("string[pyarrow]")
+    frame[LINE_COLUMN] = range(2, len(frame) + 2)
+    return frame
+
+
+values = {
+    "complaint_id": st.sampled_from(["C1", "C2", "C3", None]),
+    "firm_frn": st.sampled_from(["123456", "234567", "999999", "12AB", None]),
+    "received_date": st.sampled_from(["2025-01-02", "2025-02-30", "02/01/2025", None]),
+    "closed_date": st.sampled_from(["2025-01-10", None, "soon"]),
+    "outcome": st.sampled_from(["upheld", "not_upheld", "maybe", None]),
+    "product": st.sampled_from(["current_accounts", "space", None]),
+    "cause": st.sampled_from(["other", "bad_cause", None]),
+    "goodwill_payment": st.sampled_from(["true", "false", "maybe", None]),
+    "redress_amount": st.sampled_from(["10.50", "-5", "ten", None]),
+}
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.fixed_dictionaries(values), min_size=0, max_size=12))
+def test_distinct_evaluation_finds_what_every_row_finds(rows):
+    frame = text_frame(rows)
+    assert by_value_findings(frame).equals(plain_findings(frame))
+
+
+def test_a_bad_code_is_reported_on_every_row_that_has_it():
+    rows = [
+        {"complaint_id": f"C{i}", "firm_frn": "123456", "received_date": "2025-01-02", "product": product}
+        for i, product in enumerate(["space", "current_accounts", "space", "space"])
+    ]
+    found = by_value_findings(text_frame(rows))
+    product = found[found["rule"] == "product_code"]
+    assert list(product["complaint_id"]) == ["C0", "C2", "C3"]
+    assert set(product["value"]) == {"space"}
+    assert list(product["line"]) == ["2", "4", "5"]
+
+
+def test_a_repeated_complaint_id_is_found_on_its_codes_and_named_on_both_rows():
+    rows = [
+        {"complaint_id": cid, "firm_frn": frn, "received_date": "2025-01-02"}
+        for cid, frn in [("A", "123456"), ("A", "234567"), ("A", "123456"), ("B", "123456")]
+    ]
+    found = by_value_findings(text_frame(rows))
+    duplicate = found[found["rule"] == "complaint_id_unique_per_firm"]
+    assert sorted(duplicate["line"]) == ["2", "4"]
+    assert found.equals(plain_findings(text_frame(rows)))
