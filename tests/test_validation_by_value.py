@@ -24,7 +24,9 @@ def plain_findings(frame: pd.DataFrame) -> pd.DataFrame:
     suite = suites.load_suite_file("complaints", REFERENCES)
     frame = frame.reset_index(drop=True)
     index_columns = ["complaint_id", "firm_frn", LINE_COLUMN]
-    parts = [suites._findings(e, failing, "complaints.csv") for e, failing in suites._failures(frame, suite, index_columns)]
+    parts = [
+        suites._findings(e, failing, "complaints.csv") for e, failing in suites._failures(frame, suite, index_columns)
+    ]
     return _sorted(parts)
 
 
