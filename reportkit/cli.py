@@ -125,13 +125,25 @@ def input_options(func):
 @click.option("--entity", required=True, help="A firm's FRN or a group id from the configuration.")
 @click.option("--period-end", required=True, callback=_date, help="Last day of the reporting period (YYYY-MM-DD).")
 @click.option("--out", type=OUT_FOLDER, default=Path("outputs"), show_default=True)
-def run_command(config, complaints, redress, context, entity, period_end, out) -> None:
+@click.option(
+    "--lineage-csv",
+    is_flag=True,
+    help="Also write lineage/<return>.csv (spreadsheet formulas neutralised) beside lineage/<return>.parquet.",
+)
+def run_command(config, complaints, redress, context, entity, period_end, out, lineage_csv) -> None:
     """Validate, build every return that applies, run the notebooks and render them."""
     from reportkit.run import run
 
     with _one_line_errors(out):
         _out_folder(out)
-        outcome = run(api.InputPaths.of(config, complaints, redress, context), entity, period_end, out, _progress)
+        outcome = run(
+            api.InputPaths.of(config, complaints, redress, context),
+            entity,
+            period_end,
+            out,
+            _progress,
+            lineage_csv=lineage_csv,
+        )
     click.echo(f"wrote {outcome.folder}")
     click.echo(f"  {outcome.redress_basis}")
     for stem in outcome.produced:

@@ -59,8 +59,9 @@ def _returns_section(folder: Path, manifest: dict[str, Any]) -> str:
         publish = document.get("header", {}).get("publication_deadline")
         links = [_link(f"../returns/{stem}.json", "JSON")]
         links += [_link(page, "page")] if page else []
-        links += [_link(f"../lineage/{stem}.csv", "lineage")] if (folder / "lineage" / f"{stem}.csv").is_file() else []
-        if stem.startswith("annex1b") and (folder / "returns" / f"{stem}.html").is_file():
+        lineage = lineage_file(folder, stem)
+        links += [_link(f"../lineage/{lineage.name}", "lineage")] if lineage is not None else []
+        if (folder / "returns" / f"{stem}.html").is_file():  # a summary's public page (its registry's outputs)
             links.append(_link(f"../returns/{stem}.html", "page to publish"))
         body.append(
             [
@@ -181,6 +182,15 @@ a {{ color: #1d4f91; }}
 </body>
 </html>
 """
+
+
+def lineage_file(folder: Path, stem: str) -> Path | None:
+    """The run's lineage of a return: lineage/<stem>.parquet, or the CSV when only that exists, or None."""
+    for suffix in (".parquet", ".csv"):
+        path = folder / "lineage" / f"{stem}{suffix}"
+        if path.is_file():
+            return path
+    return None
 
 
 def write_index(folder: Path, manifest: dict[str, Any]) -> Path:

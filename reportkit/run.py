@@ -34,15 +34,16 @@ from typing import Callable
 
 import pandas as pd
 import psutil
+import pyarrow as pa
+import pyarrow.parquet as pq
 from filelock import FileLock, Timeout
 
-from reportkit import api, schedule
+from reportkit import pipeline, schedule
 from reportkit.calendar import Period, regime
 from reportkit.errors import InputError, NotebookFailed, ReportkitError, RunLocked, ValidationFailed
 from reportkit.manifest import build_manifest
 from reportkit.measures import redress_basis_statement
 from reportkit.notebooks import execute, render_html
-from reportkit.publication import write_csv, write_page
 from reportkit.returns import RETURNS
 from reportkit.returns.common import ReturnResult
 from reportkit.review import write_review_data
@@ -51,7 +52,6 @@ from reportkit.runinfo import FirmFacts, InputRead, RunInfo, describe_run
 from reportkit.safecsv import write_safe_csv
 from reportkit.settings import print_settings
 from reportkit.tieouts import check_tieouts
-from reportkit.validation.validate import validate_inputs
 from reportkit.views import write_drilldown_page
 from reportkit.workbook import write_workbook
 
@@ -362,6 +362,17 @@ def _stop_workers(pool) -> None:
             continue
 
 
+def write_lineage(lineage: pd.DataFrame, base: Path, also_csv: bool) -> None:
+    """lineage/<stem>.parquet, and with `also_csv` lineage/<stem>.csv for auditors who open it in a spreadsheet
+    (formulas neutralised, reportkit.safecsv). Parquet keeps a market-sized lineage small and quick to write."""
+    base.parent.mkdir(parents=True, exist_ok=True)
+    # preserve_index=False: the frame is written as it is, without a copy to reset its index.
+    table = pa.Table.from_pandas(lineage, preserve_index=False)
+    pq.write_table(table, base.with_suffix(".parquet"), compression="zstd")
+    if also_csv:
+        write_safe_csv(lineage, base.with_suffix(".csv"))
+
+
 def run_notebooks(jobs: list[tuple[str, str, str | None]], staging: Path, parameters: dict, step: Progress) -> None:
     """Execute and render every notebook; several run in parallel worker processes (each its own kernel).
 
@@ -395,7 +406,7 @@ def run_notebooks(jobs: list[tuple[str, str, str | None]], staging: Path, parame
 
 def run_facts(
     read: dict[str, InputRead],
-    text,
+    rows: dict[str, int],
     config,
     entity: str,
     period_end: dt.date,
@@ -404,8 +415,6 @@ def run_facts(
 ) -> RunInfo:
     """The run id and the run's facts (reportkit.runinfo): inputs by name, rows and the hash of the bytes read;
     firms; periods; regimes."""
-    rows = {"complaints": len(text.complaints)}
-    rows |= {role: len(frame) for role in ("redress", "context") if (frame := getattr(text, role)) is not None}
     frns = dict.fromkeys(frn for r in results for frn in r.document["firms"])
     return describe_run(
         files=read,
@@ -421,18 +430,23 @@ def run_facts(
 
 
 def write_returns(
-    results: list[ReturnResult], staging: Path, entity: str, period_end: dt.date, config, run: RunInfo | None = None
+    results: list[ReturnResult],
+    staging: Path,
+    entity: str,
+    period_end: dt.date,
+    config,
+    run: RunInfo | None = None,
+    lineage_csv: bool = False,
 ) -> None:
-    """returns/<stem>.json for every return, the 1B page and CSV, lineage, and one workbook for all."""
+    """returns/<stem>.json for every return and the files its registry entry adds (the 1B page and CSV),
+    lineage/<stem>.parquet (and .csv with `lineage_csv`), and one workbook for all."""
     for result in results:
         safe_name(result.stem, "return")
         write_json(staging / "returns" / f"{result.stem}.json", result.document)
-        if result.code == "annex1b":
-            write_page(result.document, staging / "returns" / f"{result.stem}.html")
-            write_csv(result.document, staging / "returns" / f"{result.stem}.csv")
+        for write in RETURNS[result.code].outputs:
+            write(result.document, staging / "returns" / result.stem)
         if len(result.lineage):
-            (staging / "lineage").mkdir(parents=True, exist_ok=True)
-            write_safe_csv(result.lineage, staging / "lineage" / f"{result.stem}.csv")
+            write_lineage(result.lineage, staging / "lineage" / result.stem, lineage_csv)
     if results:
         write_workbook(
             staging / "returns" / f"{entity}-{period_end.isoformat()}.xlsx",
@@ -443,14 +457,18 @@ def write_returns(
 
 
 def run(
-    paths: api.InputPaths,
+    paths: pipeline.InputPaths,
     entity: str,
     period_end: dt.date,
     out: Path,
     progress: Progress = print,
     notebooks: bool = True,
+    lineage_csv: bool = False,
 ) -> RunOutcome:
     """Produce every return `entity` owes for the period ending `period_end` into out/<entity>/<period-end>/.
+
+    Args:
+        lineage_csv: also write lineage/<stem>.csv (spreadsheet formulas neutralised) beside the Parquet.
 
     Raises:
         InputError: unreadable input, bad configuration, unknown entity or one that is no plain name, or a date
@@ -462,15 +480,18 @@ def run(
     step = _Steps(progress)
     started = _now()
     folders = RunFolders.of(out, entity, period_end)  # a traversal id is refused before anything is written
-    config, text = api.read_inputs(paths)
-    schedule.plan(config, entity, period_end, set(RETURNS))  # unknown entity, mixed ARDs, wrong date: fail early
-    print_settings(config, text, entity, progress)  # what every figure depends on, before any figure is made
+    step(f"reading {paths.complaints.name} and the other inputs")
+    begun = pipeline.start(paths, entity, period_end)  # unknown entity, mixed ARDs, wrong date: fail early
+    step(f"read {begun.rows_read['complaints']:,} complaints")
+    print_settings(begun.config, begun.text, entity, progress)  # what every figure depends on, before any figure
+    if (skipped_rows := begun.other_firms.line()) is not None:
+        step(skipped_rows)
     with period_lock(folders, step):
         recover(folders, step)
         staging = folders.new_staging()
         staging.mkdir(parents=True)
         try:
-            outcome = _build_in(staging, folders, paths, config, text, notebooks, started, step)
+            outcome = _build_in(staging, folders, begun, notebooks, lineage_csv, started, step)
             _publish(staging, folders)
             step(f"done: {folders.final}")
             return outcome
@@ -488,24 +509,22 @@ def run(
 def _build_in(
     staging: Path,
     folders: RunFolders,
-    paths: api.InputPaths,
-    config,
-    text,
+    begun: pipeline.Started,
     notebooks: bool,
+    lineage_csv: bool,
     started: str,
     step: Progress,
 ) -> RunOutcome:
     """Every step of a run after reading, into `staging`: validate, build, write, notebooks, manifest."""
-    entity, period_end = folders.entity, dt.date.fromisoformat(folders.period)
-    step(f"validating {len(text.complaints):,} complaints with expectations/ suites and named checks")
-    report = validate_inputs(text, config)
-    if not report.ok:
-        report.write(staging / "validation")
-        raise ValidationFailed(report, written_to=evidence_folder(folders) / "validation" / "errors.csv")
-    step("classifying (scope, upheld, business-day bands)")
-    prepared = api.prepare_from_text(config, text, report)
-    step("building returns")
-    built = api.build_all(prepared, entity, period_end)
+    entity, period_end, config, paths = folders.entity, dt.date.fromisoformat(folders.period), begun.config, begun.paths
+    try:
+        finished = pipeline.finish(begun, step)
+    except ValidationFailed as failed:
+        failed.report.write(staging / "validation")
+        raise ValidationFailed(
+            failed.report, written_to=evidence_folder(folders) / "validation" / "errors.csv"
+        ) from None
+    report, prepared, built = finished.report, finished.prepared, finished.built
     redress_basis = redress_basis_statement(config.redress_attribution)
     step(redress_basis)
     notes = _report_built(built, config, step)
@@ -515,15 +534,14 @@ def _build_in(
     report.write(staging / "validation")
     write_safe_csv(all_warnings, staging / "validation" / "warnings.csv")
 
-    step("writing returns, workbook and lineage")
     tie_outs = check_tieouts(
         built.results, prepared.complaints, prepared.redress_lines, prepared.context, config
     )  # a return whose figures disagree is never published (exit 3)
     held, shown = sum(t.must_hold for t in tie_outs), sum(not t.must_hold for t in tie_outs)
     step(f"tie-outs: {held} checked, all hold; {shown} shown for comparison")
-    read = api.inputs_as_read(paths, config, text)  # hashes of the bytes parsed, never a re-read
-    info = run_facts(read, text, config, entity, period_end, built.results, notebooks)
-    write_returns(built.results, staging, entity, period_end, config, info)
+    step(f"writing {len(built.results)} return(s), the workbook and lineage")
+    info = run_facts(begun.read, begun.rows_read, config, entity, period_end, built.results, notebooks)
+    write_returns(built.results, staging, entity, period_end, config, info, lineage_csv)
     write_review_data(
         staging, info, config, built.results, prepared.complaints, tie_outs, prepared.redress_lines
     )  # what pages read
@@ -536,7 +554,7 @@ def _build_in(
             write_drilldown_page(staging, result.stem)
 
     manifest = build_manifest(
-        inputs=read,
+        inputs=begun.read,
         parameters=parameters,
         started=started,
         finished=_now(),
@@ -555,7 +573,7 @@ def _build_in(
     )
 
 
-def run_parameters(paths: api.InputPaths, entity: str, period_end: dt.date) -> dict:
+def run_parameters(paths: pipeline.InputPaths, entity: str, period_end: dt.date) -> dict:
     """The parameters the manifest records and the notebooks receive (absolute input paths)."""
     return {
         "config": str(paths.config.resolve()),
@@ -567,7 +585,7 @@ def run_parameters(paths: api.InputPaths, entity: str, period_end: dt.date) -> d
     }
 
 
-def _report_built(built: api.Built, config, step: Progress) -> dict[str, str]:
+def _report_built(built: pipeline.Built, config, step: Progress) -> dict[str, str]:
     """One progress line per return built or skipped; returns stem -> the note on a shortened period."""
     notes = {r.stem: note for r in built.results if (note := schedule.document_note(config, r.document))}
     nil = [r for r in built.results if "--nil-" in r.stem]
@@ -582,7 +600,7 @@ def _report_built(built: api.Built, config, step: Progress) -> dict[str, str]:
         note = f": {notes[result.stem]}" if result.stem in notes else ""
         step(f"  built {result.stem} ({period['start']} to {period['end']}){note}")
         if result.warnings is not None and len(result.warnings):
-            for message in result.warnings.loc[result.warnings["rule"] == api.REPORTED_JOINTLY, "message"]:
+            for message in result.warnings.loc[result.warnings["rule"] == pipeline.REPORTED_JOINTLY, "message"]:
                 step(f"  warning: {message}")
     for item in built.skipped:
         step(f"  skipped {item.stem}: {item.reason}")

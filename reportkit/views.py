@@ -19,6 +19,7 @@ import pandas as pd
 from reportkit.calendar import Period
 from reportkit.layouts import document_layout
 from reportkit.paths import SAMPLE_RUN_DIR
+from reportkit.review_page import lineage_file
 from reportkit.taxonomy import load_taxonomy
 
 
@@ -371,9 +372,9 @@ def drilldown_page_name(stem: str) -> str:
 def has_drilldown(run_dir: str | Path | None, stem: str) -> bool:
     """Whether the run wrote the complaints behind the return's cells (a non-nil return with lineage)."""
     folder = run_folder(None if run_dir is None else str(run_dir))
-    return (folder / "facts" / f"{stem}{COMPLAINTS_SUFFIX}.parquet").is_file() and (
-        folder / "lineage" / f"{stem}.csv"
-    ).is_file()
+    return (folder / "facts" / f"{stem}{COMPLAINTS_SUFFIX}.parquet").is_file() and lineage_file(
+        folder, stem
+    ) is not None
 
 
 def _anchor_part(text: str) -> str:
@@ -501,7 +502,12 @@ def drilldown_html(run_dir: str | Path, stem: str, limit: int = CELL_LIMIT) -> s
     folder = Path(run_dir)
     document = json.loads((folder / "returns" / f"{stem}.json").read_text(encoding="utf-8"))
     run = json.loads((folder / "run.json").read_text(encoding="utf-8"))
-    lineage = pd.read_csv(folder / "lineage" / f"{stem}.csv", dtype=str, keep_default_na=False)
+    lineage_path = lineage_file(folder, stem)
+    lineage = (
+        pd.read_parquet(lineage_path).astype(str)
+        if lineage_path.suffix == ".parquet"
+        else pd.read_csv(lineage_path, dtype=str, keep_default_na=False)
+    )
     facts = pd.read_parquet(folder / "facts" / f"{stem}{COMPLAINTS_SUFFIX}.parquet")
     listed = lineage.merge(facts, on=["firm_frn", "complaint_id"], how="left", sort=False)
     groups = {cell: rows for cell, rows in listed.groupby(["table", "row", "column"], sort=False)}
@@ -511,7 +517,7 @@ def drilldown_html(run_dir: str | Path, stem: str, limit: int = CELL_LIMIT) -> s
         f"{return_name(document)} — complaints behind each cell — {firm_name(run, firm)} ({firm}), "
         f"{document['period']['start']} to {document['period']['end']}"
     )
-    lineage_file = f"lineage/{stem}.csv"
+    lineage_name = f"lineage/{lineage_path.name}"
     head = "".join(f'<th scope="col">{html_escape(label)}</th>' for label in DRILLDOWN_COLUMNS.values())
     sections = []
     for cell in counted_cells(document).itertuples(index=False):
@@ -524,7 +530,7 @@ def drilldown_html(run_dir: str | Path, stem: str, limit: int = CELL_LIMIT) -> s
             shown = rows.head(limit)
             more = (
                 f"<p>The first {limit:,} of {total:,} complaints are listed; all {total:,} are in "
-                f'<a href="../{lineage_file}">{lineage_file}</a> (table {html_escape(cell.table)}, column '
+                f'<a href="../{lineage_name}">{lineage_name}</a> (table {html_escape(cell.table)}, column '
                 f"{html_escape(cell.column)}).</p>"
                 if total > limit
                 else ""
@@ -543,7 +549,7 @@ def drilldown_html(run_dir: str | Path, stem: str, limit: int = CELL_LIMIT) -> s
         f"<title>{html_escape(title)} — reportkit</title>\n<style>{DRILLDOWN_STYLE}</style>\n</head>\n<body>\n<main>\n"
         f"<h1>{html_escape(title)}</h1>\n"
         f'<p>Back to <a href="{stem}.html">the return page</a>. Every complaint a counted cell of the return adds up '
-        f"is listed under that cell, from the run's lineage ({lineage_file}). Adviser identifiers and other personal "
+        f"is listed under that cell, from the run's lineage ({lineage_name}). Adviser identifiers and other personal "
         "data are not shown. Business days are counted from the day after receipt on the bank holidays of the "
         "firm's nation (DISP 1.5.1R, DISP 1.6.2AR); redress follows the run's redress basis, and lines that are not "
         "redress are shown as left out with the rule (DISP 1.10.3G(4), DISP 1.10B.8G(4)).</p>\n"

@@ -45,7 +45,7 @@ def _sections(page: Path) -> dict[str, list[str]]:
 
 def _lineage_by_anchor(folder: Path, stem: str) -> dict[str, list[str]]:
     document = pd.read_json(folder / "returns" / f"{stem}.json", typ="series").to_dict()
-    lineage = pd.read_csv(folder / "lineage" / f"{stem}.csv", dtype=str, keep_default_na=False)
+    lineage = pd.read_parquet(folder / "lineage" / f"{stem}.parquet")
     cells = counted_cells(document)
     ids = lineage.groupby(["table", "row", "column"], sort=False)["complaint_id"].agg(list)
     return {a: ids.get((t, r, c), []) for t, r, c, a in cells[["table", "row", "column", "anchor"]].itertuples(False)}
@@ -61,7 +61,7 @@ def test_every_counted_cell_lists_exactly_its_lineage(sample: dict[str, Path], e
     assert list(listed) == list(expected)  # one section per non-blank counted cell, in table order
     assert all(len(ids) <= CELL_LIMIT for ids in expected.values())  # the sample has no cell over 300
     assert listed == expected
-    assert sum(len(ids) for ids in listed.values()) == len(pd.read_csv(folder / "lineage" / f"{stem}.csv", dtype=str))
+    assert sum(len(ids) for ids in listed.values()) == len(pd.read_parquet(folder / "lineage" / f"{stem}.parquet"))
 
 
 def test_a_few_cells_by_name(sample: dict[str, Path]) -> None:
@@ -91,11 +91,11 @@ def test_a_cell_of_more_than_300_lists_the_first_300_the_total_and_the_lineage_f
 ) -> None:
     folder = tmp_path / "run"
     shutil.copytree(sample["sample-group"], folder)
-    lineage_file = folder / "lineage" / "annex1.csv"
-    lineage = pd.read_csv(lineage_file, dtype=str, keep_default_na=False)
+    lineage_file = folder / "lineage" / "annex1.parquet"
+    lineage = pd.read_parquet(lineage_file)
     upheld = (lineage["table"] == "5") & (lineage["column"] == "upheld")
     lineage.loc[upheld, "row"] = "credit_cards"  # every upheld complaint of Table 5 behind one cell
-    lineage.to_csv(lineage_file, index=False)
+    lineage.to_parquet(lineage_file, index=False)
     total = int(upheld.sum())
     assert total > CELL_LIMIT
     page = drilldown_html(folder, "annex1")
@@ -105,12 +105,12 @@ def test_a_cell_of_more_than_300_lists_the_first_300_the_total_and_the_lineage_f
         f"<p>{total:,} complaint(s).</p><p>The first 300 of {total:,} complaints are listed; all {total:,} are in "
         in body
     )
-    assert '<a href="../lineage/annex1.csv">lineage/annex1.csv</a> (table 5, column upheld).' in body
+    assert '<a href="../lineage/annex1.parquet">lineage/annex1.parquet</a> (table 5, column upheld).' in body
 
 
 def test_the_facts_name_each_complaint_without_personal_data_and_pin_a_few(sample: dict[str, Path]) -> None:
     facts = pd.read_parquet(sample["sample-group"] / "facts" / "annex1-complaints.parquet")
-    lineage = pd.read_csv(sample["sample-group"] / "lineage" / "annex1.csv", dtype=str)
+    lineage = pd.read_parquet(sample["sample-group"] / "lineage" / "annex1.parquet")
     assert list(facts.columns) == [
         "complaint_id", "firm_frn", "received", "closed", "business_days_to_close", "band", "upheld_reason",
         "redress_counted_gbp", "redress_left_out_gbp", "redress_left_out_rule",

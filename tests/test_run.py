@@ -53,8 +53,8 @@ def test_run_writes_every_output(sample_run: Path) -> None:
         "html/annex1b.html",
         "validation/errors.csv",
         "validation/warnings.csv",
-        "lineage/annex1.csv",
-        "lineage/annex1ad--100001.csv",
+        "lineage/annex1.parquet",
+        "lineage/annex1ad--100001.parquet",
         "manifest.json",
     ]
     assert all((sample_run / name).is_file() for name in expected), [
@@ -103,7 +103,7 @@ def test_manifest_records_inputs_parameters_versions_and_times(sample_run: Path)
 @pytest.mark.slow
 def test_lineage_accounts_for_every_counted_cell(sample_run: Path) -> None:
     document = json.loads((sample_run / "returns" / "annex1.json").read_text())
-    lineage = pd.read_csv(sample_run / "lineage" / "annex1.csv", dtype=str)
+    lineage = pd.read_parquet(sample_run / "lineage" / "annex1.parquet")
     counts = lineage[lineage["table"] == "4"].groupby(["row", "column"]).size()
     for row, cells in document["tables"]["4"].items():
         for column, value in cells.items():

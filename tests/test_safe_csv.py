@@ -39,7 +39,9 @@ def test_lineage_and_validation_csvs_carry_no_formula(ws, tmp_path) -> None:
         complaint('=HYPERLINK("http://evil","click")', "2025-02-03", "2025-02-04", "upheld"),
         complaint("+cmd|' /C calc'!A0", "2025-02-03", "2025-02-04", "upheld", product="travel", cause="other"),
     ]
-    folder = run(ws.paths(rows), "123456", H1_2025_END, tmp_path / "out", lambda m: None, notebooks=False).folder
+    folder = run(
+        ws.paths(rows), "123456", H1_2025_END, tmp_path / "out", lambda m: None, notebooks=False, lineage_csv=True
+    ).folder
     lineage = (folder / "lineage" / "annex1.csv").read_text(encoding="utf-8")
     assert "'=HYPERLINK" in lineage and "'+cmd" in lineage
     assert not any(line.startswith(("=", "+")) or ",=" in line or ",+" in line for line in lineage.splitlines())

@@ -36,7 +36,7 @@ period; C5 opened and still open; C6 outstanding at the start, still open."""
 FILES = [
     "facts/annex1-complaints.parquet",
     "facts/annex1.parquet",
-    "lineage/annex1.csv",
+    "lineage/annex1.parquet",
     "returns/123456-2025-06-30.xlsx",
     "returns/annex1.json",
     "run.json",
@@ -50,9 +50,9 @@ def quiet(_message: str) -> None:
     pass
 
 
-def make_run(root: Path, rows: list[dict], out: Path, firms: list[dict] | None = None) -> Path:
+def make_run(root: Path, rows: list[dict], out: Path, firms: list[dict] | None = None, **options) -> Path:
     root.mkdir(parents=True, exist_ok=True)
-    return run(Workspace(root).paths(rows, firms=firms), "123456", END, out, quiet, notebooks=False).folder
+    return run(Workspace(root).paths(rows, firms=firms), "123456", END, out, quiet, notebooks=False, **options).folder
 
 
 @pytest.fixture(scope="module")
@@ -343,7 +343,8 @@ def test_verify_and_diff_the_sample_group(sample_run) -> None:
 
 def test_explain_reads_parquet_lineage_and_undoes_the_csv_apostrophe(tmp_path) -> None:
     rows = [complaint("=C1", "2025-02-03", "2025-02-04", "upheld")]
-    folder = make_run(tmp_path / "inputs", rows, tmp_path / "out")
+    folder = make_run(tmp_path / "inputs", rows, tmp_path / "out", lineage_csv=True)
+    (folder / "lineage" / "annex1.parquet").unlink()  # the CSV alone: as a run before lineage went to Parquet
     assert "'=C1" in (folder / "lineage" / "annex1.csv").read_text()  # neutralised for spreadsheets
     from_csv = explain(folder, "=C1")[0].returns[0].placements
     assert [(p.table, p.column) for p in from_csv] == [

@@ -1,0 +1,310 @@
+"""The pipeline, one step after another: read -> keep the entity's rows -> validate -> classify -> plan -> build.
+
+`start` reads the configuration and the inputs, plans the returns the entity owes (once) and keeps the rows of
+the firms it reports; `finish` validates, classifies and builds every planned return. `reportkit.run` calls the
+two around its staging folder, writers, notebooks and manifest; `reportkit.api` exposes the steps to Python.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import pandas as pd
+
+from reportkit import schedule
+from reportkit.classify import classify, redress_lines
+from reportkit.config import Config, load_config
+from reportkit.errors import ValidationFailed
+from reportkit.extract import INPUT_BYTES, INPUT_SHA256, read_complaints, read_context, read_redress, to_typed
+from reportkit.returns import RETURNS, planned_returns
+from reportkit.returns.common import BuildInputs, ReturnResult, warning
+from reportkit.runinfo import InputRead
+from reportkit.schema import load_schema
+from reportkit.validation.report import ValidationReport
+from reportkit.validation.validate import TextInputs, label_for, validate_inputs
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class InputPaths:
+    config: Path
+    complaints: Path
+    redress: Path | None = None
+    context: Path | None = None
+
+    @classmethod
+    def of(cls, config, complaints, redress=None, context=None) -> "InputPaths":
+        return cls(
+            Path(config), Path(complaints), Path(redress) if redress else None, Path(context) if context else None
+        )
+
+    def files(self) -> dict[str, Path]:
+        return {k: v for k, v in vars(self).items() if v is not None}
+
+
+@dataclass
+class Prepared:
+    """Validated, typed and classified inputs, ready for any return and any period."""
+
+    config: Config
+    complaints: pd.DataFrame
+    redress_lines: pd.DataFrame
+    context: pd.DataFrame | None
+    report: ValidationReport
+
+
+@dataclass
+class Built:
+    """The returns built for one entity and period, and the ones skipped with the reason."""
+
+    results: list[ReturnResult]
+    skipped: list[schedule.Skipped]
+
+
+# --------------------------------------------------------------------------- read
+
+
+def read_inputs(paths: InputPaths) -> tuple[Config, TextInputs]:
+    """Read the configuration and the input files as text (InputError on anything unreadable)."""
+    config = load_config(paths.config)
+    text = TextInputs(
+        complaints=read_complaints(paths.complaints),
+        complaints_name=label_for(paths.complaints),
+        redress=read_redress(paths.redress) if paths.redress else None,
+        redress_name=label_for(paths.redress) if paths.redress else "redress",
+        context=read_context(paths.context) if paths.context else None,
+        context_name=label_for(paths.context) if paths.context else "context",
+    )
+    return config, text
+
+
+def inputs_as_read(paths: InputPaths, config: Config, text: TextInputs) -> dict[str, InputRead]:
+    """Every input file with the sha256 and size of the very bytes read_inputs parsed (never re-read from disk)."""
+    read = {"config": InputRead(paths.config, str(config.sha256), int(config.size or 0))}
+    for role in ("complaints", "redress", "context"):
+        frame = getattr(text, role)
+        if frame is not None:
+            read[role] = InputRead(getattr(paths, role), frame.attrs[INPUT_SHA256], frame.attrs[INPUT_BYTES])
+    return read
+
+
+# --------------------------------------------------------------------------- keep the entity's rows
+
+
+@dataclass
+class OtherFirmsRows:
+    """Rows of configured firms the run does not report: counted and skipped, not validated (extract.md)."""
+
+    firms: int = 0
+    rows: dict[str, int] = field(default_factory=dict)
+    """Input role (complaints, redress, context) -> rows skipped."""
+
+    def line(self) -> str | None:
+        """The one progress line that says what was skipped, or None when nothing was."""
+        if not any(self.rows.values()):
+            return None
+        counts = ", ".join(f"{n:,} {role} row(s)" for role, n in self.rows.items() if n)
+        return (
+            f"skipped {counts} of {self.firms} other configured firm(s): this run reports other firms; "
+            "they are not validated here"
+        )
+
+
+def keep_entity_rows(text: TextInputs, config: Config, frns: list[str]) -> tuple[TextInputs, OtherFirmsRows]:
+    """The rows of the firms the run reports, and of FRNs the configuration does not know (so that a mistyped
+    FRN is still an error naming its rows); rows of the configuration's other firms are counted and dropped."""
+    others = set(config.firms) - set(frns)
+    skipped = OtherFirmsRows()
+    if not others:
+        return text, skipped
+    kept: dict[str, pd.DataFrame | None] = {}
+    other_firms: set[str] = set()
+    for role in ("complaints", "redress", "context"):
+        frame = getattr(text, role)
+        if frame is None:
+            kept[role] = None
+            continue
+        of_others = frame["firm_frn"].isin(others).to_numpy(dtype=bool)
+        skipped.rows[role] = int(of_others.sum())
+        other_firms |= set(frame.loc[of_others, "firm_frn"].unique())
+        if skipped.rows[role]:
+            attrs = frame.attrs
+            frame = frame[~of_others]
+            frame.attrs = attrs  # the hash and columns of the file as read stay with it
+        kept[role] = frame
+    skipped.firms = len(other_firms)
+    return (
+        TextInputs(
+            kept["complaints"],
+            text.complaints_name,
+            kept["redress"],
+            text.redress_name,
+            kept["context"],
+            text.context_name,
+        ),
+        skipped,
+    )
+
+
+# --------------------------------------------------------------------------- validate and classify
+
+
+def prepare_from_text(config: Config, text: TextInputs, report: ValidationReport) -> Prepared:
+    """Type and classify inputs that passed validation."""
+    complaints = to_typed(text.complaints, load_schema("complaints"))
+    redress = to_typed(text.redress, load_schema("redress")) if text.redress is not None else None
+    context = to_typed(text.context, load_schema("context")) if text.context is not None else None
+    return Prepared(config, classify(complaints, config), redress_lines(complaints, redress), context, report)
+
+
+# --------------------------------------------------------------------------- plan and build
+
+REPORTED_JOINTLY = "reported_jointly_by_group"
+"""Rule of the warning on a firm's own return that a group reports jointly for it (docs/rules.md "Joint reports")."""
+
+
+@dataclass
+class Plan:
+    """What the entity owes for the period: the returns to build and the ones skipped, with the reason."""
+
+    entity: str
+    period_end: dt.date
+    due: list[schedule.Due]
+    skipped: list[schedule.Skipped]
+
+    @property
+    def frns(self) -> list[str]:
+        """Every firm a planned return covers (a group's members, or the firm)."""
+        return list(dict.fromkeys(firm.frn for item in self.due for firm in item.firms))
+
+
+def plan_returns(config: Config, entity: str, period_end: dt.date) -> Plan:
+    """schedule.plan over the registry's planned returns (the summaries are decided after their report is built).
+
+    Raises:
+        InputError: unknown entity, mixed ARDs or frequencies in a group, a date that ends no period.
+    """
+    due, skipped = schedule.plan(config, entity, period_end, set(planned_returns()))
+    return Plan(entity, period_end, due, skipped)
+
+
+def reported_jointly_warning(config: Config, entity: str, return_code: str) -> pd.DataFrame | None:
+    """A firm run on its own for a return that its group reports jointly (DISP 1.10.1CR): the joint report,
+    not this one, is what is filed for it, so say so; the run continues."""
+    groups = config.joint_groups(entity, return_code) if entity not in config.groups else []
+    if not groups:
+        return None
+    group = groups[0]
+    return warning(
+        REPORTED_JOINTLY,
+        "entity",
+        entity,
+        f"group {group.id} reports {return_code} jointly for firm {entity} (reporting firm {group.reporting_firm}): "
+        f"this {return_code} covers the firm alone and is not what it files; run --entity {group.id} for the joint "
+        "return and the members' nil returns",
+        return_code,
+    )
+
+
+def build_due(prepared: Prepared, item: schedule.Due) -> ReturnResult:
+    """Build one planned return; a member's nil return is the same builder over none of its complaints."""
+    complaints = prepared.complaints.iloc[0:0] if item.nil_for else prepared.complaints
+    inputs = BuildInputs(complaints, prepared.redress_lines, prepared.context, prepared.config, item.firms, item.period)
+    result = RETURNS[item.return_code].build(inputs)
+    result.stem = item.stem
+    return result
+
+
+def build_planned(prepared: Prepared, plan: Plan) -> Built:
+    """Build every planned return, with the publication summary (the registry's `summary`) where a report
+    reaches its threshold (DISP 1.10A.1R): of an Annex 1 report, or of the Annex 1AB report of a firm with
+    permission only for claims management (DISP 1.10A.1R(1A)(aa))."""
+    results, skipped = [], list(plan.skipped)
+    for item in plan.due:
+        result = build_due(prepared, item)
+        joint = reported_jointly_warning(prepared.config, plan.entity, item.return_code)
+        if joint is not None:
+            result.warnings = pd.concat([w for w in (result.warnings, joint) if w is not None], ignore_index=True)
+        results.append(result)
+        summary = RETURNS[item.return_code].summary
+        if summary is None or item.nil_for or not schedule.summary_can_be_owed(item.firms[0], item.return_code):
+            continue
+        inputs = BuildInputs(
+            prepared.complaints, prepared.redress_lines, prepared.context, prepared.config, item.firms, item.period
+        )
+        required, reason = summary.decide(inputs)
+        stem = item.stem.replace(item.return_code, summary.code, 1)
+        if required:
+            built = summary.build(inputs)
+            built.stem = stem
+            results.append(built)
+        else:
+            skipped.append(schedule.Skipped(stem, reason))
+    return Built(results, skipped)
+
+
+def build_all(prepared: Prepared, entity: str, period_end: dt.date) -> Built:
+    """Plan and build every return the entity owes for the period ending `period_end`."""
+    return build_planned(prepared, plan_returns(prepared.config, entity, period_end))
+
+
+# --------------------------------------------------------------------------- the two halves of a run
+
+
+@dataclass
+class Started:
+    """A run after reading and planning, before validation: everything `finish` needs."""
+
+    paths: InputPaths
+    config: Config
+    text: TextInputs
+    """The entity's rows of every input (keep_entity_rows)."""
+    read: dict[str, InputRead]
+    """Every input file with the hash and size of the bytes parsed, and its rows as read."""
+    rows_read: dict[str, int]
+    plan: Plan
+    other_firms: OtherFirmsRows
+
+
+def start(paths: InputPaths, entity: str, period_end: dt.date) -> Started:
+    """Read the inputs, plan the entity's returns (once) and keep the rows of the firms they cover.
+
+    Raises:
+        InputError: unreadable input, bad configuration, unknown entity or a date that ends no period.
+    """
+    config, text = read_inputs(paths)
+    plan = plan_returns(config, entity, period_end)  # unknown entity, mixed ARDs, wrong date: fail before work
+    rows_read = {"complaints": len(text.complaints)}
+    rows_read |= {role: len(frame) for role in ("redress", "context") if (frame := getattr(text, role)) is not None}
+    read = inputs_as_read(paths, config, text)
+    frns = plan.frns or [firm.frn for firm in config.entity_firms(entity)]
+    kept, other_firms = keep_entity_rows(text, config, frns)
+    return Started(paths, config, kept, read, rows_read, plan, other_firms)
+
+
+@dataclass
+class Finished:
+    report: ValidationReport
+    prepared: Prepared
+    built: Built
+
+
+def finish(started: Started, step: Progress) -> Finished:
+    """Validate, classify and build every planned return.
+
+    Raises:
+        ValidationFailed: the entity's rows have errors (the exception carries the full report).
+    """
+    text = started.text
+    step(f"validating {len(text.complaints):,} complaints with expectations/ suites and named checks")
+    report = validate_inputs(text, started.config)
+    if not report.ok:
+        raise ValidationFailed(report)
+    step(f"classifying {len(text.complaints):,} complaints (scope, upheld, business-day bands)")
+    prepared = prepare_from_text(started.config, text, report)
+    step(f"building {len(started.plan.due)} return(s)")
+    return Finished(report, prepared, build_planned(prepared, started.plan))

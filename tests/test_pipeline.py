@@ -1,0 +1,91 @@
+"""One pipeline: the run keeps the entity's rows before validation, plans once, and asks the registry."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from reportkit import api, pipeline
+from reportkit.errors import ValidationFailed
+from reportkit.returns import RETURNS, planned_returns
+from reportkit.run import run
+from tests.conftest import FIRM, H1_2025_END, complaint
+
+OTHER = {**FIRM, "frn": "234567", "name": "Other Firm Ltd"}
+
+
+def quiet(_message: str) -> None:
+    pass
+
+
+def test_rows_of_another_configured_firm_are_counted_and_not_validated(ws, tmp_path) -> None:
+    rows = [
+        complaint("C1", "2025-02-03", "2025-02-04", "upheld"),
+        complaint("X1", "2025-02-30", firm_frn="234567"),  # bad, but another firm's: not this run's to judge
+        complaint("X2", "2025-02-03", product="space", firm_frn="234567"),
+    ]
+    said: list[str] = []
+    outcome = run(ws.paths(rows, firms=[FIRM, OTHER]), "123456", H1_2025_END, tmp_path / "out", said.append, False)
+    skipped = [line for line in said if "skipped" in line and "other configured firm" in line]
+    assert len(skipped) == 1 and "2 complaints row(s) of 1 other configured firm(s)" in skipped[0]
+    document = json.loads((outcome.folder / "returns" / "annex1.json").read_text())
+    assert document["header"]["opened"] == 1
+
+
+def test_the_same_rows_are_errors_when_their_firm_is_the_one_reported(ws, tmp_path) -> None:
+    rows = [complaint("C1", "2025-02-03"), complaint("X1", "2025-02-30", firm_frn="234567")]
+    with pytest.raises(ValidationFailed) as failed:
+        run(ws.paths(rows, firms=[FIRM, OTHER]), "234567", H1_2025_END, tmp_path / "out", quiet, False)
+    errors = failed.value.report.errors
+    assert errors[["complaint_id", "rule"]].values.tolist() == [["X1", "date_format"]]
+
+
+def test_an_frn_the_configuration_does_not_know_is_still_an_error_in_a_firms_run(ws, tmp_path) -> None:
+    rows = [complaint("C1", "2025-02-03"), complaint("T1", "2025-02-03", firm_frn="123465")]  # a typo'd FRN
+    with pytest.raises(ValidationFailed) as failed:
+        run(ws.paths(rows, firms=[FIRM, OTHER]), "123456", H1_2025_END, tmp_path / "out", quiet, False)
+    assert failed.value.report.errors[["complaint_id", "rule"]].values.tolist() == [["T1", "frn_in_configuration"]]
+
+
+def test_keep_entity_rows_keeps_the_file_as_read_and_counts_the_rest(ws) -> None:
+    rows = [complaint("C1", "2025-02-03"), complaint("X1", "2025-02-03", firm_frn="234567")]
+    config, text = api.read_inputs(ws.paths(rows, firms=[FIRM, OTHER]))
+    kept, other = pipeline.keep_entity_rows(text, config, ["123456"])
+    assert kept.complaints["complaint_id"].tolist() == ["C1"]
+    assert kept.complaints.attrs == text.complaints.attrs  # the hash of the bytes read stays with the rows
+    assert (other.firms, other.rows) == (1, {"complaints": 1})
+    kept, other = pipeline.keep_entity_rows(text, config, ["123456", "234567"])
+    assert len(kept.complaints) == 2 and other.line() is None
+
+
+def test_the_run_records_every_row_it_read_not_only_the_entitys(ws, tmp_path) -> None:
+    rows = [complaint("C1", "2025-02-03"), complaint("X1", "2025-02-03", firm_frn="234567")]
+    outcome = run(ws.paths(rows, firms=[FIRM, OTHER]), "123456", H1_2025_END, tmp_path / "out", quiet, False)
+    facts = json.loads((outcome.folder / "run.json").read_text())
+    complaints = next(i for i in facts["inputs"] if i["role"] == "complaints")
+    assert complaints["rows"] == 2  # the file as read; the run's figures cover the firm's one row
+
+
+def test_the_registry_says_what_is_planned_summarised_and_written_beside_the_json() -> None:
+    assert planned_returns() == ["annex1", "annex1ab", "annex1ad", "annex1c"]
+    from reportkit.config import RETURN_CODES
+
+    assert tuple(planned_returns()) == RETURN_CODES  # a firm's configured returns are the planned ones
+    assert {c for c, spec in RETURNS.items() if spec.summary} == {"annex1", "annex1ab"}
+    assert {spec.summary.code for spec in RETURNS.values() if spec.summary} == {"annex1b"}
+    assert [c for c, spec in RETURNS.items() if spec.outputs] == ["annex1b"]
+
+
+def test_lineage_is_parquet_and_csv_only_on_request(ws, tmp_path) -> None:
+    paths = ws.paths([complaint("C1", "2025-02-03", "2025-02-04", "upheld")])
+    plain = run(paths, "123456", H1_2025_END, tmp_path / "a", quiet, False).folder
+    both = run(paths, "123456", H1_2025_END, tmp_path / "b", quiet, False, lineage_csv=True).folder
+    assert sorted(p.name for p in (plain / "lineage").iterdir()) == ["annex1.parquet"]
+    assert sorted(p.name for p in (both / "lineage").iterdir()) == ["annex1.csv", "annex1.parquet"]
+    parquet = pd.read_parquet(plain / "lineage" / "annex1.parquet")
+    csv = pd.read_csv(both / "lineage" / "annex1.csv", dtype=str)
+    assert list(parquet.columns) == ["return", "table", "row", "column", "firm_frn", "complaint_id"]
+    assert parquet.astype(str).equals(csv)
+    assert (plain / "lineage" / "annex1.parquet").read_bytes() == (both / "lineage" / "annex1.parquet").read_bytes()
