@@ -36,6 +36,7 @@ from reportkit.pipeline import (
 from reportkit.returns.common import ReturnResult
 from reportkit.settings import print_settings
 from reportkit.validation.report import ValidationReport
+from reportkit.validation.suites import warm_up
 from reportkit.validation.validate import validate_inputs
 
 __all__ = [
@@ -67,6 +68,7 @@ def validate(paths: InputPaths, progress: Callable[[str], None] | None = None) -
     Args:
         progress: given, it is told the settings used for every firm and group (reportkit.settings).
     """
+    warm_up()  # great-expectations loads while the inputs are read
     config, text = read_inputs(paths)
     if progress is not None:
         print_settings(config, text, None, progress)

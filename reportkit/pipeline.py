@@ -24,6 +24,7 @@ from reportkit.returns.common import BuildInputs, ReturnResult, warning
 from reportkit.runinfo import InputRead
 from reportkit.schema import load_schema
 from reportkit.validation.report import ValidationReport
+from reportkit.validation.suites import warm_up
 from reportkit.validation.validate import TextInputs, label_for, validate_inputs
 
 Progress = Callable[[str], None]
@@ -276,6 +277,7 @@ def start(paths: InputPaths, entity: str, period_end: dt.date) -> Started:
     Raises:
         InputError: unreadable input, bad configuration, unknown entity or a date that ends no period.
     """
+    warm_up()  # great-expectations loads while the inputs are read
     config, text = read_inputs(paths)
     plan = plan_returns(config, entity, period_end)  # unknown entity, mixed ARDs, wrong date: fail before work
     rows_read = {"complaints": len(text.complaints)}

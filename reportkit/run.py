@@ -37,6 +37,7 @@ import psutil
 import pyarrow as pa
 import pyarrow.parquet as pq
 from filelock import FileLock, Timeout
+from tqdm import tqdm
 
 from reportkit import pipeline, schedule
 from reportkit.calendar import Period, regime
@@ -391,10 +392,15 @@ def run_notebooks(jobs: list[tuple[str, str, str | None]], staging: Path, parame
             step(f"  notebooks/{call[1]}.ipynb -> html/{_execute_and_render(*call)}.html")
         return
     pool = ProcessPoolExecutor(max_workers=2, initializer=_start_worker, initargs=(os.getpid(),))
+    # A bar on a terminal only (disable=None): logs and CI keep the one line per notebook.
+    bar = tqdm(total=len(calls), desc="notebooks", unit="notebook", disable=None, leave=False, file=sys.stderr)
     try:
         futures = [pool.submit(_execute_and_render, *call) for call in calls]
         for future in futures:
-            step(f"  html/{future.result()}.html")
+            stem = future.result()
+            bar.update()
+            step(f"  html/{stem}.html")
+        bar.close()
     except Exception:
         pool.shutdown(wait=True)
         raise

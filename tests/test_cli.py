@@ -131,16 +131,19 @@ def test_usage_errors_exit_2(ws) -> None:
 def test_run_translates_arguments_into_one_call(ws, monkeypatch) -> None:
     calls = []
 
-    def fake_run(paths, entity, period_end, out, progress):
-        calls.append((paths, entity, period_end, out))
+    def fake_run(paths, entity, period_end, out, progress, lineage_csv):
+        calls.append((paths, entity, period_end, out, lineage_csv))
         return RunOutcome(out / entity / str(period_end), ["annex1"], [])
 
     monkeypatch.setattr("reportkit.run.run", fake_run)
     paths = ws.paths([complaint("C1", "2025-02-03")], redress=[], context=[])
     result = invoke(*run_args(paths, ws.root / "o", "--redress", paths.redress, "--context", paths.context))
     assert result.exit_code == 0, result.output
-    [(called_paths, entity, period_end, out)] = calls
+    [(called_paths, entity, period_end, out, lineage_csv)] = calls
     assert called_paths == paths and entity == "123456" and period_end == dt.date(2025, 6, 30) and out == ws.root / "o"
+    assert lineage_csv is False
+    invoke(*run_args(paths, ws.root / "o", "--lineage-csv"))
+    assert calls[-1][-1] is True
 
 
 def test_run_reports_validation_errors_with_exit_1(ws) -> None:

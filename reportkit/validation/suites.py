@@ -12,6 +12,7 @@ import itertools
 import json
 import os
 import re
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -51,9 +52,11 @@ def suite_rules(name: str) -> list[str]:
     return [e.get("meta", {}).get("rule", e["type"]) for e in suite["expectations"]]
 
 
+_context_lock = threading.Lock()
+
+
 @lru_cache(maxsize=1)
-def _context():
-    """One ephemeral GX context per process: importing GX costs seconds, so do it once, lazily."""
+def _cached_context():
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
@@ -61,6 +64,27 @@ def _context():
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
     return gx, context
+
+
+def _context():
+    """One ephemeral GX context per process: importing GX costs seconds, so do it once, lazily (the lock makes
+    a call wait for a warm-up already under way instead of importing twice)."""
+    with _context_lock:
+        return _cached_context()
+
+
+def warm_up() -> None:
+    """Import great-expectations and make its context in a background thread, while the inputs are read: the
+    import costs seconds of start-up that would otherwise come before validation. A failure there is left to
+    the first real use, which raises it in the validating thread."""
+
+    def load() -> None:
+        try:
+            _context()
+        except Exception:  # noqa: BLE001 - raised again, where it can be reported, by the first real use
+            pass
+
+    threading.Thread(target=load, name="great-expectations-import", daemon=True).start()
 
 
 def _validate(frame: pd.DataFrame, suite_data: dict[str, Any], result_format: Any):
