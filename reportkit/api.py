@@ -1,7 +1,7 @@
 """reportkit's Python API: what the CLI calls, and what a notebook or another tool can call.
 
 The steps live in `reportkit.pipeline` (read -> keep the entity's rows -> validate -> classify -> plan ->
-build); `reportkit.run.run` adds staging, writers, notebooks and the manifest. This module gives them the
+build); `reportkit.runner.run` adds staging, writers, notebooks and the manifest. This module gives them the
 names a caller needs:
 
     from reportkit import api

@@ -132,7 +132,7 @@ def input_options(func):
 )
 def run_command(config, complaints, redress, context, entity, period_end, out, lineage_csv) -> None:
     """Validate, build every return that applies, run the notebooks and render them."""
-    from reportkit.run import run
+    from reportkit.runner import run
 
     with _one_line_errors(out):
         _out_folder(out)

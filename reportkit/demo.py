@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Callable
 
 from reportkit import api
-from reportkit.run import run
+from reportkit.runner import run
 from reportkit.sample import SAMPLE_ENTITIES, SAMPLE_PERIOD_END, write_sample
 
 

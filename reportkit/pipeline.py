@@ -1,7 +1,7 @@
 """The pipeline, one step after another: read -> keep the entity's rows -> validate -> classify -> plan -> build.
 
 `start` reads the configuration and the inputs, plans the returns the entity owes (once) and keeps the rows of
-the firms it reports; `finish` validates, classifies and builds every planned return. `reportkit.run` calls the
+the firms it reports; `finish` validates, classifies and builds every planned return. `reportkit.runner` calls the
 two around its staging folder, writers, notebooks and manifest; `reportkit.api` exposes the steps to Python.
 """
 

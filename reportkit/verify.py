@@ -16,8 +16,8 @@ from typing import Callable
 from reportkit import api
 from reportkit.errors import InputError
 from reportkit.review import RUN_FILE
-from reportkit.run import run
 from reportkit.rundir import INPUT_ROLES, check_inputs, open_run
+from reportkit.runner import run
 
 
 @dataclass

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from reportkit import api, cli
 from reportkit.errors import EnvironmentProblem, InputError
 from reportkit.extract import csv_records, read_complaints
-from reportkit.run import run
+from reportkit.runner import run
 from tests.conftest import FIRM, H1_2025_END, complaint
 
 HEADER = "complaint_id,firm_frn,received_date,closed_date,outcome,product,cause"
@@ -141,7 +141,7 @@ def test_a_full_disk_while_writing_is_exit_4_and_leaves_no_staging(ws, monkeypat
     def full(*args, **kwargs) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")  # no file name, as a write() gives
 
-    monkeypatch.setattr("reportkit.run.write_returns", full)
+    monkeypatch.setattr("reportkit.runner.write_returns", full)
     assert error_line(4, *run_args(ws, out)) == (
         f"error: cannot write {out}: no space left on the disk; free some space or choose another folder"
     )

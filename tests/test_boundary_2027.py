@@ -14,7 +14,7 @@ from reportkit import api, calendar, cli, schedule, views
 from reportkit.calendar import Period, ReferenceDate
 from reportkit.config import load_config
 from reportkit.errors import InputError
-from reportkit.run import run
+from reportkit.runner import run
 from tests.conftest import FIRM, complaint
 
 D = dt.date.fromisoformat
@@ -278,7 +278,7 @@ def test_build_all_for_the_shortened_annex1ad_year(ws) -> None:
 def test_cli_run_summary_prints_the_note(ws, tmp_path, monkeypatch) -> None:
     paths = ws.paths([complaint("C1", "2026-10-05")], firms=[{**MARCH, "returns": ["annex1"]}])
     real_run = run
-    monkeypatch.setattr("reportkit.run.run", lambda *a, **k: real_run(*a, **k, notebooks=False))
+    monkeypatch.setattr("reportkit.runner.run", lambda *a, **k: real_run(*a, **k, notebooks=False))
     result = invoke(
         "run", "--config", paths.config, "--entity", "123456", "--period-end", "2026-12-31",
         "--complaints", paths.complaints, "--out", tmp_path / "out",
@@ -293,7 +293,7 @@ def test_run_for_a_2027_half_year_says_the_consolidated_return_is_not_produced(w
     assert outcome.produced == [] and not (outcome.folder / "returns").exists()
     assert [(s.stem, s.reason) for s in outcome.skipped] == [("consolidated", CONSOLIDATED_REASON)]
     real_run = run
-    monkeypatch.setattr("reportkit.run.run", lambda *a, **k: real_run(*a, **k, notebooks=False))
+    monkeypatch.setattr("reportkit.runner.run", lambda *a, **k: real_run(*a, **k, notebooks=False))
     result = invoke(
         "run", "--config", paths.config, "--entity", "123456", "--period-end", "2027-06-30",
         "--complaints", paths.complaints, "--out", tmp_path / "cli",
@@ -329,7 +329,7 @@ def test_a_late_2026_date_names_the_boundary_among_nearby_ends(ws) -> None:
 
 def run_folder(ws, paths) -> str:
     """A run of the test firm for 2026-12-31 without notebooks: the folder the pages read."""
-    from reportkit.run import run
+    from reportkit.runner import run
 
     return str(run(paths, "123456", D("2026-12-31"), ws.root / "out", lambda _: None, notebooks=False).folder)
 

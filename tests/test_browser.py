@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from reportkit import api
-from reportkit.run import run
+from reportkit.runner import run
 from reportkit.sample import SAMPLE_ENTITIES, SAMPLE_PERIOD_END, write_sample
 
 CHROMIUM = Path("/usr/bin/chromium")

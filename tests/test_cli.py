@@ -11,7 +11,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from reportkit import cli
-from reportkit.run import RunOutcome
+from reportkit.runner import RunOutcome
 from tests.conftest import FIRM, complaint
 
 
@@ -135,7 +135,7 @@ def test_run_translates_arguments_into_one_call(ws, monkeypatch) -> None:
         calls.append((paths, entity, period_end, out, lineage_csv))
         return RunOutcome(out / entity / str(period_end), ["annex1"], [])
 
-    monkeypatch.setattr("reportkit.run.run", fake_run)
+    monkeypatch.setattr("reportkit.runner.run", fake_run)
     paths = ws.paths([complaint("C1", "2025-02-03")], redress=[], context=[])
     result = invoke(*run_args(paths, ws.root / "o", "--redress", paths.redress, "--context", paths.context))
     assert result.exit_code == 0, result.output

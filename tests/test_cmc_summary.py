@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from reportkit import api, cli
 from reportkit.publication import render_page, summary_frame
-from reportkit.run import run
+from reportkit.runner import run
 from reportkit.views import return_headline, table_frame
 from reportkit.workbook import write_workbook
 from tests.conftest import FIRM, Workspace, complaint
@@ -349,7 +349,7 @@ def test_run_writes_the_summary_json_page_csv_and_sheet(ws) -> None:
 
 
 def test_run_summary_prints_the_publication_deadline_and_the_reason_when_skipped(ws, monkeypatch) -> None:
-    monkeypatch.setattr("reportkit.run.run", functools.partial(run, notebooks=False))
+    monkeypatch.setattr("reportkit.runner.run", functools.partial(run, notebooks=False))
 
     def invoke(rows: list[dict], out: str):
         paths = ws.paths(rows, firms=[CMC])

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from reportkit import api, cli
 from reportkit.errors import InputError
 from reportkit.extract import check_header, columns_found, near_misses, read_complaints
-from reportkit.run import run
+from reportkit.runner import run
 from reportkit.schema import load_schema
 from reportkit.settings import config_lines, settings_lines
 from tests.conftest import FIRM, H1_2025_END, complaint

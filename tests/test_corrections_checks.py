@@ -412,7 +412,7 @@ def test_declared_service_without_complaints_needs_no_volume(ws) -> None:
 
 
 def test_1ad_warnings_do_not_stop_a_run_and_are_written(ws, tmp_path) -> None:
-    from reportkit.run import run
+    from reportkit.runner import run
 
     rows = [pay(f"P{i}", "2025-03-03", s) for i, s in enumerate(ALL_SERVICES[:6])]
     outcome = run(ws.paths(rows, firms=[PSP]), "123456", YEAR_END, tmp_path, lambda m: None, notebooks=False)

@@ -16,7 +16,7 @@ import pytest
 from reportkit import api
 from reportkit.calendar import Period, business_days_after
 from reportkit.review import upheld_reasons
-from reportkit.run import run
+from reportkit.runner import run
 from reportkit.sample import SAMPLE_PERIOD_END, write_sample
 from reportkit.views import CELL_LIMIT, counted_cells, drilldown_html
 

@@ -9,7 +9,7 @@ import pytest
 
 from reportkit import api
 from reportkit.errors import InputError
-from reportkit.run import run
+from reportkit.runner import run
 from tests.conftest import FIRM, H1_2025_END, complaint
 
 H1 = dt.date(2025, 6, 30)

@@ -14,7 +14,7 @@ from reportkit import api
 from reportkit.errors import InputError, ValidationFailed
 from reportkit.extract import read_complaints
 from reportkit.measures import redress_basis_statement
-from reportkit.run import run
+from reportkit.runner import run
 from reportkit.workbook import write_workbook
 from tests.conftest import FIRM, H1_2025_END, complaint, redress_line
 
@@ -359,7 +359,7 @@ def test_the_run_summary_and_the_rendered_page_state_the_basis(ws, tmp_path, mon
     assert "Redress basis" not in validation_page  # a return page states it, not the validation page
 
     real_run = run
-    monkeypatch.setattr("reportkit.run.run", lambda *args: real_run(*args, notebooks=False))
+    monkeypatch.setattr("reportkit.runner.run", lambda *args: real_run(*args, notebooks=False))
     paths = ws.paths(rows)
     result = CliRunner().invoke(
         main,

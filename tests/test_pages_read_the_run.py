@@ -13,7 +13,7 @@ import pytest
 from reportkit import views
 from reportkit.demo import SAMPLE_RUN_PARTS, write_sample_run
 from reportkit.paths import NOTEBOOKS_DIR, SAMPLE_RUN_DIR, sample_inputs
-from reportkit.run import run
+from reportkit.runner import run
 from scripts.generate_golden import sample_paths
 from tests.conftest import H1_2025_END, complaint
 

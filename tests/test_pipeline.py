@@ -10,7 +10,7 @@ import pytest
 from reportkit import api, pipeline
 from reportkit.errors import ValidationFailed
 from reportkit.returns import RETURNS, planned_returns
-from reportkit.run import run
+from reportkit.runner import run
 from tests.conftest import FIRM, H1_2025_END, complaint
 
 OTHER = {**FIRM, "frn": "234567", "name": "Other Firm Ltd"}
@@ -89,3 +89,16 @@ def test_lineage_is_parquet_and_csv_only_on_request(ws, tmp_path) -> None:
     assert list(parquet.columns) == ["return", "table", "row", "column", "firm_frn", "complaint_id"]
     assert parquet.astype(str).equals(csv)
     assert (plain / "lineage" / "annex1.parquet").read_bytes() == (both / "lineage" / "annex1.parquet").read_bytes()
+
+
+def test_the_public_api_is_exported_from_the_package(ws, tmp_path) -> None:
+    import reportkit
+
+    paths = reportkit.InputPaths.of(*ws.paths([complaint("C1", "2025-02-03", "2025-02-04", "upheld")]).files().values())
+    assert reportkit.validate(paths).ok
+    outcome = reportkit.run(paths, "123456", reportkit.parse_date("2025-06-30"), tmp_path / "out", quiet, False)
+    assert outcome.produced == ["annex1"]
+    assert issubclass(reportkit.ValidationFailed, reportkit.ReportkitError)
+    assert issubclass(reportkit.TieOutFailed, reportkit.ReportkitError)
+    with pytest.raises(AttributeError, match="no attribute 'nothing'"):
+        reportkit.nothing  # noqa: B018

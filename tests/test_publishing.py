@@ -23,10 +23,10 @@ from filelock import FileLock
 from hypothesis import given
 from hypothesis import strategies as st
 
-import reportkit.run as run_module
+import reportkit.runner as run_module
 from reportkit import api, cli
 from reportkit.errors import InputError, RunLocked, ValidationFailed
-from reportkit.run import RunFolders, inside, run, safe_name
+from reportkit.runner import RunFolders, inside, run, safe_name
 from scripts.generate_golden import sample_paths
 from tests.conftest import FIRM, H1_2025_END, complaint
 from tests.test_cli import run_args
@@ -183,7 +183,7 @@ KILL_BETWEEN_RENAMES = textwrap.dedent(
     import datetime as dt, os, sys
     from pathlib import Path
     from reportkit import api
-    from reportkit.run import run
+    from reportkit.runner import run
 
     real_rename = Path.rename
 

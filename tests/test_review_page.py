@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from reportkit.run import run
+from reportkit.runner import run
 from scripts.generate_golden import sample_paths
 from tests.conftest import H1_2025_END, complaint
 

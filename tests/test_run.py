@@ -14,7 +14,7 @@ import pytest
 from reportkit import notebooks
 from reportkit.errors import InputError, NotebookFailed, ValidationFailed
 from reportkit.paths import NOTEBOOKS_DIR
-from reportkit.run import run
+from reportkit.runner import run
 from scripts.generate_golden import GOLDEN_DIR, dumps, sample_paths
 from tests.conftest import complaint
 

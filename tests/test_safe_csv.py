@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from reportkit.run import run
+from reportkit.runner import run
 from reportkit.safecsv import neutralise
 from tests.conftest import H1_2025_END, complaint
 

@@ -9,7 +9,7 @@ import pytest
 
 from reportkit import api
 from reportkit.returns import RETURNS
-from reportkit.run import run
+from reportkit.runner import run
 from reportkit.tieouts import TieOutFailed, check_tieouts
 from scripts.generate_golden import sample_paths
 from tests.conftest import H1_2025_END, complaint

@@ -18,8 +18,8 @@ from reportkit.cli import main
 from reportkit.diff import diff_runs
 from reportkit.errors import InputError
 from reportkit.explain import explain, mask
-from reportkit.run import run
 from reportkit.rundir import InputChanged
+from reportkit.runner import run
 from reportkit.verify import verify
 
 END = dt.date(2025, 6, 30)

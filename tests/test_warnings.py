@@ -55,7 +55,7 @@ def test_change_above_ratio_against_the_previous_period(ws) -> None:
 
 
 def test_warnings_do_not_stop_a_run_and_are_written(ws, tmp_path) -> None:
-    from reportkit.run import run
+    from reportkit.runner import run
 
     outcome = run(
         ws.paths([complaint("C1", "2025-02-03", product="travel", cause="other")]),

@@ -92,7 +92,7 @@ def test_text_that_looks_like_a_formula_stays_text(ws, tmp_path, name: str) -> N
 
 
 def test_every_sample_return_has_a_sheet_that_matches_its_json(tmp_path) -> None:
-    from reportkit.run import sheet_name
+    from reportkit.runner import sheet_name
     from scripts.generate_golden import sample_paths
 
     prepared = api.prepare(sample_paths())

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from reportkit import runinfo
 from reportkit.layouts import document_layout
-from reportkit.run import run
+from reportkit.runner import run
 from reportkit.workbook import RUN_SHEET, TABLE_MARKER, write_workbook
 from tests.conftest import FIRM, H1_2025_END, Workspace, complaint
 
