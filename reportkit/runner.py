@@ -486,10 +486,9 @@ def run(
     step = _Steps(progress)
     started = _now()
     folders = RunFolders.of(out, entity, period_end)  # a traversal id is refused before anything is written
-    step(f"reading {paths.complaints.name} and the other inputs")
     begun = pipeline.start(paths, entity, period_end)  # unknown entity, mixed ARDs, wrong date: fail early
-    step(f"read {begun.rows_read['complaints']:,} complaints")
     print_settings(begun.config, begun.text, entity, progress)  # what every figure depends on, before any figure
+    step(f"read {begun.rows_read['complaints']:,} complaints from {paths.complaints.name}")
     if (skipped_rows := begun.other_firms.line()) is not None:
         step(skipped_rows)
     with period_lock(folders, step):

@@ -301,4 +301,5 @@ def test_run_prints_the_settings_before_any_figure(ws, tmp_path) -> None:
         "complaints.csv: eligible_complainant absent: every complaint treated as from an eligible complainant"
         in expected
     )
-    assert said[len(expected)].endswith("validating 3 complaints with expectations/ suites and named checks")
+    assert said[len(expected)].endswith("read 3 complaints from complaints.csv")
+    assert said[len(expected) + 1].endswith("validating 3 complaints with expectations/ suites and named checks")

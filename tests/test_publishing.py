@@ -366,7 +366,9 @@ def test_a_stopped_run_leaves_no_worker_or_kernel_and_the_next_run_cleans_up(tmp
 def test_inputs_are_hashed_from_the_bytes_that_were_parsed(ws, tmp_path, monkeypatch) -> None:
     paths = ws.paths([complaint("C1", "2025-02-03", "2025-02-10", "upheld")])
     read = {role: path.read_bytes() for role, path in paths.files().items()}
-    real_validate = run_module.validate_inputs
+    from reportkit import pipeline
+
+    real_validate = pipeline.validate_inputs
 
     def replace_files_then_validate(text, config):
         # Both files are replaced after they were read: the run goes on with what it read.
@@ -374,7 +376,7 @@ def test_inputs_are_hashed_from_the_bytes_that_were_parsed(ws, tmp_path, monkeyp
         paths.config.write_text(paths.config.read_text() + "\n# edited meanwhile\n")
         return real_validate(text, config)
 
-    monkeypatch.setattr(run_module, "validate_inputs", replace_files_then_validate)
+    monkeypatch.setattr(pipeline, "validate_inputs", replace_files_then_validate)
     folder = run(paths, "123456", H1_2025_END, tmp_path / "out", quiet, notebooks=False).folder
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     _, sheet_inputs, _ = run_sheet(openpyxl.load_workbook(workbook_of(folder)))
