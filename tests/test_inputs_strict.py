@@ -359,7 +359,9 @@ def test_the_run_summary_and_the_rendered_page_state_the_basis(ws, tmp_path, mon
     assert "Redress basis" not in validation_page  # a return page states it, not the validation page
 
     real_run = run
-    monkeypatch.setattr("reportkit.runner.run", lambda *args, **kwargs: real_run(*args, **{**kwargs, "notebooks": False}))
+    monkeypatch.setattr(
+        "reportkit.runner.run", lambda *args, **kwargs: real_run(*args, **{**kwargs, "notebooks": False})
+    )
     paths = ws.paths(rows)
     result = CliRunner().invoke(
         main,
