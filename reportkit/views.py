@@ -474,23 +474,28 @@ def _pounds(values: pd.Series) -> pd.Series:
     return values.astype(float).map(lambda v: f"{v:,.2f}")
 
 
-def _complaint_rows(frame: pd.DataFrame) -> str:
-    """The complaints as table rows, the id a row header; text escaped, figures right-aligned."""
-    if frame.empty:
-        return ""
-    import html
+def _escaped(values: pd.Series) -> pd.Series:
+    """html.escape (quote=True) over a whole column at once."""
+    text = values.astype("string")
+    for char, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&quot;"), ("'", "&#x27;")):
+        text = text.str.replace(char, entity, regex=False)
+    return text
 
-    text = frame.astype(object).where(frame.notna(), "")
-    days = frame["business_days_to_close"].astype("Int64").astype("string").fillna("")
-    text["business_days_to_close"] = days
+
+def complaint_rows_html(frame: pd.DataFrame) -> pd.Series:
+    """Each complaint as one table row (the id a row header; text escaped, figures right-aligned), built for
+    every listed complaint at once rather than cell by cell."""
+    if frame.empty:
+        return pd.Series([], dtype="string", index=frame.index)
+    text = frame[list(DRILLDOWN_COLUMNS)].astype(object).where(frame.notna(), "")
+    text["business_days_to_close"] = frame["business_days_to_close"].astype("Int64").astype("string").fillna("")
     text["redress_counted_gbp"] = _pounds(frame["redress_counted_gbp"])
     text["redress_left_out_gbp"] = _pounds(frame["redress_left_out_gbp"])
-    text = text.astype(str).map(html.escape)
     numeric = {"business_days_to_close", "redress_counted_gbp", "redress_left_out_gbp"}
-    row = '<tr><th scope="row">' + text["complaint_id"] + "</th>"
+    row = '<tr><th scope="row">' + _escaped(text["complaint_id"]) + "</th>"
     for column in list(DRILLDOWN_COLUMNS)[1:]:
-        row = row + ('<td class="n">' if column in numeric else "<td>") + text[column] + "</td>"
-    return "\n".join(row + "</tr>")
+        row = row + ('<td class="n">' if column in numeric else "<td>") + _escaped(text[column]) + "</td>"
+    return row + "</tr>"
 
 
 def drilldown_html(run_dir: str | Path, stem: str, limit: int = CELL_LIMIT) -> str:
@@ -503,14 +508,20 @@ def drilldown_html(run_dir: str | Path, stem: str, limit: int = CELL_LIMIT) -> s
     document = json.loads((folder / "returns" / f"{stem}.json").read_text(encoding="utf-8"))
     run = json.loads((folder / "run.json").read_text(encoding="utf-8"))
     lineage_path = lineage_file(folder, stem)
+    cell_keys = ["table", "row", "column"]
     lineage = (
-        pd.read_parquet(lineage_path).astype(str)
+        pd.read_parquet(lineage_path, columns=[*cell_keys, "firm_frn", "complaint_id"]).astype(str)
         if lineage_path.suffix == ".parquet"
         else pd.read_csv(lineage_path, dtype=str, keep_default_na=False)
     )
+    totals = lineage.groupby(cell_keys, sort=False).size().to_dict()
+    # Only the complaints a section lists (the first `limit` of each cell) are joined to their facts: a
+    # market-sized return has millions of lineage rows and a few thousand listed.
+    shown_rows = lineage.groupby(cell_keys, sort=False).head(limit)
     facts = pd.read_parquet(folder / "facts" / f"{stem}{COMPLAINTS_SUFFIX}.parquet")
-    listed = lineage.merge(facts, on=["firm_frn", "complaint_id"], how="left", sort=False)
-    groups = {cell: rows for cell, rows in listed.groupby(["table", "row", "column"], sort=False)}
+    listed = shown_rows.merge(facts, on=["firm_frn", "complaint_id"], how="left", sort=False)
+    listed["html"] = complaint_rows_html(listed)
+    groups = {cell: rows for cell, rows in listed.groupby(cell_keys, sort=False)}
     layout = document_layout(document)
     firm = document["reporting_firm"]
     title = (
@@ -523,11 +534,11 @@ def drilldown_html(run_dir: str | Path, stem: str, limit: int = CELL_LIMIT) -> s
     for cell in counted_cells(document).itertuples(index=False):
         rows = groups.get((cell.table, cell.row, cell.column), listed.iloc[0:0])
         heading = f"{layout.tables[cell.table].title} — {cell.row_label} — {cell.column_label}: {cell_text(cell.value)}"
-        total = len(rows)
+        total = totals.get((cell.table, cell.row, cell.column), 0)
         if total == 0:
             listing = "<p>No complaint is behind this cell.</p>"
         else:
-            shown = rows.head(limit)
+            shown = "\n".join(rows["html"].head(limit))
             more = (
                 f"<p>The first {limit:,} of {total:,} complaints are listed; all {total:,} are in "
                 f'<a href="../{lineage_name}">{lineage_name}</a> (table {html_escape(cell.table)}, column '
@@ -537,7 +548,7 @@ def drilldown_html(run_dir: str | Path, stem: str, limit: int = CELL_LIMIT) -> s
             )
             listing = (
                 f"<p>{total:,} complaint(s).</p>{more}<table><caption>Complaints behind: {html_escape(heading)}"
-                f"</caption><thead><tr>{head}</tr></thead><tbody>\n{_complaint_rows(shown[list(DRILLDOWN_COLUMNS)])}"
+                f"</caption><thead><tr>{head}</tr></thead><tbody>\n{shown}"
                 "\n</tbody></table>"
             )
         sections.append(
