@@ -182,26 +182,36 @@ def upheld_reasons(complaints: pd.DataFrame, period: Period, code: str) -> pd.Se
     """Why each complaint counts as upheld or not at the period end (DISP 1.10.3G(2), 1.10B.8G(2)): a
     complaint still open then has no decision yet."""
     cite = UPHELD_CITATION.get(code, "DISP 1.10.3G(2)")
-    outcome = complaints["outcome"].astype("string").fillna("")
+    outcome = complaints["outcome"]
+
+    def is_(value: str) -> np.ndarray:  # compared as stored (categorical or text), a missing outcome is no match
+        return (outcome == value).to_numpy(dtype=bool, na_value=False)
+
     goodwill = complaints["goodwill_payment"].fillna(False).astype(bool).to_numpy()
     open_at_end = (complaints["closed_date"].isna() | (complaints["closed_date"] > pd.Timestamp(period.end))).to_numpy()
     conditions = [
         open_at_end,
-        (outcome == "upheld").to_numpy(),
-        (outcome == "partially_upheld").to_numpy(),
-        (outcome == "no_decision").to_numpy() & goodwill,
-        (outcome == "no_decision").to_numpy(),
-        (outcome == "not_upheld").to_numpy() & goodwill,
+        is_("upheld"),
+        is_("partially_upheld"),
+        is_("no_decision") & goodwill,
+        is_("no_decision"),
+        is_("not_upheld") & goodwill,
     ]
-    choices = [
-        "open at the period end: no decision yet",
-        "upheld",
-        f"partially_upheld counts as upheld ({cite})",
-        f"no_decision with a goodwill payment counts as upheld ({cite})",
-        "no_decision without a goodwill payment: not upheld",
-        f"not_upheld: a goodwill payment does not make a rejected complaint upheld ({cite})",
-    ]
-    return pd.Series(np.select(conditions, choices, default="not_upheld"), index=complaints.index)
+    reasons = np.array(
+        [
+            "open at the period end: no decision yet",
+            "upheld",
+            f"partially_upheld counts as upheld ({cite})",
+            f"no_decision with a goodwill payment counts as upheld ({cite})",
+            "no_decision without a goodwill payment: not upheld",
+            f"not_upheld: a goodwill payment does not make a rejected complaint upheld ({cite})",
+            "not_upheld",
+        ],
+        dtype=object,
+    )
+    # The number of the first condition that holds (the last reason when none does), then its text.
+    which = np.select(conditions, range(len(conditions)), default=len(conditions))
+    return pd.Series(reasons[which], index=complaints.index)
 
 
 def business_days_to_close(complaints: pd.DataFrame) -> pd.Series:
