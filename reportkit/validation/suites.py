@@ -207,14 +207,15 @@ def distinct_groups(frame: pd.DataFrame, expectations: list[dict[str, Any]]) -> 
     groups = []
     for names in members.values():
         names = [c for c in columns if c in names] + [c for c in names if c not in columns]
-        keyed = frame[[c for c in names if c in columns]].copy()
-        for c in names:
-            if c in null_only:  # null or not is all its rules ask
-                keyed[c] = keyed[c].where(keyed[c].isna(), "(given)")
+        keyed = frame[[c for c in names if c in columns]]
         combined = np.zeros(len(frame), dtype=np.int64)
         for c in keyed.columns:
-            codes, uniques = pd.factorize(keyed[c], use_na_sentinel=False)
-            combined = combined * (len(uniques) + 1) + codes
+            if c in null_only:  # null or not is all its rules ask: two combinations, whatever the values
+                codes, size = keyed[c].isna().to_numpy(dtype=np.int64), 2
+            else:
+                codes, uniques = pd.factorize(keyed[c], use_na_sentinel=False)
+                size = len(uniques)
+            combined = combined * (size + 1) + codes
         _, first, inverse = np.unique(combined, return_index=True, return_inverse=True)
         order = np.argsort(first, kind="stable")  # distinct combinations in order of first appearance
         rank = np.empty_like(order)
