@@ -11,7 +11,7 @@ never dropped, and warned about).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Any, Callable, Iterable
 
 import pandas as pd
 
@@ -201,6 +201,59 @@ def build_cells(spec: TableSpec, data: TableInput, active: set[str] | None = Non
                 value = int(sums.at[row, column.code])
             cells[row][column.code] = value
     return cells
+
+
+def declared_row_cells(
+    rows: list[dict[str, Any]],
+    facts: pd.DataFrame,
+    context: Callable[[str], int | float | None],
+    nil_return: bool,
+    column: str = "value",
+) -> Cells:
+    """A table whose rows the layout declares one by one (Annex 1AB Table 2): each row is a `measure` (the sum of
+    a per-complaint fact), a `context` figure (0 when none is given: no such amount was made) or the `sum_of`
+    earlier rows as reported; `money: true` rows are in whole pounds. A nil return is blank."""
+    cells: Cells = {}
+    for item in rows:
+        code = item["code"]
+        value: int | None
+        if nil_return:
+            value = None
+        elif "measure" in item:
+            total = int(facts[item["measure"]].sum())
+            value = int(whole_pounds(total, MONEY_UNITS_PER_POUND)) if item.get("money") else total
+        elif "context" in item:
+            figure = context(item["context"]) or 0
+            units = round(figure * MONEY_UNITS_PER_POUND) if item.get("money") else figure
+            value = int(whole_pounds(units, MONEY_UNITS_PER_POUND)) if item.get("money") else int(units)
+        else:
+            value = sum(int(cells[part][column] or 0) for part in item["sum_of"])
+        cells[code] = {column: value}
+    return cells
+
+
+def declared_row_lineage(
+    return_code: str, table: str, rows: list[dict[str, Any]], complaints: pd.DataFrame, facts: pd.DataFrame
+) -> list[pd.DataFrame]:
+    """The complaints behind each `measure` row of declared_row_cells (context and sum rows have none)."""
+    parts = []
+    for item in rows:
+        if "measure" in item:
+            chosen = complaints[facts[item["measure"]].to_numpy() != 0]
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "return": return_code,
+                        "table": table,
+                        "row": item["code"],
+                        "column": "value",
+                        "firm_frn": chosen["firm_frn"].astype(str).to_numpy(),
+                        "complaint_id": chosen["complaint_id"].astype(str).to_numpy(),
+                    },
+                    columns=LINEAGE_COLUMNS,
+                )
+            )
+    return parts
 
 
 def build_lineage(return_code: str, spec: TableSpec, data: TableInput, cells: Cells) -> pd.DataFrame:

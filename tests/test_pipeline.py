@@ -102,3 +102,28 @@ def test_the_public_api_is_exported_from_the_package(ws, tmp_path) -> None:
     assert issubclass(reportkit.TieOutFailed, reportkit.ReportkitError)
     with pytest.raises(AttributeError, match="no attribute 'nothing'"):
         reportkit.nothing  # noqa: B018
+
+
+ROWS = [
+    {"code": "closed", "measure": "closed"},
+    {"code": "redress", "measure": "redress", "money": True},
+    {"code": "fee_cap", "context": "cmc_fee_cap_firm_initiated", "money": True},
+    {"code": "total", "sum_of": ["redress", "fee_cap"], "money": True},
+]
+
+
+def test_declared_rows_are_measures_context_figures_and_sums_from_the_layout() -> None:
+    from reportkit.aggregate import declared_row_cells
+    from reportkit.money import MONEY_UNITS_PER_POUND
+
+    facts = pd.DataFrame({"closed": [1, 1, 0], "redress": [MONEY_UNITS_PER_POUND * 10, MONEY_UNITS_PER_POUND // 2, 0]})
+    cells = declared_row_cells(ROWS, facts, {"cmc_fee_cap_firm_initiated": 100.4}.get, nil_return=False)
+    assert cells == {
+        "closed": {"value": 2},
+        "redress": {"value": 11},
+        "fee_cap": {"value": 100},
+        "total": {"value": 111},
+    }
+    without_figure = declared_row_cells(ROWS, facts, {}.get, nil_return=False)
+    assert without_figure["fee_cap"] == {"value": 0} and without_figure["total"] == {"value": 11}
+    assert declared_row_cells(ROWS, facts, {}.get, nil_return=True) == {row["code"]: {"value": None} for row in ROWS}

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 
 from reportkit import rules
+from reportkit.aggregate import declared_row_cells, declared_row_lineage
 from reportkit.layouts import load_layout
-from reportkit.money import MONEY_UNITS_PER_POUND
 from reportkit.returns.common import (
     BuildInputs,
     ReturnResult,
@@ -71,40 +71,16 @@ def build_annex1ab(inputs: BuildInputs) -> ReturnResult:
             else:
                 cells1[row][claim_type] = int(by_cell.get((row, claim_type), 0))
 
-    # Table 2 (rows 22-30): closures, upheld and redress, with row 29 a context figure and row 30 their sum.
-    cells2: dict[str, dict[str, int | None]] = {}
-    for item in layout.raw["table2_rows"]:
-        code = item["code"]
-        if nil:
-            value = None
-        elif "measure" in item:
-            total = int(facts[item["measure"]].sum())
-            value = int(rules.whole_pounds(total, MONEY_UNITS_PER_POUND)) if item.get("money") else total
-        elif "context" in item:
-            pounds = context_total(inputs, item["context"]) or 0  # no figure: no such redress was made
-            value = int(rules.whole_pounds(round(pounds * MONEY_UNITS_PER_POUND), MONEY_UNITS_PER_POUND))
-        else:  # row 30 = 27 + 28 + 29 as reported
-            value = sum(cells2[part]["value"] for part in item["sum_of"])
-        cells2[code] = {"value": value}
+    # Table 2 (rows 22-30): closures, upheld and redress, with row 29 a context figure and row 30 their sum,
+    # each declared in the layout's table2_rows.
+    table2_rows = layout.raw["table2_rows"]
+    cells2 = declared_row_cells(table2_rows, facts, lambda measure: context_total(inputs, measure), nil)
     document["tables"] = {"1": cells1, "2": cells2}
 
     lineage = [
         lineage_rows(RETURN_CODE, "1", complaints, facts["opened"], "cmc_focus", "cmc_claim_type"),
         lineage_rows(RETURN_CODE, "1", complaints, facts["opened"], None, "cmc_claim_type", row_code="total"),
     ]
-    for item in layout.raw["table2_rows"]:
-        if "measure" in item:
-            lineage.append(
-                lineage_rows(
-                    RETURN_CODE,
-                    "2",
-                    complaints,
-                    facts[item["measure"]],
-                    None,
-                    None,
-                    row_code=item["code"],
-                    column_code="value",
-                )
-            )
+    lineage += declared_row_lineage(RETURN_CODE, "2", table2_rows, complaints, facts)
     frames = [f for f in lineage if len(f)]
     return ReturnResult(document, pd.concat(frames, ignore_index=True) if frames and not nil else None)
