@@ -211,10 +211,18 @@ def reported_jointly_warning(config: Config, entity: str, return_code: str) -> p
     )
 
 
+def inputs_for(prepared: Prepared, item: schedule.Due) -> BuildInputs:
+    """What one planned return is built from; a member's nil return is built over none of its complaints."""
+    complaints = prepared.complaints.iloc[0:0] if item.nil_for else prepared.complaints
+    return BuildInputs(complaints, prepared.redress_lines, prepared.context, prepared.config, item.firms, item.period)
+
+
 def build_due(prepared: Prepared, item: schedule.Due) -> ReturnResult:
     """Build one planned return; a member's nil return is the same builder over none of its complaints."""
-    complaints = prepared.complaints.iloc[0:0] if item.nil_for else prepared.complaints
-    inputs = BuildInputs(complaints, prepared.redress_lines, prepared.context, prepared.config, item.firms, item.period)
+    return _build(inputs_for(prepared, item), item)
+
+
+def _build(inputs: BuildInputs, item: schedule.Due) -> ReturnResult:
     result = RETURNS[item.return_code].build(inputs)
     result.stem = item.stem
     return result
@@ -223,10 +231,12 @@ def build_due(prepared: Prepared, item: schedule.Due) -> ReturnResult:
 def build_planned(prepared: Prepared, plan: Plan) -> Built:
     """Build every planned return, with the publication summary (the registry's `summary`) where a report
     reaches its threshold (DISP 1.10A.1R): of an Annex 1 report, or of the Annex 1AB report of a firm with
-    permission only for claims management (DISP 1.10A.1R(1A)(aa))."""
+    permission only for claims management (DISP 1.10A.1R(1A)(aa)). A summary is built from the same inputs
+    as its report, so it reuses the figures the report's build computed."""
     results, skipped = [], list(plan.skipped)
     for item in plan.due:
-        result = build_due(prepared, item)
+        inputs = inputs_for(prepared, item)
+        result = _build(inputs, item)
         joint = reported_jointly_warning(prepared.config, plan.entity, item.return_code)
         if joint is not None:
             result.warnings = pd.concat([w for w in (result.warnings, joint) if w is not None], ignore_index=True)
@@ -234,9 +244,6 @@ def build_planned(prepared: Prepared, plan: Plan) -> Built:
         summary = RETURNS[item.return_code].summary
         if summary is None or item.nil_for or not schedule.summary_can_be_owed(item.firms[0], item.return_code):
             continue
-        inputs = BuildInputs(
-            prepared.complaints, prepared.redress_lines, prepared.context, prepared.config, item.firms, item.period
-        )
         required, reason = summary.decide(inputs)
         stem = item.stem.replace(item.return_code, summary.code, 1)
         if required:

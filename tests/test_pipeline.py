@@ -127,3 +127,18 @@ def test_declared_rows_are_measures_context_figures_and_sums_from_the_layout() -
     without_figure = declared_row_cells(ROWS, facts, {}.get, nil_return=False)
     assert without_figure["fee_cap"] == {"value": 0} and without_figure["total"] == {"value": 11}
     assert declared_row_cells(ROWS, facts, {}.get, nil_return=True) == {row["code"]: {"value": None} for row in ROWS}
+
+
+def test_the_summary_is_built_from_the_facts_its_report_computed(ws) -> None:
+    from reportkit.returns import annex1, annex1b
+
+    rows = [complaint(f"C{i}", "2025-02-03", "2025-02-04", "upheld") for i in range(3)]
+    prepared = api.prepare(ws.paths(rows))
+    item = api.plan_returns(prepared.config, "123456", H1_2025_END).due[0]
+    inputs = pipeline.inputs_for(prepared, item)
+    report = annex1.build_annex1(inputs)
+    complaints, facts = inputs.computed[annex1.PERIOD_FACTS]
+    assert int(facts["opened"].sum()) == report.document["header"]["opened"] == 3
+    facts.loc[:, "opened"] = 0  # the summary reads these very facts, not a second derivation
+    assert annex1b.complaints_in_report(inputs) == 0
+    assert annex1b.complaints_in_report(pipeline.inputs_for(prepared, item)) == 3

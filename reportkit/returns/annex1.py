@@ -113,10 +113,15 @@ def _change_message(
 
 
 def period_facts_for(inputs: BuildInputs) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The complaints Annex 1 counts and their facts for the period (shared with the Annex 1B summary)."""
-    complaints = scoped(inputs)
-    facts = facts_for(inputs, complaints)
-    return complaints, facts
+    """The complaints Annex 1 counts and their facts for the period: computed once per inputs, and the Annex 1B
+    summary of the same inputs is built from these very facts."""
+    if PERIOD_FACTS not in inputs.computed:
+        complaints = scoped(inputs)
+        inputs.computed[PERIOD_FACTS] = (complaints, facts_for(inputs, complaints))
+    return inputs.computed[PERIOD_FACTS]
+
+
+PERIOD_FACTS = "annex1.period_facts"
 
 
 def build_annex1(inputs: BuildInputs) -> ReturnResult:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
@@ -26,6 +26,9 @@ class BuildInputs:
     config: Config
     firms: list[Firm]  # the firms the return covers; the first is the reporting firm
     period: Period
+    computed: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    """What a builder computed that another of the same inputs reuses (the Annex 1 period facts its Annex 1B
+    summary is built from), so it is worked out once."""
 
     @property
     def reporting_firm(self) -> Firm:
