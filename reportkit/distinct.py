@@ -23,3 +23,27 @@ def by_value(values: pd.Series, answer: Callable[[pd.Series], pd.Series]) -> pd.
     taken = table.take(np.where(codes >= 0, codes, len(uniques)))
     taken.index = values.index
     return taken
+
+
+def distinct_rows(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct combinations of the frame's columns (an empty value is a value of its own), found by
+    hashing, not sorting: (first, inverse) where `first` holds the row where each combination first appears,
+    in order of appearance, and `inverse` each row's combination number."""
+    if frame.empty or not len(frame.columns):
+        return np.zeros(min(len(frame), 1), dtype=np.int64), np.zeros(len(frame), dtype=np.int64)
+    inverse = None
+    for column in frame.columns:
+        codes, uniques = pd.factorize(frame[column], use_na_sentinel=False)  # numbered in order of appearance
+        inverse = codes if inverse is None else inverse.astype(np.int64) * (len(uniques) + 1) + codes
+    if len(frame.columns) > 1:
+        inverse, _ = pd.factorize(inverse)  # the combined numbers, renumbered in order of first appearance
+    # A combination first appears where the running maximum of the numbers grows (0, 1, 2, ... in turn).
+    grows = np.diff(np.maximum.accumulate(inverse), prepend=-1) > 0
+    return np.flatnonzero(grows), inverse.astype(np.int64, copy=False)
+
+
+def by_rows(frame: pd.DataFrame, answer: Callable[[pd.DataFrame], pd.Series]) -> np.ndarray:
+    """`answer` over the distinct rows of `frame`, mapped back to every row (a rule of the row's values alone)."""
+    first, inverse = distinct_rows(frame)
+    answers = np.asarray(answer(frame.iloc[first].reset_index(drop=True)))
+    return answers[inverse] if len(frame) else answers[:0]

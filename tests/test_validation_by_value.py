@@ -89,3 +89,16 @@ def test_a_repeated_complaint_id_is_found_on_its_codes_and_named_on_both_rows():
     duplicate = found[found["rule"] == "complaint_id_unique_per_firm"]
     assert sorted(duplicate["line"]) == ["2", "4"]
     assert found.equals(plain_findings(text_frame(rows)))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["a", "b", None]), st.sampled_from(["x", None])), max_size=30))
+def test_distinct_rows_number_each_combination_in_order_of_first_appearance(pairs):
+    from reportkit.distinct import distinct_rows
+
+    frame = pd.DataFrame(pairs, columns=["p", "q"], dtype="string[pyarrow]").reindex(range(len(pairs)))
+    first, inverse = distinct_rows(frame)
+    as_tuples = [tuple(None if pd.isna(v) else v for v in row) for row in frame.itertuples(index=False)]
+    expected = list(dict.fromkeys(as_tuples))  # each combination once, in order of first appearance
+    assert [as_tuples[i] for i in first] == expected
+    assert [expected[k] for k in inverse] == as_tuples

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from reportkit.distinct import distinct_rows
 from reportkit.paths import EXPECTATIONS_DIR
 from reportkit.taxonomy import load_taxonomy
 from reportkit.validation.report import findings_frame
@@ -186,7 +187,7 @@ def _null_only(expectations: list[dict[str, Any]], columns: list[str]) -> set[st
 
 def distinct_groups(frame: pd.DataFrame, expectations: list[dict[str, Any]]) -> list[DistinctGroup]:
     """Group the columns of the value rules (a row_condition links its columns) and find each group's distinct
-    combinations, vectorised: factorize each column, combine the codes, np.unique."""
+    combinations, vectorised (reportkit.distinct.distinct_rows: factorize, combine, hash)."""
     columns = list(frame.columns)
     parent: dict[str, str] = {}
 
@@ -207,21 +208,12 @@ def distinct_groups(frame: pd.DataFrame, expectations: list[dict[str, Any]]) -> 
     groups = []
     for names in members.values():
         names = [c for c in columns if c in names] + [c for c in names if c not in columns]
-        keyed = frame[[c for c in names if c in columns]]
-        combined = np.zeros(len(frame), dtype=np.int64)
-        for c in keyed.columns:
-            if c in null_only:  # null or not is all its rules ask: two combinations, whatever the values
-                codes, size = keyed[c].isna().to_numpy(dtype=np.int64), 2
-            else:
-                codes, uniques = pd.factorize(keyed[c], use_na_sentinel=False)
-                size = len(uniques)
-            combined = combined * (size + 1) + codes
-        _, first, inverse = np.unique(combined, return_index=True, return_inverse=True)
-        order = np.argsort(first, kind="stable")  # distinct combinations in order of first appearance
-        rank = np.empty_like(order)
-        rank[order] = np.arange(len(order))
-        distinct = keyed.iloc[first[order]].reset_index(drop=True)
-        groups.append(DistinctGroup(list(keyed.columns), rank[inverse], distinct))
+        present = [c for c in names if c in columns]
+        # A column asked only null-or-not is keyed by its null-ness: two combinations, whatever the values.
+        keys = pd.DataFrame({c: frame[c].isna() if c in null_only else frame[c] for c in present})
+        first, inverse = distinct_rows(keys)
+        distinct = frame[present].iloc[first].reset_index(drop=True)
+        groups.append(DistinctGroup(present, inverse, distinct))
     return groups
 
 

@@ -8,9 +8,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from reportkit.config import Config
+from reportkit.distinct import by_rows
 from reportkit.extract import EMPTY_COLUMNS, columns_found
 from reportkit.schema import load_schema
 from reportkit.validation.checks import (
@@ -247,9 +249,15 @@ def undeclared_product_warnings(complaints: pd.DataFrame, config: Config, file: 
     parts = []
     for column, attribute in DECLARED_COLUMNS:
         declared = [(frn, code) for frn, firm in config.firms.items() for code in getattr(firm, attribute)]
-        pairs = pd.MultiIndex.from_arrays([complaints["firm_frn"], complaints[column]])
-        is_declared = pairs.isin(declared) if declared else False
-        mask = complaints[column].notna() & complaints["firm_frn"].isin(config.firms) & ~is_declared
+
+        def undeclared(pairs: pd.DataFrame, declared=declared, column=column) -> np.ndarray:
+            keys = pd.MultiIndex.from_arrays([pairs["firm_frn"], pairs[column]])
+            is_declared = keys.isin(declared) if declared else np.zeros(len(pairs), dtype=bool)
+            known = pairs["firm_frn"].isin(config.firms).to_numpy(dtype=bool)
+            return pairs[column].notna().to_numpy(dtype=bool) & known & ~np.asarray(is_declared, dtype=bool)
+
+        # Decided once per distinct (firm, code) pair: a few hundred, however many complaints.
+        mask = by_rows(complaints[["firm_frn", column]], undeclared)
         parts.append(
             findings_frame(
                 complaints[mask],
