@@ -13,7 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
+import numpy as np
 import pandas as pd
+from pandas.api.types import union_categoricals
 
 from reportkit.calendar import Period
 from reportkit.config import Firm
@@ -26,6 +28,46 @@ ACTIVITY_FACTS = ("opened", "outstanding_at_start", "closed", "redress")
 """A row with any of these facts in the period is reported with numbers, declared or not."""
 
 LINEAGE_COLUMNS = ["return", "table", "row", "column", "firm_frn", "complaint_id"]
+
+CODED_LINEAGE_COLUMNS = ["return", "table", "row", "column", "firm_frn"]
+"""Lineage columns with a few distinct codes: held as categoricals, so a market-sized lineage (millions of rows)
+costs a byte or two per row and cell rather than a string each."""
+
+
+def lineage_frame(return_code: str, table: str, rows: Any, column: Any, complaints: pd.DataFrame) -> pd.DataFrame:
+    """Lineage rows of `complaints` for one cell or column of cells: `rows` and `column` are one code or one
+    code per complaint. Coded columns are categoricals; the complaint ids stay in their text array."""
+    n = len(complaints)
+
+    def coded(value: Any) -> pd.Categorical:
+        if isinstance(value, str):
+            return pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), categories=[value])
+        return pd.Categorical(pd.Series(value).astype("category").array)
+
+    return pd.DataFrame(
+        {
+            "return": coded(return_code),
+            "table": coded(table),
+            "row": coded(rows),
+            "column": coded(column),
+            "firm_frn": coded(complaints["firm_frn"].astype("category").array),
+            "complaint_id": complaints["complaint_id"].array,
+        },
+        columns=LINEAGE_COLUMNS,
+    )
+
+
+def concat_lineage(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """The lineage parts one after another, coded columns still categoricals (their categories united)."""
+    frames = [f for f in frames if len(f)]
+    if not frames:
+        return pd.DataFrame(columns=LINEAGE_COLUMNS)
+    columns: dict[str, Any] = {
+        name: union_categoricals([pd.Categorical(f[name]) for f in frames]) for name in CODED_LINEAGE_COLUMNS
+    }
+    columns["complaint_id"] = pd.concat([f["complaint_id"] for f in frames], ignore_index=True).array
+    return pd.DataFrame(columns, columns=LINEAGE_COLUMNS)
+
 
 Cells = dict[str, dict[str, int | float | None]]
 
@@ -240,19 +282,7 @@ def declared_row_lineage(
     for item in rows:
         if "measure" in item:
             chosen = complaints[facts[item["measure"]].to_numpy() != 0]
-            parts.append(
-                pd.DataFrame(
-                    {
-                        "return": return_code,
-                        "table": table,
-                        "row": item["code"],
-                        "column": "value",
-                        "firm_frn": chosen["firm_frn"].astype(str).to_numpy(),
-                        "complaint_id": chosen["complaint_id"].astype(str).to_numpy(),
-                    },
-                    columns=LINEAGE_COLUMNS,
-                )
-            )
+            parts.append(lineage_frame(return_code, table, item["code"], "value", chosen))
     return parts
 
 
@@ -271,18 +301,5 @@ def build_lineage(return_code: str, spec: TableSpec, data: TableInput, cells: Ce
         if not mask.any():
             continue
         chosen = data.complaints.loc[mask]
-        parts.append(
-            pd.DataFrame(
-                {
-                    "return": return_code,
-                    "table": spec.key,
-                    "row": chosen[spec.rows.column].to_numpy(),
-                    "column": column.code,
-                    "firm_frn": chosen["firm_frn"].to_numpy(),
-                    "complaint_id": chosen["complaint_id"].to_numpy(),
-                }
-            )
-        )
-    if not parts:
-        return pd.DataFrame(columns=LINEAGE_COLUMNS)
-    return pd.concat(parts, ignore_index=True)[LINEAGE_COLUMNS]
+        parts.append(lineage_frame(return_code, spec.key, chosen[spec.rows.column].array, column.code, chosen))
+    return concat_lineage(parts)

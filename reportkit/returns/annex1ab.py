@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from reportkit import rules
-from reportkit.aggregate import declared_row_cells, declared_row_lineage
+from reportkit.aggregate import concat_lineage, declared_row_cells, declared_row_lineage
 from reportkit.layouts import load_layout
 from reportkit.returns.common import (
     BuildInputs,
@@ -82,5 +82,4 @@ def build_annex1ab(inputs: BuildInputs) -> ReturnResult:
         lineage_rows(RETURN_CODE, "1", complaints, facts["opened"], None, "cmc_claim_type", row_code="total"),
     ]
     lineage += declared_row_lineage(RETURN_CODE, "2", table2_rows, complaints, facts)
-    frames = [f for f in lineage if len(f)]
-    return ReturnResult(document, pd.concat(frames, ignore_index=True) if frames and not nil else None)
+    return ReturnResult(document, None if nil else concat_lineage(lineage))

@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 
 from reportkit import rules
-from reportkit.aggregate import LINEAGE_COLUMNS, TableInput, build_cells, build_lineage
+from reportkit.aggregate import LINEAGE_COLUMNS, TableInput, build_cells, build_lineage, concat_lineage, lineage_frame
 from reportkit.calendar import Period
 from reportkit.config import Config, Firm
 from reportkit.layouts import Layout
@@ -90,8 +90,7 @@ def build_tables(layout: Layout, keys: list[str], data_by_scope: dict[str, Table
         cells = build_cells(spec, data)
         tables[key] = cells
         lineage.append(build_lineage(layout.return_code, spec, data, cells))
-    frames = [f for f in lineage if len(f)]
-    return tables, (pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=LINEAGE_COLUMNS))
+    return tables, concat_lineage(lineage)
 
 
 def facts_for(inputs: BuildInputs, complaints: pd.DataFrame, annex: str = "annex1") -> pd.DataFrame:
@@ -151,17 +150,9 @@ def lineage_rows(
     """Lineage of one fact: the complaints where it is non-zero, with their row and column codes (from the
     named complaint columns, or fixed codes)."""
     chosen = complaints[fact.to_numpy() != 0]
-    return pd.DataFrame(
-        {
-            "return": return_code,
-            "table": table,
-            "row": chosen[row_column].astype(str).to_numpy() if row_column else row_code,
-            "column": chosen[column_column].astype(str).to_numpy() if column_column else column_code,
-            "firm_frn": chosen["firm_frn"].astype(str).to_numpy(),
-            "complaint_id": chosen["complaint_id"].astype(str).to_numpy(),
-        },
-        columns=LINEAGE_COLUMNS,
-    )
+    rows = chosen[row_column].astype(str).array if row_column else row_code
+    columns = chosen[column_column].astype(str).array if column_column else column_code
+    return lineage_frame(return_code, table, rows, columns, chosen)
 
 
 def warning(rule: str, column: str, value: Any, message: str, file: str) -> pd.DataFrame:
