@@ -30,6 +30,8 @@ ACTIVITY_FACTS = ("opened", "outstanding_at_start", "closed", "redress")
 LINEAGE_COLUMNS = ["return", "table", "row", "column", "firm_frn", "complaint_id"]
 
 CODED_LINEAGE_COLUMNS = ["return", "table", "row", "column", "firm_frn"]
+"""A lineage frame's index holds, for each row, the label of its complaint's row in the classified complaints
+frame it was built from, so the facts of those complaints are found without matching ids (never written)."""
 """Lineage columns with a few distinct codes: held as categoricals, so a market-sized lineage (millions of rows)
 costs a byte or two per row and cell rather than a string each."""
 
@@ -54,6 +56,7 @@ def lineage_frame(return_code: str, table: str, rows: Any, column: Any, complain
             "complaint_id": complaints["complaint_id"].array,
         },
         columns=LINEAGE_COLUMNS,
+        index=complaints.index,
     )
 
 
@@ -65,8 +68,9 @@ def concat_lineage(frames: list[pd.DataFrame]) -> pd.DataFrame:
     columns: dict[str, Any] = {
         name: union_categoricals([pd.Categorical(f[name]) for f in frames]) for name in CODED_LINEAGE_COLUMNS
     }
-    columns["complaint_id"] = pd.concat([f["complaint_id"] for f in frames], ignore_index=True).array
-    return pd.DataFrame(columns, columns=LINEAGE_COLUMNS)
+    ids = pd.concat([f["complaint_id"] for f in frames])
+    columns["complaint_id"] = ids.array
+    return pd.DataFrame(columns, columns=LINEAGE_COLUMNS, index=ids.index)
 
 
 Cells = dict[str, dict[str, int | float | None]]

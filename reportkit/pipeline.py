@@ -269,8 +269,9 @@ class Started:
 
     paths: InputPaths
     config: Config
-    text: TextInputs
-    """The entity's rows of every input (keep_entity_rows)."""
+    text: TextInputs | None
+    """The entity's rows of every input as read (keep_entity_rows); `finish` lets go of them once they are
+    classified, since on a market-sized extract the text is the largest thing the run holds."""
     read: dict[str, InputRead]
     """Every input file with the hash and size of the bytes parsed, and its rows as read."""
     rows_read: dict[str, int]
@@ -309,11 +310,14 @@ def finish(started: Started, step: Progress) -> Finished:
         ValidationFailed: the entity's rows have errors (the exception carries the full report).
     """
     text = started.text
+    if text is None:
+        raise RuntimeError("finish() runs once per start(): its inputs were already classified")
     step(f"validating {len(text.complaints):,} complaints with expectations/ suites and named checks")
     report = validate_inputs(text, started.config)
     if not report.ok:
         raise ValidationFailed(report)
     step(f"classifying {len(text.complaints):,} complaints (scope, upheld, business-day bands)")
     prepared = prepare_from_text(started.config, text, report)
+    started.text = text = None  # the typed, classified frame replaces the text from here on
     step(f"building {len(started.plan.due)} return(s)")
     return Finished(report, prepared, build_planned(prepared, started.plan))

@@ -246,11 +246,9 @@ def complaint_facts(
     the return's redress cells add up (DISP 1.10.3G(3)-(4), 1.10B.8G(3)-(4))."""
     code = document["return"]
     period = _period_of(document)
-    keys = pd.MultiIndex.from_arrays([complaints["firm_frn"].astype(str), complaints["complaint_id"].astype(str)])
-    wanted = pd.MultiIndex.from_arrays([lineage["firm_frn"].astype(str), lineage["complaint_id"].astype(str)])
-    rows = np.unique(keys.get_indexer(wanted.unique()))
-    rows = rows[rows >= 0]
-    frame = complaints.iloc[rows]
+    # The lineage's index holds its complaints' row labels in `complaints` (reportkit.aggregate.lineage_frame).
+    rows = np.unique(complaints.index.get_indexer(lineage.index.unique()))
+    frame = complaints.iloc[rows[rows >= 0]]
     flag = _redress_flag(code)
     marked = lines.assign(left_out=~lines[flag].astype(bool))
     counted = redress_per_complaint(frame, marked, period, attribution, flag)  # type: ignore[arg-type]
