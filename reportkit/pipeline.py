@@ -134,7 +134,8 @@ def keep_entity_rows(text: TextInputs, config: Config, frns: list[str]) -> tuple
         other_firms |= set(frame.loc[of_others, "firm_frn"].unique())
         if skipped.rows[role]:
             attrs = frame.attrs
-            frame = frame[~of_others]
+            # A fresh RangeIndex: later steps address complaints by position (classify.redress_lines).
+            frame = frame[~of_others].reset_index(drop=True)
             frame.attrs = attrs  # the hash and columns of the file as read stay with it
         kept[role] = frame
     skipped.firms = len(other_firms)

@@ -142,3 +142,34 @@ def test_the_summary_is_built_from_the_facts_its_report_computed(ws) -> None:
     facts.loc[:, "opened"] = 0  # the summary reads these very facts, not a second derivation
     assert annex1b.complaints_in_report(inputs) == 0
     assert annex1b.complaints_in_report(pipeline.inputs_for(prepared, item)) == 3
+
+
+def test_another_firms_rows_anywhere_in_the_file_change_none_of_the_firms_figures(ws, tmp_path) -> None:
+    """Rows of other firms are skipped before classification; redress lines still find their complaints."""
+    from tests.conftest import redress_line
+
+    ours = [
+        complaint("C1", "2025-02-03", "2025-02-04", "upheld"),
+        complaint("C2", "2025-02-05", "2025-03-04", "not_upheld", product="credit_cards", cause="other"),
+    ]
+    theirs = [complaint(f"X{i}", "2025-02-03", "2025-02-04", "upheld", firm_frn="234567") for i in range(3)]
+    lines = [
+        redress_line("C1", "2025-02-04", "financial_loss", "120.00"),
+        redress_line("C2", "2025-03-04", "financial_loss", "7.50"),
+    ]
+    lines += [redress_line("X1", "2025-02-04", "financial_loss", "999.00", frn="234567")]
+    alone = run(
+        ws.paths(ours, firms=[FIRM, OTHER], redress=lines[:2]), "123456", H1_2025_END, tmp_path / "a", quiet, False
+    )
+    mixed = run(
+        ws.paths([*theirs[:2], ours[0], theirs[2], ours[1]], firms=[FIRM, OTHER], redress=[lines[2], *lines[:2]]),
+        "123456",
+        H1_2025_END,
+        tmp_path / "b",
+        quiet,
+        False,
+    )
+    document = json.loads((alone.folder / "returns" / "annex1.json").read_text())
+    assert json.loads((mixed.folder / "returns" / "annex1.json").read_text()) == document
+    cells = document["tables"]["2"]["banking_credit_cards"]  # both lines counted, in whole pounds
+    assert (cells["redress_upheld"], cells["redress_not_upheld"]) == (120, 8)
