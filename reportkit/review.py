@@ -19,6 +19,7 @@ import pandas as pd
 from reportkit import schedule
 from reportkit.calendar import Period, business_days_after
 from reportkit.config import Config
+from reportkit.distinct import by_value
 from reportkit.measures import closed_in, redress_basis_statement, redress_per_complaint
 from reportkit.returns.common import ReturnResult
 from reportkit.runinfo import RunInfo
@@ -248,19 +249,23 @@ def complaint_facts(
     period = _period_of(document)
     # The lineage's index holds its complaints' row labels in `complaints` (reportkit.aggregate.lineage_frame).
     rows = np.unique(complaints.index.get_indexer(lineage.index.unique()))
-    frame = complaints.iloc[rows[rows >= 0]]
+    used = ["complaint_id", "firm_frn", "received_date", "closed_date", "nation", "outcome", "goodwill_payment"]
+    band_column = "band_1ad" if code == "annex1ad" else "band_annex1"
+    frame = complaints[[*used, band_column]].iloc[rows[rows >= 0]]  # only the columns the facts show
     flag = _redress_flag(code)
     marked = lines.assign(left_out=~lines[flag].astype(bool))
     counted = redress_per_complaint(frame, marked, period, attribution, flag)  # type: ignore[arg-type]
     left_out = redress_per_complaint(frame, marked, period, attribution, "left_out")  # type: ignore[arg-type]
     why = _left_out_rules(marked[marked["left_out"]], code).reindex(frame.index)
-    band = frame["band_1ad" if code == "annex1ad" else "band_annex1"].astype(object)
+    band = frame[band_column].astype(object)
     return pd.DataFrame(
         {
-            "complaint_id": frame["complaint_id"].astype(str).to_numpy(),
-            "firm_frn": frame["firm_frn"].astype(str).to_numpy(),
-            "received": frame["received_date"].dt.strftime("%Y-%m-%d").to_numpy(),
-            "closed": frame["closed_date"].dt.strftime("%Y-%m-%d").astype(object).to_numpy(),
+            # Text stays in Arrow arrays and dates are formatted once per distinct day: a market-sized return
+            # lists millions of complaints, and a Python string each would cost gigabytes.
+            "complaint_id": frame["complaint_id"].astype("str").array,
+            "firm_frn": frame["firm_frn"].astype("str").array,
+            "received": by_value(frame["received_date"], _iso_dates).array,
+            "closed": by_value(frame["closed_date"], _iso_dates).array,
             "business_days_to_close": business_days_to_close(frame).array,
             "band": band.where(band.notna(), None).to_numpy(),
             "upheld_reason": upheld_reasons(frame, period, code).to_numpy(),
@@ -270,6 +275,10 @@ def complaint_facts(
         },
         columns=COMPLAINT_FACT_COLUMNS,
     )
+
+
+def _iso_dates(days: pd.Series) -> pd.Series:
+    return days.dt.strftime("%Y-%m-%d").astype("str")
 
 
 def write_review_data(
