@@ -36,8 +36,9 @@ def kernel_failed_to_start(exc: BaseException) -> bool:
     return any(sign in text for sign in KERNEL_START_FAILURES)
 
 
-def execute(name: str, output: Path, parameters: dict[str, Any]) -> Path:
-    """Run notebooks/<name> with papermill into `output`, injecting `parameters` (JSON-able scalars).
+def execute(name: str, output: Path, parameters: dict[str, Any], templates: Path | None = None) -> Path:
+    """Run notebooks/<name> (or <templates>/<name>) with papermill into `output`, injecting `parameters`
+    (JSON-able scalars).
 
     Raises:
         NotebookFailed: a cell raised; the executed notebook is at `output`.
@@ -51,7 +52,7 @@ def execute(name: str, output: Path, parameters: dict[str, Any]) -> Path:
         for attempt in range(1, KERNEL_START_ATTEMPTS + 1):
             try:
                 papermill.execute_notebook(
-                    str(NOTEBOOKS_DIR / name),
+                    str((templates or NOTEBOOKS_DIR) / name),
                     str(output),
                     parameters=parameters,
                     kernel_name=KERNEL,

@@ -19,6 +19,7 @@ from __future__ import annotations
 import ctypes
 import datetime as dt
 import json
+import multiprocessing
 import os
 import re
 import shutil
@@ -27,6 +28,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,6 +41,7 @@ import pyarrow.parquet as pq
 from filelock import FileLock, Timeout
 from tqdm import tqdm
 
+from reportkit import notebooks as notebook_templates
 from reportkit import pipeline, schedule
 from reportkit.calendar import Period, regime
 from reportkit.errors import InputError, NotebookFailed, ReportkitError, RunLocked, ValidationFailed
@@ -302,9 +305,10 @@ def notebook_jobs(results: list[ReturnResult]) -> list[tuple[str, str, str | Non
     return jobs
 
 
-def _execute_and_render(notebook: str, stem: str, folder: str, parameters: dict) -> str:
-    """Run one notebook and render it (a top-level function, so notebooks can run in worker processes)."""
-    executed = execute(notebook, Path(folder) / "notebooks" / f"{stem}.ipynb", parameters)
+def _execute_and_render(notebook: str, stem: str, folder: str, parameters: dict, templates: str) -> str:
+    """Run one notebook of the `templates` folder and render it (a top-level function, so notebooks can run in
+    worker processes, which are started fresh and so are told where the templates are)."""
+    executed = execute(notebook, Path(folder) / "notebooks" / f"{stem}.ipynb", parameters, Path(templates))
     render_html(executed, Path(folder) / "html" / f"{stem}.html")
     return stem
 
@@ -374,40 +378,92 @@ def write_lineage(lineage: pd.DataFrame, base: Path, also_csv: bool) -> None:
         write_safe_csv(lineage, base.with_suffix(".csv"))
 
 
-def run_notebooks(jobs: list[tuple[str, str, str | None]], staging: Path, parameters: dict, step: Progress) -> None:
-    """Execute and render every notebook; several run in parallel worker processes (each its own kernel).
+def _warm_up_worker() -> None:
+    """Import what executing and rendering a notebook needs, so a worker started at the beginning of a run has
+    done its start-up while the parent reads and validates the inputs."""
+    import nbconvert  # noqa: F401
+    import papermill  # noqa: F401
 
-    An interrupt (SIGINT/SIGTERM, reportkit.errors.Interrupted) stops the workers before it goes on; a failing
-    notebook lets the others finish, so their executed copies are kept as evidence.
+    import reportkit.notebooks  # noqa: F401
+
+
+def notebook_pool() -> ProcessPoolExecutor:
+    """Two notebook workers, started now and warmed up (reportkit.runner._warm_up_worker).
+
+    Workers are started fresh ("spawn"), not forked: a fork would carry the parent's extract and returns,
+    gigabytes on a market-sized run, into each worker, which needs none of it (notebooks read the run folder).
     """
-    from concurrent.futures import ProcessPoolExecutor
+    pool = ProcessPoolExecutor(
+        max_workers=2,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_start_worker,
+        initargs=(os.getpid(),),
+    )
+    for _ in range(2):
+        pool.submit(_warm_up_worker)
+    return pool
 
+
+@contextmanager
+def notebook_workers(enabled: bool) -> Iterator[ProcessPoolExecutor | None]:
+    """The run's notebook workers (None without notebooks), started at once so that their start-up overlaps
+    reading and validation. On an error in a notebook the others finish (run_notebooks); on an
+    interrupt (SIGINT/SIGTERM, reportkit.errors.Interrupted) they and their kernels are stopped at once.
+    On any failure the pool is stopped without waiting for warm-ups: a bad configuration is reported at once."""
+    if not enabled:
+        yield None
+        return
+    pool = notebook_pool()
+    try:
+        yield pool
+    except BaseException:
+        _stop_workers(pool)  # notebooks that failed have finished (run_notebooks waits); warm-ups need not
+        raise
+    pool.shutdown(wait=True)
+
+
+def run_notebooks(
+    jobs: list[tuple[str, str, str | None]],
+    staging: Path,
+    parameters: dict,
+    step: Progress,
+    pool: ProcessPoolExecutor | None = None,
+) -> None:
+    """Execute and render every notebook, in the worker processes of `pool` (each its own kernel), or one
+    after another in this process without one. A failing notebook lets the others finish, so their executed
+    copies are kept as evidence."""
+    templates = str(notebook_templates.NOTEBOOKS_DIR)
     calls = [
-        (nb, safe_name(stem, "notebook"), str(staging), {**parameters, **({"return_stem": ret} if ret else {})})
+        (
+            nb,
+            safe_name(stem, "notebook"),
+            str(staging),
+            {**parameters, **({"return_stem": ret} if ret else {})},
+            templates,
+        )
         for nb, stem, ret in jobs
     ]
     step(f"executing and rendering {len(calls)} notebook(s) with papermill and nbconvert")
-    if len(calls) <= 2:
+    if pool is None:
         for call in calls:
             step(f"  notebooks/{call[1]}.ipynb -> html/{_execute_and_render(*call)}.html")
         return
-    pool = ProcessPoolExecutor(max_workers=2, initializer=_start_worker, initargs=(os.getpid(),))
     # A bar on a terminal only (disable=None): logs and CI keep the one line per notebook.
     bar = tqdm(total=len(calls), desc="notebooks", unit="notebook", disable=None, leave=False, file=sys.stderr)
+    futures = [pool.submit(_execute_and_render, *call) for call in calls]
     try:
-        futures = [pool.submit(_execute_and_render, *call) for call in calls]
         for future in futures:
             stem = future.result()
             bar.update()
             step(f"  html/{stem}.html")
-        bar.close()
     except Exception:
-        pool.shutdown(wait=True)
+        wait(futures)  # the others finish: their executed notebooks are evidence
         raise
     except BaseException:
-        _stop_workers(pool)
+        _stop_workers(pool)  # an interrupt: kernels stop before the staging folder they work in is removed
         raise
-    pool.shutdown(wait=True)
+    finally:
+        bar.close()
 
 
 def run_facts(
@@ -486,6 +542,22 @@ def run(
     step = _Steps(progress)
     started = _now()
     folders = RunFolders.of(out, entity, period_end)  # a traversal id is refused before anything is written
+    with notebook_workers(notebooks) as pool:  # started now: their start-up overlaps reading and validation
+        return _run_in(paths, folders, pool, notebooks, lineage_csv, started, step, progress)
+
+
+def _run_in(
+    paths: pipeline.InputPaths,
+    folders: RunFolders,
+    pool: ProcessPoolExecutor | None,
+    notebooks: bool,
+    lineage_csv: bool,
+    started: str,
+    step: Progress,
+    progress: Progress,
+) -> RunOutcome:
+    """Read, then build and publish under the period lock (run's body, with its notebook workers)."""
+    entity, period_end = folders.entity, dt.date.fromisoformat(folders.period)
     begun = pipeline.start(paths, entity, period_end)  # unknown entity, mixed ARDs, wrong date: fail early
     print_settings(begun.config, begun.text, entity, progress)  # what every figure depends on, before any figure
     step(f"read {begun.rows_read['complaints']:,} complaints from {paths.complaints.name}")
@@ -496,7 +568,9 @@ def run(
         staging = folders.new_staging()
         staging.mkdir(parents=True)
         try:
-            outcome = _build_in(staging, folders, begun, notebooks, lineage_csv, started, step)
+            outcome = _build_in(
+                staging, folders, begun, pool if notebooks else None, notebooks, lineage_csv, started, step
+            )
             _publish(staging, folders)
             step(f"done: {folders.final}")
             return outcome
@@ -515,6 +589,7 @@ def _build_in(
     staging: Path,
     folders: RunFolders,
     begun: pipeline.Started,
+    pool: ProcessPoolExecutor | None,
     notebooks: bool,
     lineage_csv: bool,
     started: str,
@@ -554,7 +629,7 @@ def _build_in(
     if notebooks:
         # The notebooks get the run folder relative to notebooks/, where each executes, and read nothing
         # else: no path enters an executed notebook, so a re-run elsewhere reproduces it byte for byte.
-        run_notebooks(notebook_jobs(built.results), staging, {"run_dir": ".."}, step)
+        run_notebooks(notebook_jobs(built.results), staging, {"run_dir": ".."}, step, pool)
         for result in built.results:  # the complaints behind each counted cell, that the pages link to
             write_drilldown_page(staging, result.stem)
 
