@@ -72,7 +72,12 @@ class Built:
 def read_inputs(paths: InputPaths) -> tuple[Config, TextInputs]:
     """Read the configuration and the input files as text (InputError on anything unreadable)."""
     config = load_config(paths.config)
-    text = TextInputs(
+    return config, read_files(paths)
+
+
+def read_files(paths: InputPaths) -> TextInputs:
+    """Read the complaints, redress and context files as text (InputError on anything unreadable)."""
+    return TextInputs(
         complaints=read_complaints(paths.complaints),
         complaints_name=label_for(paths.complaints),
         redress=read_redress(paths.redress) if paths.redress else None,
@@ -80,7 +85,6 @@ def read_inputs(paths: InputPaths) -> tuple[Config, TextInputs]:
         context=read_context(paths.context) if paths.context else None,
         context_name=label_for(paths.context) if paths.context else "context",
     )
-    return config, text
 
 
 def inputs_as_read(paths: InputPaths, config: Config, text: TextInputs) -> dict[str, InputRead]:
@@ -286,9 +290,10 @@ def start(paths: InputPaths, entity: str, period_end: dt.date) -> Started:
     Raises:
         InputError: unreadable input, bad configuration, unknown entity or a date that ends no period.
     """
-    warm_up()  # great-expectations loads while the inputs are read
-    config, text = read_inputs(paths)
+    config = load_config(paths.config)
     plan = plan_returns(config, entity, period_end)  # unknown entity, mixed ARDs, wrong date: fail before work
+    warm_up()  # great-expectations loads while the inputs are read
+    text = read_files(paths)
     rows_read = {"complaints": len(text.complaints)}
     rows_read |= {role: len(frame) for role in ("redress", "context") if (frame := getattr(text, role)) is not None}
     read = inputs_as_read(paths, config, text)
