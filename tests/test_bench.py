@@ -1,0 +1,36 @@
+"""`make bench`'s generator and table (speed itself is measured by make bench, never asserted in tests)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import yaml
+
+from benchmarks import bench_pipeline as bench
+from reportkit.config import load_config
+
+
+def test_the_market_generator_writes_a_group_firms_of_every_size_and_a_small_firm(tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr(bench, "BENCH", tmp_path)
+    market = bench.Market(large=1, medium=3, small=2, tiny=1, group_members=4, scale=0.01)
+    files = bench.generate(market)
+    config = load_config(files["config"])
+    group = config.groups[bench.GROUP]
+    assert len(config.firms) == 7 and len(group.members) == 4
+    assert {str(config.firms[frn].ard) for frn in group.members} == {str(config.firms[group.members[0]].ard)}
+    assert len({str(firm.ard) for firm in config.firms.values()}) > 1  # several reference dates in the market
+    complaints = pd.read_csv(files["complaints"], dtype=str)
+    assert set(complaints["firm_frn"]) <= set(config.firms)
+    assert complaints.groupby("firm_frn").size().max() > complaints.groupby("firm_frn").size().min()
+    small = yaml.safe_load(files["small_config"].read_text())
+    assert [firm["frn"] for firm in small["firms"]] == ["299999"]
+    assert bench.generate(market) == files  # cached: the second call reuses the files
+
+
+def test_the_table_gives_median_spread_ratio_and_peak_memory() -> None:
+    rows = [
+        {"step": "parse", "median_s": 1.0, "min_s": 0.9, "max_s": 1.2, "peak_mb": 150.0},
+        {"step": "validate", "median_s": 7.5, "min_s": 7.0, "max_s": 8.0, "peak_mb": 900.0, "ratio": 7.5},
+    ]
+    lines = bench.table(rows).splitlines()
+    assert lines[0].split() == ["step", "median", "s", "min-max", "s", "ratio", "peak", "MB"]
+    assert lines[2].split() == ["validate", "7.5", "7.0-8.0", "7.5x", "900"]
