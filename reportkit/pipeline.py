@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+import numpy as np
 import pandas as pd
 
 from reportkit import schedule
@@ -56,6 +57,17 @@ class Prepared:
     redress_lines: pd.DataFrame
     context: pd.DataFrame | None
     report: ValidationReport
+    _positions: dict[str, np.ndarray] | None = field(default=None, repr=False)
+
+    def rows_of(self, frns: list[str]) -> pd.DataFrame:
+        """The complaints of these firms, with their row labels (which redress lines use); all of them when
+        the frame holds no other firm's."""
+        if self._positions is None:
+            self._positions = self.complaints.groupby("firm_frn", observed=True, sort=False).indices
+        if set(self._positions) <= set(frns):
+            return self.complaints
+        wanted = [self._positions[frn] for frn in frns if frn in self._positions]
+        return self.complaints.iloc[np.sort(np.concatenate(wanted)) if wanted else []]
 
 
 @dataclass
@@ -217,8 +229,9 @@ def reported_jointly_warning(config: Config, entity: str, return_code: str) -> p
 
 
 def inputs_for(prepared: Prepared, item: schedule.Due) -> BuildInputs:
-    """What one planned return is built from; a member's nil return is built over none of its complaints."""
-    complaints = prepared.complaints.iloc[0:0] if item.nil_for else prepared.complaints
+    """What one planned return is built from: the complaints of the firms it covers (a member's own return in a
+    group run scans its rows, not the group's); a member's nil return is built over none of its complaints."""
+    complaints = prepared.complaints.iloc[0:0] if item.nil_for else prepared.rows_of([f.frn for f in item.firms])
     return BuildInputs(complaints, prepared.redress_lines, prepared.context, prepared.config, item.firms, item.period)
 
 

@@ -151,11 +151,25 @@ def joint_tieouts(result: ReturnResult, inputs: BuildInputs) -> list[TieOut]:
     the members' complaints together)."""
     if not result.document["header"].get("group_reporting") or result.document["nil_return"]:
         return []
+    # Each member is built over its own rows only (its complaints keep their row labels, which redress lines
+    # use): a group of 184 members would otherwise scan the whole extract 184 times. A member with no
+    # complaint at all contributes nothing and is not built.
+    rows_of = inputs.complaints.groupby("firm_frn", observed=True, sort=False).indices
     alone = [
         RETURNS[result.code]
-        .build(BuildInputs(inputs.complaints, inputs.redress_lines, inputs.context, inputs.config, [f], inputs.period))
+        .build(
+            BuildInputs(
+                inputs.complaints.iloc[rows_of[f.frn]],
+                inputs.redress_lines,
+                inputs.context,
+                inputs.config,
+                [f],
+                inputs.period,
+            )
+        )
         .document
         for f in inputs.firms
+        if f.frn in rows_of
     ]
     header = result.document["header"]
     return [

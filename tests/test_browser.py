@@ -12,9 +12,11 @@ import re
 import time
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from reportkit import api
+from reportkit.config import load_config
 from reportkit.runner import run
 from reportkit.sample import SAMPLE_ENTITIES, SAMPLE_PERIOD_END, write_sample
 
@@ -168,8 +170,14 @@ def test_the_validation_page_names_the_entity_the_inputs_and_says_no_findings(br
     assert text.count("No findings.") == 2
     assert tables == 1  # the checks that ran; no empty findings table
     assert len(checks) == 77  # 3 column and row checks per file, the suites and the named checks
-    assert ["complaints.csv", "closed_before_received", "7,650", "0", "0"] in checks
-    assert ["redress.csv", "redress_without_complaint", "3,021", "0", "0"] in checks
+    # Only the group's members' rows are validated (other configured firms' rows are counted and skipped).
+    data = runs["sample-group"].parents[1] / "sample-data"
+    members = set(load_config(data / "config.yaml").groups["sample-group"].members)
+    complaints = pd.read_csv(data / "complaints.csv", dtype=str)["firm_frn"].isin(members).sum()
+    redress = pd.read_csv(data / "redress.csv", dtype=str)["firm_frn"].isin(members).sum()
+    assert 0 < complaints < len(pd.read_csv(data / "complaints.csv", dtype=str))
+    assert ["complaints.csv", "closed_before_received", f"{complaints:,}", "0", "0"] in checks
+    assert ["redress.csv", "redress_without_complaint", f"{redress:,}", "0", "0"] in checks
 
 
 @pytest.mark.parametrize(
