@@ -173,10 +173,18 @@ def keep_entity_rows(text: TextInputs, config: Config, frns: list[str]) -> tuple
 
 def prepare_from_text(config: Config, text: TextInputs, report: ValidationReport) -> Prepared:
     """Type and classify inputs that passed validation."""
-    complaints = to_typed(text.complaints, load_schema("complaints"))
-    redress = to_typed(text.redress, load_schema("redress")) if text.redress is not None else None
-    context = to_typed(text.context, load_schema("context")) if text.context is not None else None
+    complaints = _without_attrs(to_typed(text.complaints, load_schema("complaints")))
+    redress = _without_attrs(to_typed(text.redress, load_schema("redress"))) if text.redress is not None else None
+    context = _without_attrs(to_typed(text.context, load_schema("context"))) if text.context is not None else None
     return Prepared(config, classify(complaints, config), redress_lines(complaints, redress), context, report)
+
+
+def _without_attrs(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame without the facts of the file it was read from (hash, header report): reading and validation
+    have used them, and pandas deep-copies `attrs` into every frame derived from this one, thousands of times
+    in a group's build."""
+    frame.attrs = {}
+    return frame
 
 
 # --------------------------------------------------------------------------- plan and build

@@ -10,9 +10,9 @@ import pytest
 from reportkit import api
 from reportkit.returns import RETURNS
 from reportkit.runner import run
-from reportkit.tieouts import TieOutFailed, check_tieouts
+from reportkit.tieouts import TieOutFailed, _period, check_tieouts, member_counts
 from scripts.generate_golden import sample_paths
-from tests.conftest import H1_2025_END, complaint
+from tests.conftest import FIRM, H1_2025_END, complaint
 
 YEAR_END = dt.date(2025, 12, 31)
 
@@ -46,6 +46,11 @@ def test_every_tie_out_holds_on_the_sample_and_the_1ad_comparison_is_only_shown(
         ("annex1", lambda d: d["header"].update(part_a="A-1"), "Part A-1/A-2 follows"),
         ("annex1b", lambda d: d["tables"]["1B"]["home_finance"].update(closed=1), "home_finance: closed = Annex 1"),
         ("annex1ad--100002", lambda d: d["header"].update(outstanding_at_start=0), "still open at the period end"),
+        (
+            "annex1",
+            lambda d: d["header"].update(outstanding_at_start=d["header"]["outstanding_at_start"] - 1),
+            "joint outstanding_at_start = sum of the members computed alone: .* vs ",
+        ),
     ],
 )
 def test_a_figure_that_disagrees_fails_the_run_naming_both_figures(sample, stem, edit, named) -> None:
@@ -72,3 +77,34 @@ def test_a_failed_tie_out_stops_run_with_exit_3_and_publishes_nothing(ws, tmp_pa
         run(ws.paths(rows), "123456", H1_2025_END, tmp_path / "out", lambda _: None, notebooks=False)
     assert failure.value.exit_code == 3
     assert not (tmp_path / "out" / "123456" / "2025-06-30" / "returns").exists()
+
+
+def test_member_counts_count_each_member_afresh_including_a_member_without_complaints(sample) -> None:
+    prepared, results = sample
+    joint = next(r for r in results if r.stem == "annex1").document
+    counts = member_counts(prepared.complaints, "part_a", ["100001", "100002", "100003", "999999"], _period(joint))
+    assert list(counts.index) == ["100001", "100002", "100003", "999999"]
+    assert counts.loc["999999"].tolist() == [0, 0]
+    assert int(counts["opened"].sum()) == joint["header"]["opened"]
+    assert int(counts["outstanding_at_start"].sum()) == joint["header"]["outstanding_at_start"]
+    alone = api.build_all(prepared, "100002", YEAR_END).results
+    assert (
+        int(counts.loc["100002", "opened"]) == next(r for r in alone if r.code == "annex1").document["header"]["opened"]
+    )
+
+
+def test_a_joint_annex1c_ties_out_to_its_members_received(ws) -> None:
+    advisers = [
+        {**FIRM, "frn": frn, "name": f"Advice {frn}", "returns": ["annex1", "annex1c"], "products": ["isas_investment"]}
+        for frn in ("123456", "234567")
+    ]
+    group = {"id": "g", "reporting_firm": "123456", "members": ["123456", "234567"], "returns": ["annex1", "annex1c"]}
+    rows = [
+        complaint(f"C{i}", "2025-02-03", "2025-02-10", "upheld", firm_frn=frn, product="isas_investment",
+                  adviser_irn=f"ABC{i:05d}")
+        for i, frn in enumerate(["123456", "123456", "234567"])
+    ]  # fmt: skip
+    prepared = api.prepare(ws.paths(rows, firms=advisers, groups=[group]))
+    found = checked(prepared, api.build_all(prepared, "g", H1_2025_END).results)
+    joint = [t for t in found if t.stem == "annex1c" and t.check.startswith("joint")]
+    assert [(t.check, t.left, t.right) for t in joint] == [("joint opened = sum of the members computed alone", 3, 3)]
