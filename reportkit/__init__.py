@@ -19,9 +19,20 @@ code the command line uses. Names are loaded on first use, so `import reportkit`
 from __future__ import annotations
 
 import importlib
+import sys
 from typing import Any
 
 __version__ = "0.1.0"
+
+SKIPPED_OPTIONAL_MODULES = ("rfc3987_syntax",)
+"""Optional modules that a library we use imports when installed, that no reportkit process needs, and that cost
+seconds to import. jsonschema (under great-expectations, nbformat and papermill) loads `rfc3987_syntax`, when it
+is installed, only to check the IRI formats of JSON schemas; it compiles a grammar on import (about 2.5 s, in
+every run, notebook worker and kernel) and no schema reportkit validates uses those formats. jsonschema treats
+the module as optional (it skips those checks on ImportError), so reportkit marks it absent before anything
+imports jsonschema. A process that imported it already keeps it."""
+for _name in SKIPPED_OPTIONAL_MODULES:
+    sys.modules.setdefault(_name, None)  # type: ignore[arg-type]  # None in sys.modules: "import fails"
 
 _EXPORTS = {
     "run": "reportkit.runner",
