@@ -7,6 +7,7 @@ two around its staging folder, writers, notebooks and manifest; `reportkit.api` 
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +22,7 @@ from reportkit.config import Config, load_config
 from reportkit.errors import ValidationFailed
 from reportkit.extract import INPUT_BYTES, INPUT_SHA256, read_complaints, read_context, read_redress, to_typed
 from reportkit.returns import RETURNS, planned_returns
-from reportkit.returns.common import BuildInputs, ReturnResult, warning
+from reportkit.returns.common import BuildInputs, ReturnResult, group_header_of, warning
 from reportkit.runinfo import InputRead
 from reportkit.schema import load_schema
 from reportkit.validation.report import ValidationReport
@@ -254,13 +255,34 @@ def _build(inputs: BuildInputs, item: schedule.Due) -> ReturnResult:
     return result
 
 
+def nil_return_for(built: ReturnResult, item: schedule.Due) -> ReturnResult:
+    """A member's nil return of a joint item (DISP 1.10.1C), from another member's nil return of the same item
+    and period whose configuration answers it shows agree (the registry's `nil_shows`): built over no complaints,
+    a return differs from member to member only in the firm it is for, since every table cell is blank (docs/rules.md
+    "Nil return and blanks"). A group of 184 members then builds one nil return instead of 183; tests compare
+    each with its own build."""
+    document = copy.deepcopy(built.document)
+    document["reporting_firm"] = item.firms[0].frn
+    document["firms"] = [firm.frn for firm in item.firms]
+    document["header"].update(group_header_of(item.firms))
+    return ReturnResult(document, built.lineage.iloc[0:0], None, stem=item.stem)
+
+
 def build_planned(prepared: Prepared, plan: Plan) -> Built:
     """Build every planned return, with the publication summary (the registry's `summary`) where a report
     reaches its threshold (DISP 1.10A.1R): of an Annex 1 report, or of the Annex 1AB report of a firm with
     permission only for claims management (DISP 1.10A.1R(1A)(aa)). A summary is built from the same inputs
     as its report, so it reuses the figures the report's build computed."""
     results, skipped = [], list(plan.skipped)
+    nil_templates: dict[tuple, ReturnResult] = {}
     for item in plan.due:
+        if item.nil_for:  # a member's nil return of a joint item: built once, then given each member's FRN
+            shown = tuple(getattr(item.firms[0], name) for name in RETURNS[item.return_code].nil_shows)
+            key = (item.return_code, item.period, shown)
+            if key not in nil_templates:
+                nil_templates[key] = build_due(prepared, item)
+            results.append(nil_return_for(nil_templates[key], item))
+            continue
         inputs = inputs_for(prepared, item)
         result = _build(inputs, item)
         joint = reported_jointly_warning(prepared.config, plan.entity, item.return_code)

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from reportkit import api
+from reportkit import api, pipeline
 from reportkit.errors import InputError
 from reportkit.runner import run
 from tests.conftest import FIRM, H1_2025_END, complaint
@@ -103,3 +103,26 @@ def test_member_nil_returns_are_one_progress_line(ws, tmp_path) -> None:
     nil_lines = [line for line in said if "nil return" in line]
     assert len(nil_lines) == 1
     assert nil_lines[0].endswith("built 2 member nil return(s) of annex1 (DISP 1.10.1CR) for 234567, 345678")
+
+
+def test_each_member_nil_return_equals_the_builder_run_over_none_of_its_complaints(ws) -> None:
+    """Nil returns are built once per item and given each member's FRN (pipeline.nil_return_for): for members
+    that differ in products, activities, services, nation and consent, each equals its own build."""
+    payments = {**FIRM, "frn": "345678", "name": "Pay Ltd", "business_days": "NIR", "returns": ["annex1", "annex1ad"],
+                "products": [], "payment_services": ["credit_transfers"], "publication_consent": False}  # fmt: skip
+    cmc = {**FIRM, "frn": "456789", "name": "Claims Ltd", "returns": ["annex1", "annex1ab", "annex1ad"],
+           "products": ["property"], "credit_activities": ["debt_collecting"],
+           "cmc_claim_types": ["personal_injury"]}  # fmt: skip
+    group = {**GROUP, "members": ["123456", "234567", "345678", "456789"], "returns": ["annex1", "annex1ad"]}
+    rows = [complaint("C1", "2025-02-03", "2025-02-04", "upheld", payment_service="credit_transfers",
+                      payment_cause="execution_of_transaction")]  # fmt: skip
+    prepared = api.prepare(ws.paths(rows, firms=[BANK, SCOTS, payments, cmc], groups=[group]))
+    plan = pipeline.plan_returns(prepared.config, "example-group", dt.date(2025, 12, 31))
+    built = {r.stem: r for r in pipeline.build_planned(prepared, plan).results}
+    nil_items = [item for item in plan.due if item.nil_for]
+    assert {item.return_code for item in nil_items} == {"annex1", "annex1ad"} and len(nil_items) == 6
+    for item in nil_items:
+        own = pipeline.build_due(prepared, item)
+        assert built[item.stem].document == own.document, item.stem
+        assert built[item.stem].document["reporting_firm"] == item.nil_for
+        assert len(built[item.stem].lineage) == 0 and not built[item.stem].warnings

@@ -58,6 +58,10 @@ class ReturnSpec:
     (schedule.summary_can_be_owed)."""
     outputs: tuple[OutputWriter, ...] = ()
     """Files written beside returns/<stem>.json (the public page and CSV of a summary)."""
+    nil_shows: tuple[str, ...] = ()
+    """The firm's configuration answers (Firm attributes) a nil return of this return shows besides its FRN: members
+    whose answers agree get the same nil return but for the FRN, so a group builds it once per distinct answer
+    (pipeline.nil_return_for)."""
 
 
 RETURNS: dict[str, ReturnSpec] = {
@@ -86,6 +90,7 @@ RETURNS: dict[str, ReturnSpec] = {
         build_annex1ad,
         "return.ipynb",
         "Annex 1AD",
+        nil_shows=("publication_consent",),  # asked on every 1AD return, nil or not (DISP 1.10B.14G)
     ),
     "annex1c": ReturnSpec(
         "annex1c", "Retail investment adviser complaints (DISP 1 Annex 1CR)", build_annex1c, "return.ipynb", "Annex 1C"

@@ -75,9 +75,14 @@ def document_shell(layout: Layout, inputs: BuildInputs, nil_return: bool) -> dic
 
 def group_header(inputs: BuildInputs) -> dict[str, Any]:
     """DISP 1.10.1C: a joint report says it covers more than one firm and lists the others' FRNs."""
+    return group_header_of(inputs.firms)
+
+
+def group_header_of(firms: list[Firm]) -> dict[str, Any]:
+    """The group-reporting answers for a return covering `firms` (the first reports)."""
     return {
-        "group_reporting": len(inputs.firms) > 1,
-        "additional_frns": sorted(frn for frn in inputs.frns if frn != inputs.reporting_firm.frn),
+        "group_reporting": len(firms) > 1,
+        "additional_frns": sorted(firm.frn for firm in firms[1:] if firm.frn != firms[0].frn),
     }
 
 
