@@ -7,7 +7,10 @@ at a fraction of the work.
 
 from __future__ import annotations
 
-from typing import Callable
+import os
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Callable, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -47,3 +50,32 @@ def by_rows(frame: pd.DataFrame, answer: Callable[[pd.DataFrame], pd.Series]) ->
     first, inverse = distinct_rows(frame)
     answers = np.asarray(answer(frame.iloc[first].reset_index(drop=True)))
     return answers[inverse] if len(frame) else answers[:0]
+
+
+WORKERS = max(2, min(8, os.cpu_count() or 1))
+"""Threads for work per column: Arrow's kernels release the interpreter lock, so columns clean, filter and
+convert side by side on every core."""
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def in_threads(work: Callable[[T], R], items: Sequence[T]) -> list[R]:
+    """`work` on every item, on a few threads, in the items' order (for Arrow work per column, which releases
+    the interpreter lock; exceptions are raised as they would be one by one)."""
+    if len(items) < 2:
+        return [work(item) for item in items]
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        return list(pool.map(work, items))
+
+
+def rows_where(frame: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
+    """The rows of `frame` where `keep` is true, renumbered from 0 (a fresh RangeIndex), each column filtered
+    on its own thread; `attrs` stay with the frame. Equals `frame[keep].reset_index(drop=True)`, several
+    times faster on a wide text frame of millions of rows."""
+    positions = np.flatnonzero(keep)
+    columns = in_threads(lambda name: frame[name].take(positions).reset_index(drop=True), list(frame.columns))
+    kept = pd.concat(columns, axis=1) if columns else frame.iloc[positions].reset_index(drop=True)
+    kept.columns = frame.columns
+    kept.attrs = frame.attrs
+    return kept

@@ -18,9 +18,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
-from reportkit.distinct import by_value
+from reportkit.distinct import by_value, in_threads
 from reportkit.errors import EnvironmentProblem, InputError
 from reportkit.money import parse_units
 from reportkit.schema import FileSchema, load_schema
@@ -177,12 +178,14 @@ def _one_record_per_line(data: bytes, records: int) -> bool:
 
 
 def _parse_csv(data: bytes, quoted: bool, block_size: int) -> pa.Table:
-    """Parse with pyarrow (several times faster than pandas' own parser on big extracts), every column as text."""
+    """Parse with pyarrow (several times faster than pandas' own parser on big extracts), every column as text.
+
+    Text is `large_string`, the type pandas' own string columns hold, so the frame is made without a copy."""
     read = pa_csv.ReadOptions(block_size=block_size)
     parse = pa_csv.ParseOptions(newlines_in_values=quoted)  # the quote-aware chunker only when a quote is there
     names = pa_csv.open_csv(pa.BufferReader(data), read_options=read, parse_options=parse).schema.names
     convert = pa_csv.ConvertOptions(
-        column_types={name: pa.string() for name in names}, strings_can_be_null=True, null_values=[""]
+        column_types={name: pa.large_string() for name in names}, strings_can_be_null=True, null_values=[""]
     )
     return pa_csv.read_csv(pa.BufferReader(data), read_options=read, parse_options=parse, convert_options=convert)
 
@@ -226,8 +229,8 @@ def _not_utf8_message(path: Path, data: bytes) -> str:
     return f"{path}: not UTF-8 text; save the extract as CSV UTF-8"
 
 
-def _read_csv(path: Path, data: bytes) -> tuple[pd.DataFrame, np.ndarray]:
-    """Read every column as text; returns the frame and the file line each record starts on.
+def _read_csv(path: Path, data: bytes) -> tuple[pa.Table, np.ndarray]:
+    """Read every column as text; returns the table and the file line each record starts on.
 
     Big clean files take the fast path: no quote and no blank line means record k is on line k + 2. Only a file
     with a quote or a blank line has its record start lines found from its bytes (csv_records).
@@ -258,19 +261,19 @@ def _read_csv(path: Path, data: bytes) -> tuple[pd.DataFrame, np.ndarray]:
         raise InputError(  # the parser's own words may quote the file's content: only their kind is shown
             f"{path}: not a readable CSV file ({_cut(kind)}); expected UTF-8 text with a header row"
         ) from None
-    frame = table.to_pandas()
-    if quoted or not _one_record_per_line(data, len(frame)):
+    rows = table.num_rows
+    if quoted or not _one_record_per_line(data, rows):
         records = csv_records(data)
         lines = records.lines[1:]
-        if len(lines) == len(frame):  # pyarrow and csv_records agree on the records (else: an unusual quote)
+        if len(lines) == rows:  # pyarrow and csv_records agree on the records (else: an unusual quote)
             if records.unclosed:
                 raise InputError(
                     f'{path}: line {int(records.lines[-1])}: a `"` opens a quoted value that is never closed, so '
                     'every line after it is read as part of one value; close the quote (a `"` inside a quoted value '
                     'is written `""`)'
                 )
-            return frame, lines
-    return frame, np.arange(2, len(frame) + 2)
+            return table, lines
+    return table, np.arange(2, rows + 2)
 
 
 def _printable(text: str, limit: int = MESSAGE_VALUE_LIMIT) -> str:
@@ -307,7 +310,7 @@ def _as_text(series: pd.Series) -> pd.Series:
     return text.mask(series.isna())
 
 
-def _read_binary(path: Path, data: bytes, reader) -> pd.DataFrame:
+def _read_binary(path: Path, data: bytes, reader) -> pa.Table:
     """Read a Parquet file or workbook from its bytes (already read: an OSError there is exit 4) as text."""
     expected = "parquet" if path.suffix.lower() == ".parquet" else "xlsx"
     problem = content_problem(data[:SNIFF_BYTES], expected)
@@ -318,22 +321,27 @@ def _read_binary(path: Path, data: bytes, reader) -> pd.DataFrame:
     except Exception as exc:  # pyarrow and openpyxl raise many types; all mean "cannot read"
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise InputError(f"{path}: cannot be read as {expected}: {_printable(reason)}") from None
-    return pd.DataFrame({col: _as_text(frame[col]) for col in frame.columns})
+    columns = [str(col) if str(col) not in ("", "nan") else "" for col in frame.columns]
+    texts = [pa.array(_as_text(frame[col]).to_numpy(dtype=object, na_value=None), pa.large_string())
+             for col in frame.columns]  # fmt: skip
+    return pa.Table.from_arrays(texts, names=columns)
 
 
 EMPTY_COLUMNS = "reportkit_empty_columns"
 """Key of `DataFrame.attrs` under which a workbook's dropped empty, unnamed columns are counted."""
 
 
-def drop_empty_unnamed(frame: pd.DataFrame) -> tuple[pd.DataFrame, tuple[str, ...]]:
+def drop_empty_unnamed(table: pa.Table) -> tuple[pa.Table, tuple[str, ...]]:
     """Drop the columns Excel leaves without a header and without a value (`Unnamed: 7`, all empty): a sheet
     formatted beyond its data has them, as has a CSV whose rows end in a separator. An unnamed column that holds
     a value is kept (and reported as unknown)."""
-    unnamed = [i for i, c in enumerate(frame.columns) if str(c).startswith("Unnamed: ") or not str(c).strip()]
-    empty = [i for i in unnamed if frame.iloc[:, i].isna().all()]
-    names = tuple(str(frame.columns[i]) or f"(column {i + 1})" for i in empty)
-    keep = [i for i in range(frame.shape[1]) if i not in set(empty)]
-    return frame.iloc[:, keep], names
+    names = table.column_names
+    unnamed = [i for i, c in enumerate(names) if str(c).startswith("Unnamed: ") or not str(c).strip()]
+    empty = [i for i in unnamed if table.column(i).null_count == table.num_rows]
+    dropped = tuple(str(names[i]) or f"(column {i + 1})" for i in empty)
+    for i in reversed(empty):  # by position: a header may name several columns alike (or none)
+        table = table.remove_column(i)
+    return table, dropped
 
 
 NEAR_MISS_RATIO = 0.85
@@ -456,43 +464,64 @@ def read_text_frame(path: str | Path, schema: FileSchema) -> pd.DataFrame:
     path = Path(path)
     data = read_input_bytes(path, schema.name)
     suffix = path.suffix.lower()
-    empty: tuple[str, ...] = ()
     if suffix == ".parquet":
-        frame = _read_binary(path, data, pd.read_parquet)
-        lines = np.arange(1, len(frame) + 1)  # a Parquet file has rows, not lines: row 1 is the first
+        table = _read_binary(path, data, pd.read_parquet)
+        lines = np.arange(1, table.num_rows + 1)  # a Parquet file has rows, not lines: row 1 is the first
     elif suffix in (".xlsx", ".xls"):
-        frame = _read_binary(path, data, pd.read_excel)
-        lines = np.arange(2, len(frame) + 2)  # the worksheet's row number: the header is row 1
+        table = _read_binary(path, data, pd.read_excel)
+        lines = np.arange(2, table.num_rows + 2)  # the worksheet's row number: the header is row 1
     else:
-        frame, lines = _read_csv(path, data)
-    frame, empty = drop_empty_unnamed(frame)
-    if len(frame.columns) and not any(header_key(str(c)) in schema.columns for c in frame.columns):
+        table, lines = _read_csv(path, data)
+    table, empty = drop_empty_unnamed(table)
+    headers = [str(c) for c in table.column_names]
+    if headers and not any(header_key(c) in schema.columns for c in headers):
         raise InputError(  # its values are not shown: the first line may be a complaint, with personal data
-            f"{path}: the first line is not a header: none of its {len(frame.columns)} values is a column name of "
+            f"{path}: the first line is not a header: none of its {len(headers)} values is a column name of "
             f"the {schema.name} file; add the header row (docs/inputs.md lists the columns)"
         )
-    found = check_header([str(c) for c in frame.columns], schema, path)
-    frame.columns = [str(c).strip() for c in frame.columns]
-    missing = [c for c in schema.required if c not in frame.columns]
+    found = check_header(headers, schema, path)
+    present = {c.strip(): i for i, c in enumerate(headers)}
+    missing = [c for c in schema.required if c not in present]
     if missing:
-        found_names = _cut(", ".join(map(str, frame.columns)), 200) or "none"
+        found_names = _cut(", ".join(present), 200) or "none"
         raise InputError(f"{path}: missing required column(s) {', '.join(missing)}; found {found_names}")
-    if schema.one_of and not any(c in frame.columns for c in schema.one_of):
+    if schema.one_of and not any(c in present for c in schema.one_of):
         raise InputError(f"{path}: needs at least one of the columns {', '.join(schema.one_of)}")
-    frame = frame.drop(columns=list(found.unknown))
-    for name, column in schema.columns.items():
-        if name not in frame.columns:
-            frame[name] = pd.Series(column.default, index=frame.index, dtype="str")
-        else:
-            text = frame[name].astype("str").str.strip()  # vectorised (Arrow strings), not per row
-            text = text.mask(text == "")
-            frame[name] = text.fillna(column.default) if column.default is not None else text
+    # The file's known columns in its order, then the optional ones it lacks (with their default).
+    order = [c for c in present if c in schema.columns] + [c for c in schema.columns if c not in present]
+    frame = pa.table(
+        dict(
+            zip(
+                order,
+                in_threads(
+                    lambda name: clean_text(table.column(present[name]) if name in present else None,
+                                            schema.columns[name].default, table.num_rows),
+                    order,
+                ),
+                strict=True,
+            )
+        )
+    ).to_pandas()  # fmt: skip
     frame[LINE_COLUMN] = lines
     frame.attrs[COLUMNS_FOUND] = found
     frame.attrs[INPUT_SHA256] = hashlib.sha256(data).hexdigest()  # what was parsed, even if the file changes later
     frame.attrs[INPUT_BYTES] = len(data)
     frame.attrs[EMPTY_COLUMNS] = empty
     return frame
+
+
+def clean_text(values: pa.ChunkedArray | None, default: str | None, rows: int) -> pa.ChunkedArray:
+    """A column as the suites see it: outer whitespace trimmed, an empty value missing, a missing value the
+    column's default (when it has one); an absent column (`values` None) is its default on every row."""
+    if values is None:
+        return (
+            pa.chunked_array([pa.nulls(rows, pa.large_string())])
+            if default is None
+            else pa.chunked_array([pa.repeat(pa.scalar(default, pa.large_string()), rows)])
+        )
+    text = pc.utf8_trim_whitespace(values.cast(pa.large_string()))
+    text = pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.large_string()), text)
+    return pc.fill_null(text, default) if default is not None else text
 
 
 def read_complaints(path: str | Path) -> pd.DataFrame:

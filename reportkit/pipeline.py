@@ -19,6 +19,7 @@ import pandas as pd
 from reportkit import schedule
 from reportkit.classify import classify, redress_lines
 from reportkit.config import Config, load_config
+from reportkit.distinct import rows_where
 from reportkit.errors import ValidationFailed
 from reportkit.extract import INPUT_BYTES, INPUT_SHA256, read_complaints, read_context, read_redress, to_typed
 from reportkit.returns import RETURNS, planned_returns
@@ -150,10 +151,9 @@ def keep_entity_rows(text: TextInputs, config: Config, frns: list[str]) -> tuple
         skipped.rows[role] = int(of_others.sum())
         other_firms |= set(frame.loc[of_others, "firm_frn"].unique())
         if skipped.rows[role]:
-            attrs = frame.attrs
-            # A fresh RangeIndex: later steps address complaints by position (classify.redress_lines).
-            frame = frame[~of_others].reset_index(drop=True)
-            frame.attrs = attrs  # the hash and columns of the file as read stay with it
+            # A fresh RangeIndex: later steps address complaints by position (classify.redress_lines); the
+            # hash and columns of the file as read (attrs) stay with it.
+            frame = rows_where(frame, ~of_others)
         kept[role] = frame
     skipped.firms = len(other_firms)
     return (
