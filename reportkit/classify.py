@@ -11,6 +11,7 @@ import pandas as pd
 
 from reportkit import rules
 from reportkit.config import Config
+from reportkit.distinct import by_rows, category_by_rows, map_category
 from reportkit.errors import InputError
 from reportkit.money import check_total_fits
 from reportkit.taxonomy import load_taxonomy
@@ -49,21 +50,48 @@ REDRESS_LINE_COLUMNS = [
 
 
 def classify(complaints: pd.DataFrame, config: Config) -> pd.DataFrame:
-    """Return the typed complaints with the derived columns the returns are counted from."""
+    """Return the typed complaints with the derived columns the returns are counted from.
+
+    Code columns become categoricals first, so that the derived codes (nation, product and cause groups) are
+    looked up once per code; the bands and adviser keys are decided once per distinct combination of the
+    columns they read (reportkit.distinct): the same answers as row by row."""
     taxonomy = load_taxonomy()
     frame = complaints.copy()
-    frame["nation"] = frame["firm_frn"].map({frn: firm.business_days for frn, firm in config.firms.items()})
-    frame["product_group"] = frame["product"].map(taxonomy.parents["part_a_products"])
-    frame["cause_group"] = frame["cause"].map(taxonomy.parents["part_a_causes"])
+    for column in ("firm_frn", *SOURCE_CODE_COLUMNS):
+        frame[column] = frame[column].astype("category")
+    frame["nation"] = map_category(frame["firm_frn"], {frn: firm.business_days for frn, firm in config.firms.items()})
+    frame["product_group"] = map_category(frame["product"], taxonomy.parents["part_a_products"])
+    frame["cause_group"] = map_category(frame["cause"], taxonomy.parents["part_a_causes"])
     frame["in_scope_annex1"] = rules.in_scope_annex1(frame)
     frame["upheld"] = rules.is_upheld(frame["outcome"], frame["goodwill_payment"])
-    frame["band_annex1"] = rules.annex1_time_band(frame["received_date"], frame["closed_date"], frame["nation"])
+    dates = frame[["received_date", "closed_date", "nation"]]
+    frame["band_annex1"] = category_by_rows(
+        dates, lambda d: rules.annex1_time_band(d["received_date"], d["closed_date"], d["nation"]), rules.ANNEX1_BANDS
+    )
     frame["in_scope_1ad"] = rules.in_scope_annex1ad(frame, taxonomy.eligible_only_payment_services())
-    frame["band_1ad"] = rules.annex1ad_time_band(frame["received_date"], frame["closed_date"], frame["nation"])
-    frame["adviser_key"] = rules.adviser_key(frame)
+    frame["band_1ad"] = category_by_rows(
+        dates,
+        lambda d: rules.annex1ad_time_band(d["received_date"], d["closed_date"], d["nation"]),
+        rules.ANNEX1AD_BANDS,
+    )
+    frame["adviser_key"] = by_rows(frame[list(ADVISER_COLUMNS)], rules.adviser_key)
     for column in CODE_COLUMNS:
         frame[column] = frame[column].astype("category")
     return frame
+
+
+SOURCE_CODE_COLUMNS = tuple(c for c in CODE_COLUMNS if c not in ("firm_frn", "nation", "product_group", "cause_group",
+                                                                 "band_annex1", "band_1ad"))  # fmt: skip
+"""The code columns read from the extract (the others are derived here)."""
+
+ADVISER_COLUMNS = (
+    "adviser_irn",
+    "adviser_ni_number",
+    "adviser_date_of_birth",
+    "adviser_passport_number",
+    "adviser_nationality",
+)
+"""What an adviser's key is made from (DISP 1.10.2AR(3), rules.adviser_key)."""
 
 
 def redress_lines(complaints: pd.DataFrame, redress: pd.DataFrame | None) -> pd.DataFrame:

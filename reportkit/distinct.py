@@ -79,3 +79,26 @@ def rows_where(frame: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
     kept.columns = frame.columns
     kept.attrs = frame.attrs
     return kept
+
+
+def category_by_rows(
+    frame: pd.DataFrame, answer: Callable[[pd.DataFrame], pd.Series], categories: Sequence[str]
+) -> pd.Categorical:
+    """`answer` (codes from `categories`, or missing) over the distinct rows of `frame`, as a categorical of
+    every row: the answers are worked out once per combination and never turned into millions of strings. The
+    categories are in sorted order, as `astype("category")` makes them."""
+    first, inverse = distinct_rows(frame)
+    distinct = np.asarray(answer(frame.iloc[first].reset_index(drop=True)), dtype=object)
+    answers = pd.Categorical(distinct, categories=sorted(categories))
+    codes = answers.codes[inverse] if len(frame) else answers.codes[:0]
+    return pd.Categorical.from_codes(codes, categories=answers.categories)
+
+
+def map_category(values: pd.Series, mapping: dict) -> pd.Series:
+    """A categorical column's values through `mapping` (missing where it has none), looked up once per category
+    rather than once per row; the result is categorical too."""
+    values = values.astype("category")
+    mapped = pd.Categorical(pd.Series(values.cat.categories, dtype=object).map(mapping))
+    codes = values.cat.codes.to_numpy()
+    new = np.where(codes >= 0, mapped.codes[np.maximum(codes, 0)] if len(mapped) else -1, -1)
+    return pd.Series(pd.Categorical.from_codes(new, categories=mapped.categories), index=values.index)

@@ -51,7 +51,8 @@ ANNEX1AD_BANDS = ("closed_within_15_business_days", "closed_16_to_35_business_da
 def not_forwarded_entirely(forwarded: pd.Series) -> pd.Series:
     """DISP 1.10.1AR: a complaint forwarded in its entirety is left out of the report. One forwarded only in
     part, or jointly owned, is reported in full by both respondents (DISP 1.10.1BG, 1.10B.3D, 1.10B.4D)."""
-    return forwarded.astype("string").fillna("none") != "entire"
+    # isin compares a categorical column by its categories; a missing value is "none" (not forwarded).
+    return pd.Series(~forwarded.isin(["entire"]).to_numpy(dtype=bool), index=forwarded.index)
 
 
 def in_scope_annex1(frame: pd.DataFrame) -> pd.Series:
@@ -66,9 +67,9 @@ def in_scope_annex1ad(frame: pd.DataFrame, eligible_only_services: list[str]) ->
     such (`eligible_only_services`, from the taxonomy): a payment made with e-money or a pre-paid card is a
     payment service (DISP 1 Annex 1AA "Service groupings"). A complaint forwarded in its entirety is left out
     (DISP 1.10B.3D)."""
-    service = frame["payment_service"].astype("string")
-    about_payments = service.notna().to_numpy()
-    eligible_only = service.isin(eligible_only_services).fillna(False).to_numpy(dtype=bool)
+    service = frame["payment_service"]
+    about_payments = service.notna().to_numpy(dtype=bool)
+    eligible_only = service.isin(eligible_only_services).to_numpy(dtype=bool)
     eligible = frame["eligible_complainant"].astype(bool).to_numpy()
     keep = (
         about_payments & (eligible | ~eligible_only) & not_forwarded_entirely(frame["forwarded"]).to_numpy(dtype=bool)
@@ -96,10 +97,11 @@ def adviser_key(frame: pd.DataFrame) -> pd.Series:
 def is_upheld(outcome: pd.Series, goodwill_payment: pd.Series) -> pd.Series:
     """DISP 1.10.3G(2), 1.10B.8G(2): upheld or partially upheld counts as upheld; no decision but a goodwill
     payment counts as upheld; a rejected complaint stays not upheld even with a goodwill payment."""
-    outcome = outcome.astype("string")
-    decided_upheld = outcome.isin(UPHELD_OUTCOMES).fillna(False)
-    goodwill_without_decision = (outcome == "no_decision").fillna(False) & goodwill_payment.astype(bool)
-    return (decided_upheld | goodwill_without_decision).astype(bool)
+    # isin compares a categorical column by its categories; a missing outcome (still open) is neither.
+    decided_upheld = outcome.isin(UPHELD_OUTCOMES).to_numpy(dtype=bool)
+    without_decision = outcome.isin(["no_decision"]).to_numpy(dtype=bool)
+    upheld = decided_upheld | (without_decision & goodwill_payment.astype(bool).to_numpy())
+    return pd.Series(upheld, index=outcome.index)
 
 
 # ----------------------------------------------------------------------------- time to close

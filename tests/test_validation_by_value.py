@@ -8,10 +8,12 @@ compare every finding.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from reportkit.distinct import category_by_rows, map_category, rows_where
 from reportkit.extract import LINE_COLUMN
 from reportkit.schema import load_schema
 from reportkit.validation import suites
@@ -102,3 +104,37 @@ def test_distinct_rows_number_each_combination_in_order_of_first_appearance(pair
     expected = list(dict.fromkeys(as_tuples))  # each combination once, in order of first appearance
     assert [as_tuples[i] for i in first] == expected
     assert [expected[k] for k in inverse] == as_tuples
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["a", "b", None, "c"]), st.sampled_from(["x", "y", None]), st.integers(0, 3)),
+        min_size=0,
+        max_size=60,
+    )
+)
+def test_category_work_per_distinct_row_and_per_category_equals_work_per_row(rows) -> None:
+    frame = pd.DataFrame(rows, columns=["left", "right", "n"])
+
+    def band(part: pd.DataFrame) -> pd.Series:
+        return pd.Series(np.where(part["n"] >= 2, "high", np.where(part["left"].isna(), None, "low")), dtype=object)
+
+    by_combination = category_by_rows(frame, band, ["low", "high"])
+    per_row = pd.Categorical(band(frame), categories=["high", "low"])
+    assert list(by_combination.categories) == ["high", "low"]
+    assert list(pd.Series(by_combination).astype(object)) == list(pd.Series(per_row).astype(object))
+    mapping = {"a": "A", "b": "A"}  # "c" has no mapping: missing
+    mapped = map_category(frame["left"], mapping)
+    assert str(mapped.dtype) == "category"
+    expected = frame["left"].map(mapping).astype(object).where(frame["left"].map(mapping).notna(), None)
+    assert list(mapped.astype(object).where(mapped.notna(), None)) == list(expected)
+
+
+def test_rows_where_equals_boolean_indexing_with_a_fresh_index() -> None:
+    frame = pd.DataFrame({"a": ["x", None, "z", "w"], "b": [1, 2, 3, 4]}, index=[5, 6, 7, 8])
+    frame.attrs["sha256"] = "abc"
+    keep = np.array([True, False, True, True])
+    kept = rows_where(frame, keep)
+    pd.testing.assert_frame_equal(kept, frame[keep].reset_index(drop=True))
+    assert kept.attrs == {"sha256": "abc"}
