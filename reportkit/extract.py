@@ -24,7 +24,7 @@ import pyarrow.csv as pa_csv
 from reportkit.distinct import by_value, in_threads
 from reportkit.errors import EnvironmentProblem, InputError
 from reportkit.money import parse_units
-from reportkit.schema import FileSchema, load_schema
+from reportkit.schema import Column, FileSchema, load_schema
 
 LINE_COLUMN = "_line"
 """Where each row came from, for row-level messages: in a CSV the file line its record starts on (the header is
@@ -177,15 +177,22 @@ def _one_record_per_line(data: bytes, records: int) -> bool:
     return lines == records + 1
 
 
-def _parse_csv(data: bytes, quoted: bool, block_size: int) -> pa.Table:
-    """Parse with pyarrow (several times faster than pandas' own parser on big extracts), every column as text.
+TEXT = pa.large_string()
+"""Plain text: `large_string`, the type pandas' own string columns hold, so the frame is made without a copy."""
+CODED = pa.dictionary(pa.int32(), pa.large_string())
+"""Text stored as categories: each distinct value once, and each row its number (pandas: a categorical)."""
 
-    Text is `large_string`, the type pandas' own string columns hold, so the frame is made without a copy."""
+
+def _parse_csv(data: bytes, quoted: bool, block_size: int, plain: frozenset[str]) -> pa.Table:
+    """Parse with pyarrow (several times faster than pandas' own parser on big extracts), every column as text:
+    the columns in `plain` (by their name without outer spaces) as plain text, the others as categories."""
     read = pa_csv.ReadOptions(block_size=block_size)
     parse = pa_csv.ParseOptions(newlines_in_values=quoted)  # the quote-aware chunker only when a quote is there
     names = pa_csv.open_csv(pa.BufferReader(data), read_options=read, parse_options=parse).schema.names
     convert = pa_csv.ConvertOptions(
-        column_types={name: pa.large_string() for name in names}, strings_can_be_null=True, null_values=[""]
+        column_types={name: TEXT if name.strip() in plain else CODED for name in names},
+        strings_can_be_null=True,
+        null_values=[""],
     )
     return pa_csv.read_csv(pa.BufferReader(data), read_options=read, parse_options=parse, convert_options=convert)
 
@@ -229,7 +236,7 @@ def _not_utf8_message(path: Path, data: bytes) -> str:
     return f"{path}: not UTF-8 text; save the extract as CSV UTF-8"
 
 
-def _read_csv(path: Path, data: bytes) -> tuple[pa.Table, np.ndarray]:
+def _read_csv(path: Path, data: bytes, plain: frozenset[str]) -> tuple[pa.Table, np.ndarray]:
     """Read every column as text; returns the table and the file line each record starts on.
 
     Big clean files take the fast path: no quote and no blank line means record k is on line k + 2. Only a file
@@ -243,14 +250,14 @@ def _read_csv(path: Path, data: bytes) -> tuple[pa.Table, np.ndarray]:
     quoted = b'"' in data
     try:
         try:
-            table = _parse_csv(data, quoted, BLOCK_SIZE)
+            table = _parse_csv(data, quoted, BLOCK_SIZE, plain)
         except pa.ArrowInvalid as exc:
             if "straddl" not in str(exc) and "block" not in str(exc).lower():
                 raise
             # A record longer than a block (a long free-text value, or a quote never closed): read again with
             # a block that holds the longest record, so the record is parsed (and named by line if it is wrong).
             longest = int(csv_records(data).lengths.max(initial=0))
-            table = _parse_csv(data, quoted, max(BLOCK_SIZE, 2 * longest + 1024))
+            table = _parse_csv(data, quoted, max(BLOCK_SIZE, 2 * longest + 1024), plain)
     except pa.ArrowInvalid as exc:
         reason = str(exc)
         if _RAGGED.search(reason):
@@ -471,7 +478,7 @@ def read_text_frame(path: str | Path, schema: FileSchema) -> pd.DataFrame:
         table = _read_binary(path, data, pd.read_excel)
         lines = np.arange(2, table.num_rows + 2)  # the worksheet's row number: the header is row 1
     else:
-        table, lines = _read_csv(path, data)
+        table, lines = _read_csv(path, data, frozenset(schema.plain_text))
     table, empty = drop_empty_unnamed(table)
     headers = [str(c) for c in table.column_names]
     if headers and not any(header_key(c) in schema.columns for c in headers):
@@ -489,19 +496,13 @@ def read_text_frame(path: str | Path, schema: FileSchema) -> pd.DataFrame:
         raise InputError(f"{path}: needs at least one of the columns {', '.join(schema.one_of)}")
     # The file's known columns in its order, then the optional ones it lacks (with their default).
     order = [c for c in present if c in schema.columns] + [c for c in schema.columns if c not in present]
-    frame = pa.table(
-        dict(
-            zip(
-                order,
-                in_threads(
-                    lambda name: clean_text(table.column(present[name]) if name in present else None,
-                                            schema.columns[name].default, table.num_rows),
-                    order,
-                ),
-                strict=True,
-            )
-        )
-    ).to_pandas()  # fmt: skip
+    columns = in_threads(
+        lambda name: clean_text(
+            table.column(present[name]) if name in present else None, schema.columns[name], table.num_rows
+        ),
+        order,
+    )
+    frame = pd.DataFrame(dict(zip(order, columns, strict=True)))
     frame[LINE_COLUMN] = lines
     frame.attrs[COLUMNS_FOUND] = found
     frame.attrs[INPUT_SHA256] = hashlib.sha256(data).hexdigest()  # what was parsed, even if the file changes later
@@ -510,18 +511,42 @@ def read_text_frame(path: str | Path, schema: FileSchema) -> pd.DataFrame:
     return frame
 
 
-def clean_text(values: pa.ChunkedArray | None, default: str | None, rows: int) -> pa.ChunkedArray:
+def clean_text(values: pa.ChunkedArray | None, column: Column, rows: int) -> pd.Series:
     """A column as the suites see it: outer whitespace trimmed, an empty value missing, a missing value the
-    column's default (when it has one); an absent column (`values` None) is its default on every row."""
+    column's default (when it has one); an absent column (`values` None) is its default on every row. A
+    `plain_text` column is pandas text, any other a categorical (the same values, each distinct one once)."""
     if values is None:
-        return (
-            pa.chunked_array([pa.nulls(rows, pa.large_string())])
-            if default is None
-            else pa.chunked_array([pa.repeat(pa.scalar(default, pa.large_string()), rows)])
-        )
-    text = pc.utf8_trim_whitespace(values.cast(pa.large_string()))
-    text = pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.large_string()), text)
-    return pc.fill_null(text, default) if default is not None else text
+        values = pa.chunked_array([pa.nulls(rows, TEXT)])
+    if not column.plain_text:
+        return _clean_categories(values, column.default)
+    text = pc.utf8_trim_whitespace(values.cast(TEXT))
+    text = pc.if_else(pc.equal(text, ""), pa.scalar(None, TEXT), text)
+    text = pc.fill_null(text, column.default) if column.default is not None else text
+    return text.to_pandas()
+
+
+def as_plain_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with its categorical columns as plain text (for small frames that build messages from values)."""
+    categorical = [c for c in frame.columns if isinstance(frame[c].dtype, pd.CategoricalDtype)]
+    return frame.astype({c: "str" for c in categorical}) if categorical else frame
+
+
+def _clean_categories(values: pa.ChunkedArray, default: str | None) -> pd.Series:
+    """clean_text for a column held as categories: the cleaning is done once per distinct value and the rows
+    keep their numbers (values that differ only in outer spaces become one category)."""
+    if not pa.types.is_dictionary(values.type):  # a Parquet or workbook column, or an absent one
+        values = pc.dictionary_encode(values.cast(TEXT))
+    raw = pd.Series(values.to_pandas(), copy=False).astype("category")
+    names = pd.Series(raw.cat.categories, dtype="str").str.strip()
+    names = names.mask(names == "")
+    codes = raw.cat.codes.to_numpy()
+    if default is not None:  # the default is one more category for the rows with no value
+        names = pd.concat([names, pd.Series([default], dtype="str")], ignore_index=True)
+        codes = np.where(codes >= 0, codes, len(names) - 1)
+        names = names.fillna(default)
+    cleaned = pd.Categorical(names)  # merges names that now agree; sorted text categories, as astype makes them
+    new = cleaned.codes[codes] if len(names) else codes
+    return pd.Series(pd.Categorical.from_codes(np.where(codes >= 0, new, -1), categories=cleaned.categories))
 
 
 def read_complaints(path: str | Path) -> pd.DataFrame:

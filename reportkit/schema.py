@@ -24,6 +24,10 @@ class Column:
     when_absent: str | None = None
     """For an optional column: what a file without it means, in words a run prints ("every complaint treated
     as from an eligible complainant"), so that a default is never used silently."""
+    plain_text: bool = False
+    """Values mostly of their own row (identifiers, amounts): read as plain text. Every other column is read as
+    categories (each distinct value stored once), since it holds a few hundred dates or codes in millions of
+    rows, and every rule decided per distinct value finds them already numbered."""
 
 
 @dataclass(frozen=True)
@@ -40,6 +44,10 @@ class FileSchema:
     @property
     def optional(self) -> list[str]:
         return [c.name for c in self.columns.values() if not c.required]
+
+    @property
+    def plain_text(self) -> list[str]:
+        return [c.name for c in self.columns.values() if c.plain_text]
 
     @property
     def personal_data(self) -> list[str]:

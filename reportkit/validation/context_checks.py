@@ -16,6 +16,7 @@ import pandas as pd
 from reportkit import calendar, schedule
 from reportkit.calendar import _MAX_YEAR, _MIN_YEAR, Period
 from reportkit.config import Config
+from reportkit.extract import as_plain_text
 from reportkit.taxonomy import load_taxonomy
 from reportkit.validation.checks import DATE_FORM, FAR_FUTURE_YEAR
 from reportkit.validation.report import findings_frame
@@ -173,7 +174,9 @@ def context_key_on_keyless_measure(context: pd.DataFrame, file: str) -> pd.DataF
 
 
 def context_findings(context: pd.DataFrame, config: Config, file: str) -> list[pd.DataFrame]:
-    """Every context check, in the order a user would fix them."""
+    """Every context check, in the order a user would fix them (over the file's values as text: a context file
+    has a few hundred rows, and its messages are built from them)."""
+    context = as_plain_text(context)
     return [
         context_key_on_keyless_measure(context, file),
         duplicate_context_rows(context, file),
