@@ -146,7 +146,12 @@ def run_command(config, complaints, redress, context, entity, period_end, out, l
         )
     click.echo(f"wrote {outcome.folder}")
     click.echo(f"  {outcome.redress_basis}")
+    nil = [stem for stem in outcome.produced if NIL_MARK in stem]
+    if nil:  # one line for every member's nil return, however many members the group has
+        click.echo(f"  produced {len(nil)} member nil return(s): {', '.join(nil)}")
     for stem in outcome.produced:
+        if NIL_MARK in stem:
+            continue
         click.echo(f"  produced {stem}")
         if stem in outcome.notes:
             click.echo(f"    note: {outcome.notes[stem]}")
@@ -160,6 +165,10 @@ def run_command(config, complaints, redress, context, entity, period_end, out, l
         click.echo(f"  skipped {item.stem}: {item.reason}")
     if outcome.warnings:
         click.echo(f"  {outcome.warnings} warning(s): see {outcome.folder / 'validation' / 'warnings.csv'}")
+
+
+NIL_MARK = "--nil-"
+"""In a return's stem: a member's nil return of a joint item (returns/<return>--nil-<frn>.json)."""
 
 
 @main.command("validate")
