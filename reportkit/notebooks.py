@@ -52,8 +52,8 @@ class SpareKernel:
     """A kernel started in a notebook worker before the notebook that will use it, so that its start-up and
     imports (seconds) overlap the run's reading and validation, or the rendering of the previous page."""
 
-    manager: Any  # jupyter_client.KernelManager
-    client: Any  # its client, kept open until the kernel is handed over
+    manager: Any  # jupyter_client.AsyncKernelManager, as nbclient's own (a blocking one deadlocks in a fork)
+    client: Any  # a blocking client of it, kept open until the kernel is handed over
 
 
 _spare: SpareKernel | None = None
@@ -67,12 +67,14 @@ def start_spare_kernel() -> None:
     global _spare
     if _spare is not None:
         return
-    from jupyter_client import KernelManager
+    from jupyter_client import AsyncKernelManager, BlockingKernelClient
+    from jupyter_core.utils import run_sync
 
     try:
-        manager = KernelManager(kernel_name=KERNEL)
-        manager.start_kernel(extra_arguments=QUIET_KERNEL)
-        client = manager.client()
+        manager = AsyncKernelManager(kernel_name=KERNEL)
+        run_sync(manager.start_kernel)(extra_arguments=QUIET_KERNEL)
+        client = BlockingKernelClient()
+        client.load_connection_info(manager.get_connection_info(session=True))
         client.start_channels()
         client.execute(PRELOAD, silent=True, store_history=False)
     except Exception:  # noqa: BLE001 - no spare: the notebook starts its own kernel, as without one
@@ -91,8 +93,10 @@ def stop_spare_kernel() -> None:
 
 
 def _shut_down(manager: Any) -> None:
+    from jupyter_core.utils import run_sync
+
     try:
-        manager.shutdown_kernel(now=True)
+        run_sync(manager.shutdown_kernel)(now=True)
     except Exception:  # noqa: BLE001 - already gone
         pass
 

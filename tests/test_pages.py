@@ -195,6 +195,8 @@ def test_a_notebook_run_in_a_spare_kernel_is_the_notebook_papermill_makes_in_its
     kernel is shut down once used."""
     import shutil
 
+    from jupyter_core.utils import run_sync
+
     from reportkit.paths import SAMPLE_RUN_DIR
 
     run = tmp_path / "run"
@@ -206,7 +208,7 @@ def test_a_notebook_run_in_a_spare_kernel_is_the_notebook_papermill_makes_in_its
     assert spare is not None
     in_spare = execute("annex1.ipynb", run / "notebooks" / "spare.ipynb", parameters, spare=True)
     assert notebooks._spare is None  # used once, never again
-    assert not spare.manager.is_alive()
+    assert not run_sync(spare.manager.is_alive)()
     as_json = [nbformat.read(p, as_version=4) for p in (fresh, in_spare)]
     for document, path in zip(as_json, (fresh, in_spare), strict=True):
         document.metadata["papermill"].pop("output_path")  # the only difference: each file's own name
@@ -223,3 +225,27 @@ def test_a_spare_kernel_works_in_the_notebooks_folder(scratch_notebooks: Path) -
     out = scratch_notebooks / "elsewhere" / "where.ipynb"
     executed = execute("where.ipynb", out, {}, spare=True)
     assert nbformat.read(executed, as_version=4).cells[0].outputs[0]["text"] == f"{out.parent}\n"
+
+
+@pytest.mark.slow
+def test_a_worker_forked_after_notebooks_ran_here_runs_its_notebook_in_its_spare_kernel(tmp_path: Path) -> None:
+    """Workers are forked from a process that may have run notebooks itself (a test session, a notebook
+    calling reportkit): the spare kernel must not wait on an event-loop thread the fork did not copy."""
+    import multiprocessing
+    import shutil
+    from concurrent.futures import ProcessPoolExecutor
+
+    from reportkit.paths import SAMPLE_RUN_DIR
+    from reportkit.runner import _execute_and_render
+
+    run = tmp_path / "run"
+    shutil.copytree(SAMPLE_RUN_DIR, run)
+    parameters = {"run_dir": "..", "return_stem": "annex1"}
+    execute("annex1.ipynb", run / "notebooks" / "here.ipynb", parameters)  # this process has run a notebook
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
+        pool.submit(notebooks.start_spare_kernel).result(timeout=120)
+        job = pool.submit(
+            _execute_and_render, "annex1.ipynb", "there", str(run), parameters, str(notebooks.NOTEBOOKS_DIR), True
+        )
+        assert job.result(timeout=300) == "there"
+    assert (run / "html" / "there.html").is_file()
