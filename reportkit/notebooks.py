@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 import multiprocessing.util
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -38,48 +37,42 @@ def kernel_failed_to_start(exc: BaseException) -> bool:
     return any(sign in text for sign in KERNEL_START_FAILURES)
 
 
-PRELOAD = "import reportkit.views\nimport matplotlib\nmatplotlib.use('Agg')\nimport matplotlib.pyplot\n"
-"""What a spare kernel imports before its notebook arrives: the rendering module (pandas with it) and the
-charting library as the pages' charts set it up (reportkit.views). Run silently (no execution count, no
-history), it leaves no trace in the notebook; the notebook imports the same modules itself."""
+PRELOAD = [
+    "import importlib as _preload",
+    "_preload.import_module('reportkit.views')",
+    "_preload.import_module('matplotlib').use('Agg')",
+    "_preload.import_module('matplotlib.pyplot')",
+    "del _preload",
+]
+"""What a spare kernel imports as it starts (IPython's exec_lines), before its notebook arrives: the rendering
+module (pandas with it) and the charting library set up as the pages' charts set it up (reportkit.views,
+Agg before pyplot). Start-up lines count no execution and leave no name behind, so the notebook, which
+imports what it uses itself, is executed exactly as in a kernel started for it."""
 
 SPARE_READY_SECONDS = 60
 """How long a notebook waits for its spare kernel to answer before starting a kernel of its own."""
 
-
-@dataclass
-class SpareKernel:
-    """A kernel started in a notebook worker before the notebook that will use it, so that its start-up and
-    imports (seconds) overlap the run's reading and validation, or the rendering of the previous page."""
-
-    manager: Any  # jupyter_client.AsyncKernelManager, as nbclient's own (a blocking one deadlocks in a fork)
-    client: Any  # a blocking client of it, kept open until the kernel is handed over
-
-
-_spare: SpareKernel | None = None
-"""This process's spare kernel, if one is started and not yet used."""
+_spare: Any | None = None
+"""This process's spare kernel (a jupyter_client.AsyncKernelManager, as nbclient's own), if one is started and
+not yet used."""
 
 
 def start_spare_kernel() -> None:
-    """Start the kernel the next notebook of this process will run in, and send it PRELOAD; returns at once
-    (the kernel starts and imports in its own process). A kernel that fails to start is left to papermill,
-    which starts one of its own (and reports why it cannot)."""
+    """Start the kernel the next notebook of this process will run in; returns at once (the kernel starts and
+    imports PRELOAD in its own process, overlapping the run's reading and validation, or the rendering of the
+    previous page). A kernel that fails to start is left alone: the notebook then starts one of its own."""
     global _spare
     if _spare is not None:
         return
-    from jupyter_client import AsyncKernelManager, BlockingKernelClient
+    from jupyter_client import AsyncKernelManager
     from jupyter_core.utils import run_sync
 
     try:
         manager = AsyncKernelManager(kernel_name=KERNEL)
-        run_sync(manager.start_kernel)(extra_arguments=QUIET_KERNEL)
-        client = BlockingKernelClient()
-        client.load_connection_info(manager.get_connection_info(session=True))
-        client.start_channels()
-        client.execute(PRELOAD, silent=True, store_history=False)
+        run_sync(manager.start_kernel)(extra_arguments=[*QUIET_KERNEL, f"--IPKernelApp.exec_lines={PRELOAD!r}"])
     except Exception:  # noqa: BLE001 - no spare: the notebook starts its own kernel, as without one
         return
-    _spare = SpareKernel(manager, client)
+    _spare = manager
     multiprocessing.util.Finalize(None, stop_spare_kernel, exitpriority=10)  # when the worker ends
 
 
@@ -88,8 +81,7 @@ def stop_spare_kernel() -> None:
     global _spare
     spare, _spare = _spare, None
     if spare is not None:
-        _shut_down(spare.manager)
-        spare.client.stop_channels()
+        _shut_down(spare)
 
 
 def _shut_down(manager: Any) -> None:
@@ -101,36 +93,50 @@ def _shut_down(manager: Any) -> None:
         pass
 
 
-def take_spare_kernel(cwd: Path) -> Any | None:
-    """The spare kernel, ready and working in `cwd` (the notebook's folder, as papermill's own kernel would),
-    or None when there is none or it does not answer (it is then shut down)."""
-    global _spare
-    spare, _spare = _spare, None
-    if spare is None:
-        return None
+async def _work_in(manager: Any, cwd: Path) -> None:
+    """Wait for the kernel to answer, then move it to `cwd`, silently (no execution count, no history), with
+    an async client as nbclient uses: a blocking client waits forever in a worker forked from a process that
+    ran notebooks itself (an event-loop thread the fork did not copy)."""
+    client = manager.client()
+    client.start_channels()
     try:
-        spare.client.wait_for_ready(timeout=SPARE_READY_SECONDS)
-        reply = spare.client.execute_interactive(
+        await client.wait_for_ready(timeout=SPARE_READY_SECONDS)
+        reply = await client.execute_interactive(
             f"import os as _os; _os.chdir({str(cwd)!r}); del _os",
             silent=True,
             store_history=False,
             timeout=SPARE_READY_SECONDS,
         )
-        if reply["content"]["status"] != "ok":
-            raise RuntimeError(reply["content"])
-    except Exception:  # noqa: BLE001 - not usable: the notebook starts a kernel of its own
-        _shut_down(spare.manager)
-        return None
     finally:
-        spare.client.stop_channels()
-    return spare.manager
+        client.stop_channels()
+    if reply["content"]["status"] != "ok":
+        raise RuntimeError(f"the spare kernel could not work in {cwd}")
+
+
+def take_spare_kernel(cwd: Path) -> Any | None:
+    """The spare kernel, ready and working in `cwd` (the notebook's folder, as papermill's own kernel would),
+    or None when there is none or it does not answer (it is then shut down)."""
+    from jupyter_core.utils import run_sync
+
+    global _spare
+    spare, _spare = _spare, None
+    if spare is None:
+        return None
+    try:
+        cwd.mkdir(parents=True, exist_ok=True)
+        run_sync(_work_in)(spare, cwd)
+    except Exception:  # noqa: BLE001 - not usable: the notebook starts a kernel of its own
+        _shut_down(spare)
+        return None
+    return spare
 
 
 def execute(
-    name: str, output: Path, parameters: dict[str, Any], templates: Path | None = None, spare: bool = False
+    name: str, output: Path, parameters: dict[str, Any], templates: Path | None = None, kernel: Any | None = None
 ) -> Path:
     """Run notebooks/<name> (or <templates>/<name>) with papermill into `output`, injecting `parameters`
-    (JSON-able scalars); with `spare`, in this process's spare kernel when it has one (start_spare_kernel).
+    (JSON-able scalars); in `kernel` (a spare kernel, take_spare_kernel) when given, else in a kernel papermill
+    starts. The kernel is shut down afterwards either way.
 
     Each notebook runs in a kernel of its own, used once: a spare kernel has run only PRELOAD, silently, so
     the executed notebook is the same, byte for byte, as in a kernel papermill starts (tested).
@@ -143,7 +149,7 @@ def execute(
 
     logging.getLogger("papermill").setLevel(logging.WARNING)
     output.parent.mkdir(parents=True, exist_ok=True)
-    manager = take_spare_kernel(output.parent) if spare else None
+    manager = kernel
     try:
         for attempt in range(1, KERNEL_START_ATTEMPTS + 1):
             try:

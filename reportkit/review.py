@@ -289,20 +289,26 @@ def _iso_dates(days: pd.Series) -> pd.Series:
     return days.dt.strftime("%Y-%m-%d").astype("str")
 
 
-def write_review_data(
+def write_run_document(
     folder: Path,
     info: RunInfo,
     config: Config,
     results: list[ReturnResult],
     complaints: pd.DataFrame,
     tie_outs: list[TieOut] | None = None,
-    lines: pd.DataFrame | None = None,
 ) -> None:
-    """run.json (with every tie-out and its two figures), facts/<stem>.parquet for every charted return and,
-    given the redress lines, facts/<stem>-complaints.parquet for every non-nil return with lineage."""
+    """run.json: the run's facts, tie-outs and reconciliations (all the validation page needs beside
+    validation/)."""
     document = run_document(info, config, results, tie_outs, complaints)
     text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
     (folder / RUN_FILE).write_text(text, encoding="utf-8")
+
+
+def write_facts(
+    folder: Path, config: Config, results: list[ReturnResult], complaints: pd.DataFrame, lines: pd.DataFrame | None
+) -> None:
+    """facts/<stem>.parquet for every charted return and, given the redress lines,
+    facts/<stem>-complaints.parquet for every non-nil return with lineage."""
     for result in results:
         if result.code in CHARTED_RETURNS and not result.document["nil_return"]:
             (folder / FACTS_FOLDER).mkdir(parents=True, exist_ok=True)

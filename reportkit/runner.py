@@ -50,7 +50,7 @@ from reportkit.measures import redress_basis_statement
 from reportkit.notebooks import execute, render_html
 from reportkit.returns import RETURNS
 from reportkit.returns.common import ReturnResult
-from reportkit.review import write_review_data
+from reportkit.review import write_facts, write_run_document
 from reportkit.review_page import write_index
 from reportkit.runinfo import FirmFacts, InputRead, RunInfo, describe_run
 from reportkit.safecsv import write_safe_csv
@@ -312,9 +312,9 @@ def _execute_and_render(
     worker processes, which are started fresh and so are told where the templates are). In a worker, the
     notebook uses the worker's spare kernel and, when `more` notebooks wait to be run, the next spare kernel
     starts while this page renders."""
-    executed = execute(
-        notebook, Path(folder) / "notebooks" / f"{stem}.ipynb", parameters, Path(templates), spare=in_worker
-    )
+    output = Path(folder) / "notebooks" / f"{stem}.ipynb"
+    kernel = notebook_templates.take_spare_kernel(output.parent) if in_worker else None
+    executed = execute(notebook, output, parameters, Path(templates), kernel)
     if in_worker and more:
         notebook_templates.start_spare_kernel()
     render_html(executed, Path(folder) / "html" / f"{stem}.html")
@@ -419,7 +419,7 @@ def notebook_pool() -> ProcessPoolExecutor:
 @contextmanager
 def notebook_workers(enabled: bool) -> Iterator[ProcessPoolExecutor | None]:
     """The run's notebook workers (None without notebooks), started at once so that their start-up overlaps
-    reading and validation. On an error in a notebook the others finish (run_notebooks); on an
+    reading and validation. On an error in a notebook the others finish (NotebookRuns.finish); on an
     interrupt (SIGINT/SIGTERM, reportkit.errors.Interrupted) they and their kernels are stopped at once.
     On any failure the pool is stopped without waiting for warm-ups: a bad configuration is reported at once."""
     if not enabled:
@@ -429,7 +429,7 @@ def notebook_workers(enabled: bool) -> Iterator[ProcessPoolExecutor | None]:
     try:
         yield pool
     except BaseException:
-        _stop_workers(pool)  # notebooks that failed have finished (run_notebooks waits); warm-ups need not
+        _stop_workers(pool)  # notebooks that failed have finished (NotebookRuns.finish waits); warm-ups need not
         raise
     pool.shutdown(wait=True)
 
@@ -440,59 +440,64 @@ def write_drilldown_pages(staging: Path, results: list[ReturnResult]) -> None:
         write_drilldown_page(staging, result.stem)
 
 
-def run_notebooks(
-    jobs: list[tuple[str, str, str | None]],
-    staging: Path,
-    parameters: dict,
-    step: Progress,
-    pool: ProcessPoolExecutor | None = None,
-    meanwhile: Callable[[], None] | None = None,
-) -> None:
-    """Execute and render every notebook, in the worker processes of `pool` (each its own kernel), or one
-    after another in this process without one; `meanwhile` is done in this process while the workers run
-    the notebooks (work that does not need them, such as the drill-down pages). A failing notebook lets the
-    others finish, so their executed copies are kept as evidence."""
-    templates = str(notebook_templates.NOTEBOOKS_DIR)
-    calls = [
-        (
-            nb,
-            safe_name(stem, "notebook"),
-            str(staging),
-            {**parameters, **({"return_stem": ret} if ret else {})},
-            templates,
-        )
-        for nb, stem, ret in jobs
-    ]
-    step(f"executing and rendering {len(calls)} notebook(s) with papermill and nbconvert")
-    if pool is None:
-        if meanwhile is not None:
-            meanwhile()
-        for call in calls:
-            step(f"  notebooks/{call[1]}.ipynb -> html/{_execute_and_render(*call)}.html")
-        return
-    # A bar on a terminal only (disable=None): logs and CI keep the one line per notebook.
-    bar = tqdm(total=len(calls), desc="notebooks", unit="notebook", disable=None, leave=False, file=sys.stderr)
-    # Two workers take the notebooks in turn: while two or more are still to start after this one, the worker
-    # that finishes it will very likely take another, so it starts that one's kernel early.
-    futures = [
-        pool.submit(_execute_and_render, *call, in_worker=True, more=index < len(calls) - 2)
-        for index, call in enumerate(calls)
-    ]
-    try:
-        if meanwhile is not None:
-            meanwhile()
-        for future in futures:
-            stem = future.result()
-            bar.update()
-            step(f"  html/{stem}.html")
-    except Exception:
-        wait(futures)  # the others finish: their executed notebooks are evidence
-        raise
-    except BaseException:
-        _stop_workers(pool)  # an interrupt: kernels stop before the staging folder they work in is removed
-        raise
-    finally:
-        bar.close()
+class NotebookRuns:
+    """The run's notebooks, each handed to the workers as soon as what it reads is written (the validation
+    page needs only validation/ and run.json, so it runs while the returns are written), then waited for
+    together. Without a pool they run one after another in this process, in `finish`."""
+
+    def __init__(
+        self, staging: Path, parameters: dict, step: Progress, pool: ProcessPoolExecutor | None, total: int
+    ) -> None:
+        self.staging, self.parameters, self.step, self.pool, self.total = staging, parameters, step, pool, total
+        self.calls: list[tuple] = []
+        self.futures: list = []
+
+    def submit(self, jobs: list[tuple[str, str, str | None]]) -> None:
+        templates = str(notebook_templates.NOTEBOOKS_DIR)
+        for nb, stem, ret in jobs:
+            call = (
+                nb,
+                safe_name(stem, "notebook"),
+                str(self.staging),
+                {**self.parameters, **({"return_stem": ret} if ret else {})},
+                templates,
+            )
+            index = len(self.calls)
+            self.calls.append(call)
+            if self.pool is not None:
+                # Two workers take the notebooks in turn: while two or more are still to start after this one,
+                # the worker that finishes it will very likely take another, so it starts that one's kernel early.
+                more = index < self.total - 2
+                self.futures.append(self.pool.submit(_execute_and_render, *call, in_worker=True, more=more))
+
+    def finish(self, meanwhile: Callable[[], None] | None = None) -> None:
+        """Wait for every notebook (one progress line each); `meanwhile` is done in this process first, while
+        the workers run them. A failing notebook lets the others finish, so their executed copies are kept
+        as evidence."""
+        self.step(f"executing and rendering {len(self.calls)} notebook(s) with papermill and nbconvert")
+        if self.pool is None:
+            if meanwhile is not None:
+                meanwhile()
+            for call in self.calls:
+                self.step(f"  notebooks/{call[1]}.ipynb -> html/{_execute_and_render(*call)}.html")
+            return
+        # A bar on a terminal only (disable=None): logs and CI keep the one line per notebook.
+        bar = tqdm(total=len(self.calls), desc="notebooks", unit="notebook", disable=None, leave=False, file=sys.stderr)
+        try:
+            if meanwhile is not None:
+                meanwhile()
+            for future in self.futures:
+                stem = future.result()
+                bar.update()
+                self.step(f"  html/{stem}.html")
+        except Exception:
+            wait(self.futures)  # the others finish: their executed notebooks are evidence
+            raise
+        except BaseException:
+            _stop_workers(self.pool)  # an interrupt: kernels stop before the staging folder they work in goes
+            raise
+        finally:
+            bar.close()
 
 
 def run_facts(
@@ -650,22 +655,19 @@ def _build_in(
     step(f"tie-outs: {held} checked, all hold; {shown} shown for comparison")
     step(f"writing {len(built.results)} return(s), the workbook and lineage")
     info = run_facts(begun.read, begun.rows_read, config, entity, period_end, built.results, notebooks)
+    write_run_document(staging, info, config, built.results, prepared.complaints, tie_outs)
+    jobs = notebook_jobs(built.results)
+    # The notebooks get the run folder relative to notebooks/, where each executes, and read nothing
+    # else: no path enters an executed notebook, so a re-run elsewhere reproduces it byte for byte.
+    runs = NotebookRuns(staging, {"run_dir": ".."}, step, pool, len(jobs)) if notebooks else None
+    if runs is not None:
+        runs.submit(jobs[:1])  # the validation page: validation/ and run.json are written
     write_returns(built.results, staging, entity, period_end, config, info, lineage_csv)
-    write_review_data(
-        staging, info, config, built.results, prepared.complaints, tie_outs, prepared.redress_lines
-    )  # what pages read
+    write_facts(staging, config, built.results, prepared.complaints, prepared.redress_lines)  # what pages read
     parameters = run_parameters(paths, entity, period_end)
-    if notebooks:
-        # The notebooks get the run folder relative to notebooks/, where each executes, and read nothing
-        # else: no path enters an executed notebook, so a re-run elsewhere reproduces it byte for byte.
-        run_notebooks(
-            notebook_jobs(built.results),
-            staging,
-            {"run_dir": ".."},
-            step,
-            pool,
-            meanwhile=lambda: write_drilldown_pages(staging, built.results),
-        )
+    if runs is not None:
+        runs.submit(jobs[1:])
+        runs.finish(meanwhile=lambda: write_drilldown_pages(staging, built.results))
 
     manifest = build_manifest(
         inputs=begun.read,

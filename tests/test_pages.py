@@ -188,12 +188,22 @@ def test_only_a_kernel_that_failed_to_start_is_started_again() -> None:
     assert not kernel_failed_to_start(RuntimeError("name 'x' is not defined"))
 
 
+def _spare_kernel_answers(folder: str) -> bool:
+    """In a worker: start a spare kernel, take it (ready, working in `folder`) and shut it down."""
+    notebooks.start_spare_kernel()
+    kernel = notebooks.take_spare_kernel(Path(folder))
+    if kernel is None:
+        return False
+    notebooks._shut_down(kernel)
+    return True
+
+
 @pytest.mark.slow
 def test_a_notebook_run_in_a_spare_kernel_is_the_notebook_papermill_makes_in_its_own(tmp_path: Path) -> None:
     """A worker starts the next notebook's kernel early (notebooks.start_spare_kernel); the page it executes
-    must be byte for byte the one a kernel of papermill's own gives, run in the notebook's folder, and the
-    kernel is shut down once used."""
+    must be byte for byte the one a kernel of papermill's own gives, and the kernel is shut down once used."""
     import shutil
+    import time
 
     from jupyter_core.utils import run_sync
 
@@ -204,48 +214,47 @@ def test_a_notebook_run_in_a_spare_kernel_is_the_notebook_papermill_makes_in_its
     parameters = {"run_dir": "..", "return_stem": "annex1"}
     fresh = execute("annex1.ipynb", run / "notebooks" / "fresh.ipynb", parameters)
     notebooks.start_spare_kernel()
-    spare = notebooks._spare
-    assert spare is not None
-    in_spare = execute("annex1.ipynb", run / "notebooks" / "spare.ipynb", parameters, spare=True)
-    assert notebooks._spare is None  # used once, never again
-    assert not run_sync(spare.manager.is_alive)()
+    started = time.monotonic()
+    kernel = notebooks.take_spare_kernel(run / "notebooks")
+    assert kernel is not None and notebooks._spare is None  # ready, and handed over once
+    assert time.monotonic() - started < notebooks.SPARE_READY_SECONDS / 2  # it answered; no wait for a timeout
+    in_spare = execute("annex1.ipynb", run / "notebooks" / "spare.ipynb", parameters, kernel=kernel)
+    assert not run_sync(kernel.is_alive)()
     as_json = [nbformat.read(p, as_version=4) for p in (fresh, in_spare)]
-    for document, path in zip(as_json, (fresh, in_spare), strict=True):
+    for document in as_json:
         document.metadata["papermill"].pop("output_path")  # the only difference: each file's own name
         assert [c.execution_count for c in document.cells if c.cell_type == "code"][:2] == [1, 2]
-        assert path.exists()
     assert nbformat.writes(as_json[0]) == nbformat.writes(as_json[1])
 
 
 @pytest.mark.slow
 def test_a_spare_kernel_works_in_the_notebooks_folder(scratch_notebooks: Path) -> None:
-    cell = nbformat.v4.new_code_cell("import os\nprint(os.getcwd())")
+    cell = nbformat.v4.new_code_cell(
+        "import os, sys\nprint(os.getcwd())\nprint('reportkit.views' in sys.modules, '_preload' in dir())"
+    )
     nbformat.write(_notebook(cell), scratch_notebooks / "where.ipynb")
     notebooks.start_spare_kernel()
-    out = scratch_notebooks / "elsewhere" / "where.ipynb"
-    executed = execute("where.ipynb", out, {}, spare=True)
-    assert nbformat.read(executed, as_version=4).cells[0].outputs[0]["text"] == f"{out.parent}\n"
+    out = scratch_notebooks / "elsewhere" / "where.ipynb"  # a folder not made yet
+    kernel = notebooks.take_spare_kernel(out.parent)
+    assert kernel is not None
+    executed = execute("where.ipynb", out, {}, kernel=kernel)
+    # In its folder, with the rendering module already imported and no name left behind by the start-up.
+    assert nbformat.read(executed, as_version=4).cells[0].outputs[0]["text"] == f"{out.parent}\nTrue False\n"
 
 
 @pytest.mark.slow
-def test_a_worker_forked_after_notebooks_ran_here_runs_its_notebook_in_its_spare_kernel(tmp_path: Path) -> None:
+def test_a_worker_forked_after_notebooks_ran_here_gets_an_answering_spare_kernel(tmp_path: Path) -> None:
     """Workers are forked from a process that may have run notebooks itself (a test session, a notebook
-    calling reportkit): the spare kernel must not wait on an event-loop thread the fork did not copy."""
+    calling reportkit): the spare kernel must answer there too, not wait on an event-loop thread the fork
+    did not copy."""
     import multiprocessing
     import shutil
     from concurrent.futures import ProcessPoolExecutor
 
     from reportkit.paths import SAMPLE_RUN_DIR
-    from reportkit.runner import _execute_and_render
 
     run = tmp_path / "run"
     shutil.copytree(SAMPLE_RUN_DIR, run)
-    parameters = {"run_dir": "..", "return_stem": "annex1"}
-    execute("annex1.ipynb", run / "notebooks" / "here.ipynb", parameters)  # this process has run a notebook
+    execute("annex1.ipynb", run / "notebooks" / "here.ipynb", {"run_dir": "..", "return_stem": "annex1"})
     with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
-        pool.submit(notebooks.start_spare_kernel).result(timeout=120)
-        job = pool.submit(
-            _execute_and_render, "annex1.ipynb", "there", str(run), parameters, str(notebooks.NOTEBOOKS_DIR), True
-        )
-        assert job.result(timeout=300) == "there"
-    assert (run / "html" / "there.html").is_file()
+        assert pool.submit(_spare_kernel_answers, str(run / "notebooks")).result(timeout=120)
