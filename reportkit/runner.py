@@ -46,6 +46,7 @@ from reportkit import pipeline, schedule
 from reportkit.calendar import Period, regime
 from reportkit.errors import InputError, NotebookFailed, ReportkitError, RunLocked, ValidationFailed
 from reportkit.manifest import build_manifest
+from reportkit.mapping import Mapping
 from reportkit.measures import redress_basis_statement
 from reportkit.notebooks import execute, render_html
 from reportkit.returns import RETURNS
@@ -476,9 +477,11 @@ def run_facts(
     period_end: dt.date,
     results: list[ReturnResult],
     notebooks: bool,
+    mapping: Mapping | None = None,
+    sheet: str | None = None,
 ) -> RunInfo:
-    """The run id and the run's facts (reportkit.runinfo): inputs by name, rows and the hash of the bytes read;
-    firms; periods; regimes."""
+    """The run id and the run's facts (reportkit.runinfo): inputs by name, rows and the hash of the bytes read
+    (the mapping among them); firms; periods; regimes; the mapping's contents and the sheet read, when given."""
     frns = dict.fromkeys(frn for r in results for frn in r.document["firms"])
     return describe_run(
         files=read,
@@ -486,10 +489,11 @@ def run_facts(
         entity=entity,
         entity_name=config.groups[entity].name if entity in config.groups else config.firms[entity].name,
         period_end=period_end,
-        options={"notebooks": notebooks},
+        options={"notebooks": notebooks, **({"sheet": sheet} if sheet is not None else {})},
         firms=[FirmFacts(frn, config.firms[frn].name, config.firms[frn].business_days) for frn in frns],
         periods=[(r.document["period"]["start"], r.document["period"]["end"]) for r in results],
         regimes=[regime_of(r) for r in results],
+        mapping_text=mapping.text if mapping is not None else None,
     )
 
 
@@ -622,7 +626,9 @@ def _build_in(
     held, shown = sum(t.must_hold for t in tie_outs), sum(not t.must_hold for t in tie_outs)
     step(f"tie-outs: {held} checked, all hold; {shown} shown for comparison")
     step(f"writing {len(built.results)} return(s), the workbook and lineage")
-    info = run_facts(begun.read, begun.rows_read, config, entity, period_end, built.results, notebooks)
+    info = run_facts(
+        begun.read, begun.rows_read, config, entity, period_end, built.results, notebooks, begun.mapping, paths.sheet
+    )
     write_returns(built.results, staging, entity, period_end, config, info, lineage_csv)
     write_review_data(
         staging, info, config, built.results, prepared.complaints, tie_outs, prepared.redress_lines
@@ -648,6 +654,8 @@ def _build_in(
     manifest["run_id"] = info.run_id  # the id every sheet shows leads here
     manifest["ran_by"] = who_ran()  # facts of this execution: only here and on the review page
     manifest["redress_attribution"] = config.redress_attribution  # the basis the run states
+    if begun.mapping is not None:  # how the export became the extract, in full: the auditor's first question
+        manifest["mapping"] = mapping_record(begun.mapping)
     write_json(staging / "manifest.json", manifest)
     write_index(staging, manifest)  # the review page: after the manifest, whose sha256 it gives
     return RunOutcome(
@@ -656,8 +664,9 @@ def _build_in(
 
 
 def run_parameters(paths: pipeline.InputPaths, entity: str, period_end: dt.date) -> dict:
-    """The parameters the manifest records and the notebooks receive (absolute input paths)."""
-    return {
+    """The parameters the manifest records and the notebooks receive (absolute input paths); the mapping and
+    the sheet only when given, so a run without them records what it always did."""
+    parameters = {
         "config": str(paths.config.resolve()),
         "entity": entity,
         "period_end": period_end.isoformat(),
@@ -665,6 +674,16 @@ def run_parameters(paths: pipeline.InputPaths, entity: str, period_end: dt.date)
         "redress": str(paths.redress.resolve()) if paths.redress else None,
         "context": str(paths.context.resolve()) if paths.context else None,
     }
+    if paths.mapping is not None:
+        parameters["mapping"] = str(paths.mapping.resolve())
+    if paths.sheet is not None:
+        parameters["sheet"] = paths.sheet
+    return parameters
+
+
+def mapping_record(mapping: Mapping) -> dict:
+    """The mapping as the manifest records it: where it was read, its sha256 and its contents."""
+    return {"path": str(mapping.path), "sha256": mapping.sha256, "text": mapping.text}
 
 
 def _report_built(built: pipeline.Built, config, step: Progress) -> dict[str, str]:
