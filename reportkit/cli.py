@@ -323,6 +323,36 @@ def init_config_command(frns, names, group, group_name, ard, calendar_year, busi
     )
 
 
+@main.command("init-mapping")
+@click.option("--complaints", required=True, type=EXISTING_FILE, help="The complaints export (CSV, Parquet or .xlsx).")
+@click.option("--redress", type=EXISTING_FILE, default=None, help="The redress lines export, if any.")
+@click.option("--sheet", default=None, help="The sheet of an .xlsx complaints export (default: its first sheet).")
+@click.option(
+    "--out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write here (never over a file)."
+)
+def init_mapping_command(complaints, redress, sheet, out) -> None:
+    """Write a commented starting mapping for an export (to stdout without --out)."""
+    from reportkit.mapping_init import starting_mapping, write_new
+
+    with _one_line_errors(out):
+        text = starting_mapping(complaints, redress, sheet)
+        if out is None:
+            click.echo(text, nl=False)
+            return
+        try:
+            write_new(out, text)
+        except FileExistsError:
+            raise InputError(
+                f"{out} already exists; init-mapping never overwrites a file: choose another --out"
+            ) from None
+    click.echo(f"wrote {out}", err=True)
+    click.echo(
+        "  fill in every blank and check every proposal, then: reportkit validate --config CONFIG "
+        f"--complaints {complaints} --mapping {out}",
+        err=True,
+    )
+
+
 @main.command("verify")
 @click.argument("run_dir", type=click.Path(file_okay=False, path_type=Path))
 def verify_command(run_dir) -> None:

@@ -589,6 +589,26 @@ def read_text_frame(
     return frame
 
 
+def read_export_table(path: str | Path, sheet: str | None = None) -> tuple[pa.Table, str]:
+    """A file's header and values as text, whatever its headers (for `reportkit init-mapping`, which reads an
+    export before any mapping exists); returns the table (every column categories) and the file's name.
+
+    Raises:
+        InputError: the file is missing, empty, or not a CSV, Parquet file or workbook its name says.
+    """
+    path = Path(path)
+    data = read_input_bytes(path, "export")
+    suffix = path.suffix.lower()
+    if suffix == ".parquet":
+        table = _read_binary(path, data, pd.read_parquet)
+    elif suffix in (".xlsx", ".xls"):
+        table = _read_binary(path, data, excel_reader(path, data, sheet))
+    else:
+        table, _ = _read_csv(path, data, frozenset())
+    table, _ = drop_empty_unnamed(table)
+    return table, path.name
+
+
 CELL_LETTERS = "reportkit_cell_letters"
 """Key of `DataFrame.attrs` of a workbook's frame: reportkit column -> its worksheet column letter (`B`), so a
 message names the cell (`B17`) as the user sees it."""

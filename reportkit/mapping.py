@@ -9,7 +9,8 @@ spreadsheet. Four top-level keys, all optional:
                `complaints:` and `redress:` when the two files name a column differently
     dates:     {format: "%d/%m/%Y"}: one strptime format for every date column; never guessed
     booleans:  {"true": [Y, Yes], "false": [N, No, ""]}
-    values:    per reportkit column: the export's value -> reportkit code (null: the value means empty)
+    values:    per reportkit column: the export's value -> reportkit code (`""`: the value means empty; a blank
+               code is refused, listing every blank at once, so a value left unfilled never counts as empty)
 
 Every scalar is read as the text written (no YAML 1.1 booleans or numbers: `Yes` stays `Yes`, `01` stays `01`);
 only an unquoted `null`, `~` or nothing is null. Checking is strict: an unknown key, a target column or code that
@@ -132,7 +133,7 @@ class Mapping:
     true_values: tuple[str, ...] = ()
     false_values: tuple[str, ...] = ()
     values: dict[str, dict[str, str | None]] = field(default_factory=dict)
-    """reportkit column -> the export's value -> its code (None: the value means empty)."""
+    """reportkit column -> the export's value -> its code (None: the value means empty, written `""`)."""
 
     def headers(self, file: str) -> dict[str, str | None]:
         return self.columns.get(file, {})
@@ -341,13 +342,24 @@ def _check_values(reader: _Reader, raw: object) -> dict[str, dict[str, str | Non
         if not isinstance(pairs, dict):
             raise reader.error(("values", name), "expected `the export's value: code` pairs")
         column = coded[name]
+        blank = [value for value, code in pairs.items() if code is None]
+        if blank:  # every value left to fill at once (init-mapping writes them blank), never one per run
+            shown = ", ".join(f"`{v}`" for v in blank)
+            raise reader.error(
+                ("values", name),
+                f"no code given for {len(blank)} value(s): {shown}; write the {name} code each stands for "
+                '(`""` if it means empty)',
+                reader.marks.get(("values", name, blank[0])),
+            )
         for value, code in pairs.items():
-            if code is not None and (not isinstance(code, str) or code not in column.codes):
+            if code == "":
+                continue  # declared: the value means an empty cell
+            if not isinstance(code, str) or code not in column.codes:
                 hint = code_hint(str(code), column) if isinstance(code, str) else None
                 where = f"`reportkit codes {column.list_name}`" if column.list_name else ", ".join(column.codes)
                 meant = f"did you mean `{hint}`?" if hint else f"the codes are {where}"
                 raise reader.error(("values", name, value), f"`{code}` is not a {name} code; {meant}")
-        checked[name] = {value.strip(): code for value, code in pairs.items()}
+        checked[name] = {value.strip(): code or None for value, code in pairs.items()}
     return checked
 
 
@@ -402,6 +414,10 @@ changed that column's values: findings and lineage show the user's value beside 
 
 SOURCE_HEADERS = "reportkit_source_headers"
 """Key of `DataFrame.attrs`: reportkit column -> the export's header it was read from (renamed columns only)."""
+
+NOT_IN_FORMAT = "reportkit_dates_not_in_format"
+"""Key of `DataFrame.attrs`: date column -> the distinct values that do not match the mapping's date format (kept
+as written; validation names each row). Even a YYYY-MM-DD value is one of them in a CSV: the file said another form."""
 
 MAPPED = "reportkit_mapping"
 """Key of `DataFrame.attrs` holding the Mapping a frame was read with (absent for a frame read without one)."""
@@ -485,6 +501,12 @@ def bool_answers(mapping: Mapping) -> dict[str | None, str]:
     return answers
 
 
+def used_or_all(values: pd.Series) -> list[str]:
+    """The categories some row of `values` holds."""
+    codes = values.cat.codes.to_numpy()
+    return [str(c) for c in values.cat.categories[np.unique(codes[codes >= 0])]]
+
+
 def column_answers(mapping: Mapping, file: str, name: str, categories: list[str], workbook: bool) -> dict:
     """What the mapping makes of each distinct value of one column (values kept as they are are left out), and
     under the key None what it makes of an empty cell (only `""` listed under `booleans:` says so)."""
@@ -514,6 +536,10 @@ def apply_values(
         codes = values.cat.codes.to_numpy()
         used = set(values.cat.categories[np.unique(codes[codes >= 0])]) if answers else set()
         changes = any(answers.get(c, c) != c for c in used) or (empty is not None and bool(values.isna().any()))
+        if name in date_columns(file) and mapping.date_format:
+            misfits = sorted(c for c in used_or_all(values) if c not in answers)
+            if misfits:
+                frame.attrs.setdefault(NOT_IN_FORMAT, {})[name] = misfits
         if changes:
             frame[SOURCE_PREFIX + name] = values
             values = _recode(values, answers)

@@ -154,3 +154,35 @@ def write_sample_export(complaints: Path, redress: Path | None, folder: Path) ->
 
 def _read(path: Path) -> pd.DataFrame:
     return pd.read_csv(path, dtype=str, keep_default_na=False).replace("", None)
+
+
+def write_export_workbook(export_csv: Path, workbook: Path, file: str, sheet: str = "Complaints") -> Path:
+    """The export CSV as a workbook a case system would give: dates as date cells (not text), amounts as numbers,
+    everything else as text, on one sheet named `sheet`."""
+    import xlsxwriter
+
+    frame = pd.read_csv(export_csv, dtype=str, keep_default_na=False)
+    dates = {HEADERS[file][c] for c in date_columns(file)}
+    amounts = {HEADERS[file][c] for c in ("redress_amount", "amount") if c in HEADERS[file]}
+    book = xlsxwriter.Workbook(str(workbook), {"strings_to_numbers": False, "strings_to_formulas": False})
+    try:
+        date_format = book.add_format({"num_format": "dd/mm/yyyy"})
+        ws = book.add_worksheet(sheet)
+        for col, header in enumerate(frame.columns):
+            ws.write_string(0, col, header)
+            values = frame[header].tolist()
+            parsed = (
+                pd.to_datetime(frame[header], format=EXPORT_DATE_FORMAT, errors="coerce") if header in dates else None
+            )
+            for row, value in enumerate(values, start=1):
+                if value == "":
+                    continue
+                if parsed is not None and not pd.isna(parsed.iloc[row - 1]):
+                    ws.write_datetime(row, col, parsed.iloc[row - 1].to_pydatetime(), date_format)
+                elif header in amounts:
+                    ws.write_number(row, col, float(value))
+                else:
+                    ws.write_string(row, col, value)
+    finally:
+        book.close()
+    return workbook

@@ -13,8 +13,8 @@ import pandas as pd
 
 from reportkit.extract import CELL_LETTERS, LINE_COLUMN
 from reportkit.mapping import (
-    ISO_DATE,
     MAPPED,
+    NOT_IN_FORMAT,
     SOURCE_HEADERS,
     SOURCE_PREFIX,
     Mapping,
@@ -111,14 +111,11 @@ def date_findings(frame: pd.DataFrame, file: str, label: str) -> pd.DataFrame:
     if mapping is None or not mapping.date_format:
         return _none(label)
     parts = []
+    misfits = frame.attrs.get(NOT_IN_FORMAT, {})
     for name in date_columns(file):
-        if name not in frame.columns:
+        if name not in frame.columns or not misfits.get(name):
             continue
-        values = frame[name]
-        categories = pd.Series(values.cat.categories, dtype=object)
-        bad = ~categories.str.match(ISO_DATE).to_numpy(dtype=bool)
-        codes = values.cat.codes.to_numpy()
-        failing = (codes >= 0) & bad[np.maximum(codes, 0)] if len(categories) else np.zeros(len(values), dtype=bool)
+        failing = exported_values(frame, name).isin(misfits[name]).to_numpy(dtype=bool)
         if failing.any():
             parts.append(
                 findings_frame(
