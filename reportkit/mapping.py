@@ -550,3 +550,24 @@ def apply_values(
             values = values.cat.set_categories(sorted(values.cat.categories))  # sorted, as reading makes them
         frame[name] = values.cat.remove_unused_categories() if changes else values
     return frame
+
+
+EXPORTED_PREFIX = "exported_"
+"""A lineage column `exported_<column>` holds the complaint's value as the export had it, beside the code."""
+
+
+def with_exported_values(lineage: pd.DataFrame, complaints: pd.DataFrame, personal: frozenset[str]) -> pd.DataFrame:
+    """`lineage` with, for every column the mapping changed, each complaint's value as exported (`exported_product`:
+    `Home Insurance` where the code is `property`), so an auditor sees what became of the case system's values.
+    The lineage's index holds each row's label in `complaints` (reportkit.aggregate); `personal` columns (an
+    adviser's date of birth) are never copied."""
+    sources = [
+        c for c in complaints.columns if str(c).startswith(SOURCE_PREFIX) and c[len(SOURCE_PREFIX) :] not in personal
+    ]
+    if not sources or not len(lineage):
+        return lineage
+    positions = complaints.index.get_indexer(lineage.index)
+    extra = {
+        EXPORTED_PREFIX + c[len(SOURCE_PREFIX) :]: pd.Categorical(complaints[c].take(positions).array) for c in sources
+    }
+    return lineage.assign(**extra)

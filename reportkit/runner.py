@@ -46,7 +46,7 @@ from reportkit import pipeline, schedule
 from reportkit.calendar import Period, regime
 from reportkit.errors import InputError, NotebookFailed, ReportkitError, RunLocked, ValidationFailed
 from reportkit.manifest import build_manifest
-from reportkit.mapping import Mapping
+from reportkit.mapping import Mapping, with_exported_values
 from reportkit.measures import redress_basis_statement
 from reportkit.notebooks import execute, render_html
 from reportkit.returns import RETURNS
@@ -57,6 +57,7 @@ from reportkit.runinfo import FirmFacts, InputRead, RunInfo, describe_run
 from reportkit.safecsv import write_safe_csv
 from reportkit.settings import print_settings
 from reportkit.tieouts import check_tieouts
+from reportkit.validation.report import PERSONAL_DATA_COLUMNS
 from reportkit.views import write_drilldown_page
 from reportkit.workbook import write_workbook
 
@@ -505,16 +506,25 @@ def write_returns(
     config,
     run: RunInfo | None = None,
     lineage_csv: bool = False,
+    exported_from: pd.DataFrame | None = None,
 ) -> None:
     """returns/<stem>.json for every return and the files its registry entry adds (the 1B page and CSV),
-    lineage/<stem>.parquet (and .csv with `lineage_csv`), and one workbook for all."""
+    lineage/<stem>.parquet (and .csv with `lineage_csv`), and one workbook for all.
+
+    Args:
+        exported_from: the classified complaints of an export read through a mapping: the lineage then gives
+            each complaint's values as exported beside the codes they became (mapping.with_exported_values).
+    """
     for result in results:
         safe_name(result.stem, "return")
         write_json(staging / "returns" / f"{result.stem}.json", result.document)
         for write in RETURNS[result.code].outputs:
             write(result.document, staging / "returns" / result.stem)
         if len(result.lineage):
-            write_lineage(result.lineage, staging / "lineage" / result.stem, lineage_csv)
+            lineage = result.lineage
+            if exported_from is not None:
+                lineage = with_exported_values(lineage, exported_from, PERSONAL_DATA_COLUMNS)
+            write_lineage(lineage, staging / "lineage" / result.stem, lineage_csv)
     if results:
         write_workbook(
             staging / "returns" / f"{entity}-{period_end.isoformat()}.xlsx",
@@ -629,7 +639,16 @@ def _build_in(
     info = run_facts(
         begun.read, begun.rows_read, config, entity, period_end, built.results, notebooks, begun.mapping, paths.sheet
     )
-    write_returns(built.results, staging, entity, period_end, config, info, lineage_csv)
+    write_returns(
+        built.results,
+        staging,
+        entity,
+        period_end,
+        config,
+        info,
+        lineage_csv,
+        prepared.complaints if begun.mapping is not None else None,
+    )
     write_review_data(
         staging, info, config, built.results, prepared.complaints, tie_outs, prepared.redress_lines
     )  # what pages read

@@ -257,6 +257,9 @@ def test_a_run_records_the_mapping_everywhere_an_auditor_looks(ws) -> None:
     assert (row["exported_column"], row["exported_value"], row["value"], row["rows"]) == (
         "Product", "Current Account", "current_accounts", "3"
     )  # fmt: skip
+    lineage = pd.read_parquet(folder / "lineage" / "annex1.parquet")
+    assert set(lineage["exported_product"].astype(str)) == {"Current Account"}
+    assert set(lineage["exported_outcome"].astype(str)) == {"Rejected"}
     sheet = load_workbook(next((folder / "returns").glob("*.xlsx")))["Run"]
     cells = [c.value for row in sheet.iter_rows() for c in row if c.value]
     assert 'dates: {format: "%d/%m/%Y"}' in cells and any(
@@ -286,3 +289,18 @@ def test_values_are_mapped_per_category_exactly_as_row_by_row(tmp_path_factory, 
 
 def test_column_letters() -> None:
     assert [column_letter(i) for i in (0, 25, 26, 27, 701, 702)] == ["A", "Z", "AA", "AB", "ZZ", "AAA"]
+
+
+@pytest.mark.slow
+def test_the_demo_runs_the_sample_case_system_export_to_the_same_returns(tmp_path) -> None:
+    from reportkit.demo import run_export_demo
+    from reportkit.sample import write_sample
+
+    paths = write_sample(tmp_path / "sample-data")
+    folder = run_export_demo(paths, tmp_path, lambda _: None)
+    assert folder == tmp_path / "from-export" / "sample-group" / SAMPLE_PERIOD_END.isoformat()
+    assert (tmp_path / "sample-data" / "export" / "mapping.yaml").is_file()
+    for shipped in sorted((SAMPLE_DIR / "run" / "returns").glob("*.json")):  # the canonical sample run's returns
+        assert (folder / "returns" / shipped.name).read_text(encoding="utf-8") == shipped.read_text(encoding="utf-8")
+    page = (folder / "html" / "index.html").read_text(encoding="utf-8")
+    assert "Mapping of the export" in page and "Home Insurance" in page
