@@ -34,3 +34,19 @@ def test_the_table_gives_median_spread_ratio_and_peak_memory() -> None:
     lines = bench.table(rows).splitlines()
     assert lines[0].split() == ["step", "median", "s", "min-max", "s", "ratio", "peak", "MB"]
     assert lines[2].split() == ["validate", "7.5", "7.0-8.0", "7.5x", "900"]
+
+
+def test_the_excel_benchmark_writes_the_same_export_as_csv_and_workbook(tmp_path) -> None:
+    from benchmarks import bench_excel
+
+    files = bench_excel.generate(1_000, tmp_path)
+    results = bench_excel.time_reads(files, runs=1)
+    assert [(r["file"], r["rows"]) for r in results] == [("csv", 1_000), ("xlsx", 1_000)]
+    from reportkit.extract import read_complaints
+    from reportkit.mapping import load_mapping
+
+    mapping = load_mapping(files["mapping"])
+    csv, xlsx = (read_complaints(files[k], mapping) for k in ("csv", "xlsx"))
+    columns = ["complaint_id", "received_date", "closed_date", "outcome", "product", "goodwill_payment"]
+    assert csv[columns].astype(str).equals(xlsx[columns].astype(str))  # the same rows, read the same
+    assert "median" in bench_excel.table(results)
