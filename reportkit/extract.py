@@ -24,7 +24,7 @@ import pyarrow.csv as pa_csv
 
 from reportkit.distinct import by_value, in_threads
 from reportkit.errors import EnvironmentProblem, InputError
-from reportkit.mapping import MAPPED, MAPPED_FILES, SOURCE_HEADERS, Mapping, apply_values, rename_headers
+from reportkit.mapping import MAPPED, MAPPED_FILES, RENAMED, SOURCE_HEADERS, Mapping, apply_values, rename_headers
 from reportkit.money import parse_units
 from reportkit.schema import Column, FileSchema, load_schema
 
@@ -579,6 +579,7 @@ def read_text_frame(
     if mapping is not None and schema.name in MAPPED_FILES:
         frame.attrs[MAPPED] = mapping
         frame.attrs[SOURCE_HEADERS] = renamed.sources if renamed else {}
+        frame.attrs[RENAMED] = renamed
     if suffix in (".xlsx", ".xls"):
         frame.attrs[CELL_LETTERS] = {c: letters[c] for c in schema.columns if c in letters}
     frame[LINE_COLUMN] = lines

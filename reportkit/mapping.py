@@ -412,6 +412,9 @@ SOURCE_PREFIX = "_source:"
 """A text frame's column `_source:<column>` holds each row's value as the export had it, where the mapping
 changed that column's values: findings and lineage show the user's value beside the code it became."""
 
+RENAMED = "reportkit_renamed"
+"""Key of `DataFrame.attrs`: the Renamed record of the file's header (what the mapping renamed and ignored)."""
+
 SOURCE_HEADERS = "reportkit_source_headers"
 """Key of `DataFrame.attrs`: reportkit column -> the export's header it was read from (renamed columns only)."""
 
@@ -432,6 +435,8 @@ class Renamed:
     """Positions of the columns mapped to null (dropped)."""
     sources: dict[str, str]
     """reportkit column -> the export's header, for every renamed column."""
+    absent: tuple[str, ...] = ()
+    """Headers the mapping names for this file's columns (or ignores) that the file does not have."""
 
 
 def rename_headers(headers: list[str], mapping: Mapping, file: str, path: Path | str) -> Renamed:
@@ -460,7 +465,10 @@ def rename_headers(headers: list[str], mapping: Mapping, file: str, path: Path |
                 f"{path}: the mapping {mapping.name} maps column `{source}` to `{target}`, and the file also has "
                 f"a column `{target}`: two sources for one column; map one of them to null under `columns:`"
             )
-    return Renamed(names, ignored, sources)
+    present = {str(h).strip() for h in headers}
+    columns = load_schema(file).columns
+    absent = tuple(h for h, t in section.items() if h not in present and (t is None or t in columns))
+    return Renamed(names, ignored, sources, absent)
 
 
 def _recode(values: pd.Series, answer: dict) -> pd.Series:
@@ -550,6 +558,28 @@ def apply_values(
             values = values.cat.set_categories(sorted(values.cat.categories))  # sorted, as reading makes them
         frame[name] = values.cat.remove_unused_categories() if changes else values
     return frame
+
+
+def mapping_lines(frame: pd.DataFrame | None, label: str) -> list[str]:
+    """What the mapping did to one file, in a line or two printed with the run's settings (nothing is silent):
+    the columns renamed and ignored, the columns whose values it mapped, the date format and flags; and the
+    headers it names that the file lacks (a mapping written for another export?)."""
+    mapping = None if frame is None else frame.attrs.get(MAPPED)
+    if mapping is None:
+        return []
+    renamed: Renamed | None = frame.attrs.get(RENAMED)
+    mapped = [c[len(SOURCE_PREFIX) :] for c in frame.columns if str(c).startswith(SOURCE_PREFIX)]
+    parts = [f"{len(renamed.sources) if renamed else 0} column(s) renamed"]
+    if renamed and renamed.ignored:
+        parts.append(f"{len(renamed.ignored)} ignored")
+    parts.append(f"values mapped in {', '.join(mapped)}" if mapped else "no value changed")
+    if mapping.date_format:
+        parts.append(f"dates read as {mapping.date_format}")
+    lines = [f"{label}: read with mapping {mapping.name} (sha256 {mapping.sha256[:12]}): " + "; ".join(parts)]
+    if renamed and renamed.absent:
+        names = ", ".join(f"`{h}`" for h in renamed.absent)
+        lines.append(f"{label}: the mapping {mapping.name} names column(s) {names}, which the file does not have")
+    return lines
 
 
 EXPORTED_PREFIX = "exported_"

@@ -18,6 +18,7 @@ from reportkit.extract import column_letter, read_complaints
 from reportkit.mapping import SOURCE_PREFIX, load_mapping, parse_mapping
 from reportkit.paths import SAMPLE_DIR
 from reportkit.runner import run
+from reportkit.verify import verify
 from reportkit.sample import SAMPLE_ENTITIES, SAMPLE_PERIOD_END
 from reportkit.sample_export import write_export_workbook, write_sample_export
 from tests.conftest import complaint
@@ -246,7 +247,14 @@ def test_a_missing_sheet_is_refused_with_the_sheets_there_are(ws) -> None:
 
 def test_a_run_records_the_mapping_everywhere_an_auditor_looks(ws) -> None:
     paths, _ = export_paths(ws, [r for r in EXPORT_ROWS if r["Product"] == "Current Account"])
-    folder = run(paths, "123456", api.parse_date("2025-06-30"), ws.root / "out", lambda _: None, notebooks=False).folder
+    said: list[str] = []
+    folder = run(paths, "123456", api.parse_date("2025-06-30"), ws.root / "out", said.append, notebooks=False).folder
+    assert any(
+        line.startswith("export.csv: read with mapping mapping.yaml (sha256 ") and "8 column(s) renamed" in line
+        and "dates read as %d/%m/%Y" in line
+        for line in said
+    ), said  # fmt: skip
+    assert verify(folder).ok  # re-run with the same mapping, byte for byte
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["mapping"]["text"] == EXPORT_MAPPING and manifest["inputs"]["mapping"]["sha256"]
     run_json = json.loads((folder / "run.json").read_text(encoding="utf-8"))
