@@ -18,9 +18,9 @@ from reportkit.extract import column_letter, read_complaints
 from reportkit.mapping import SOURCE_PREFIX, load_mapping, parse_mapping
 from reportkit.paths import SAMPLE_DIR
 from reportkit.runner import run
-from reportkit.verify import verify
 from reportkit.sample import SAMPLE_ENTITIES, SAMPLE_PERIOD_END
 from reportkit.sample_export import write_export_workbook, write_sample_export
+from reportkit.verify import verify
 from tests.conftest import complaint
 from tests.test_cli import invoke
 
