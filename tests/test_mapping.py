@@ -312,3 +312,15 @@ def test_the_demo_runs_the_sample_case_system_export_to_the_same_returns(tmp_pat
         assert (folder / "returns" / shipped.name).read_text(encoding="utf-8") == shipped.read_text(encoding="utf-8")
     page = (folder / "html" / "index.html").read_text(encoding="utf-8")
     assert "Mapping of the export" in page and "Home Insurance" in page
+
+
+def test_init_mapping_reads_a_workbook_sheet_whose_dates_are_date_cells(export, tmp_path) -> None:
+    workbook = write_export_workbook(export["complaints"], tmp_path / "cases.xlsx", "complaints", "Cases")
+    args = ["init-mapping", "--complaints", workbook, "--redress", export["redress"]]
+    result = invoke(*args, "--sheet", "Cases")
+    assert result.exit_code == 0, result.output
+    assert '"Date Received": received_date' in result.output and '"Paid On": paid_date' in result.output
+    # The complaints' dates are date cells, the redress lines' text in dd/mm/yyyy: the text decides the format.
+    assert 'dates: {format: "%d/%m/%Y"}' in result.output
+    assert '"Payment Type": null' in result.output  # no name close to redress_type: left to the user
+    assert invoke(*args, "--sheet", "Sheet1").exit_code == 2
