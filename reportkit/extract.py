@@ -299,10 +299,6 @@ LOCAL_TIME_ZONE = "Europe/London"
 """The time zone a complaint's day is taken in: the firm's UK business day (DISP 1.5.1R, 1.6.2R count UK days)."""
 
 
-def _is_date_cell(value: object) -> bool:
-    return isinstance(value, dt.date | dt.datetime | pd.Timestamp)
-
-
 def _as_text(series: pd.Series) -> pd.Series:
     """Turn a typed Parquet/Excel column into the text form the suites expect.
 
@@ -317,55 +313,97 @@ def _as_text(series: pd.Series) -> pd.Series:
         return series.dt.strftime("%Y-%m-%d")
     if pd.api.types.is_bool_dtype(series):
         return series.map({True: "true", False: "false"})
-    if series.dtype == object and pd.api.types.infer_dtype(series, skipna=True) not in ("string", "empty"):
-        # A workbook column mixing date cells with text (or empty cells): its date cells are dates, never text
-        # to be parsed; looked at cell by cell only in such a column (a column of dates alone is datetime64).
-        dated = series.map(_is_date_cell).to_numpy(dtype=bool)
-        if dated.any():
-            text = series.astype("str").mask(series.isna())
-            dates = pd.to_datetime(series[dated].map(pd.Timestamp)).dt.strftime("%Y-%m-%d")
-            text[dated] = dates.to_numpy()
-            return text
     text = series.astype("str")
     if pd.api.types.is_float_dtype(series):  # 12.0 read from Excel is "12"
         text = text.str.replace(r"\.0$", "", regex=True)
     return text.mask(series.isna())
 
 
-EXCEL_ENGINE = "calamine"
-"""python-calamine reads a 200,000-row workbook in about 3 s where openpyxl takes 17 s; it gives date cells as
-dates and text cells as text."""
-
-
-def _sheet_names(data: bytes) -> list[str]:
-    from python_calamine import CalamineWorkbook
-
-    return list(CalamineWorkbook.from_filelike(io.BytesIO(data)).sheet_names)
-
-
-def excel_reader(path: Path, data: bytes, sheet: str | None):
-    """A reader of the workbook's `sheet` (its first sheet when None) for `_read_binary`.
+def _open_sheet(path: Path, data: bytes, sheet: str | None):
+    """The workbook's `sheet` (its first when None), opened with python-calamine: a 200,000-row workbook reads in
+    about 3 s where openpyxl takes 17 s; date cells come as dates, text cells as text.
 
     Raises:
-        InputError: the workbook has no sheet of that name (its sheets listed, with a did-you-mean).
+        InputError: not a workbook, or no sheet of that name (its sheets listed, with a did-you-mean).
     """
-    if sheet is not None:
-        try:
-            names = _sheet_names(data)
-        except Exception:  # not a workbook calamine can open: _read_binary says so in its own words
-            names = [sheet]
-        if sheet not in names:
-            close = difflib.get_close_matches(sheet, names, n=1, cutoff=0.6)
-            hint = f"did you mean `{close[0]}`? " if close else ""
-            raise InputError(
-                f"{path}: the workbook has no sheet `{sheet}` (--sheet); {hint}its sheets are "
-                + ", ".join(f"`{n}`" for n in names)
-            )
+    from python_calamine import CalamineWorkbook
 
-    def read(handle: io.BytesIO) -> pd.DataFrame:
-        return pd.read_excel(handle, engine=EXCEL_ENGINE, sheet_name=sheet if sheet is not None else 0)
+    problem = content_problem(data[:SNIFF_BYTES], "xlsx")
+    if problem:
+        raise InputError(f"{path}: {problem}")
+    try:
+        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except Exception as exc:  # calamine raises its own types (zip, XML, password): all mean "cannot read"
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise InputError(f"{path}: cannot be read as xlsx: {_printable(reason)}") from None
+    names = list(book.sheet_names)
+    if sheet is None:
+        if not names:
+            raise InputError(f"{path}: the workbook has no sheet")
+        return book.get_sheet_by_index(0)
+    if sheet not in names:
+        close = difflib.get_close_matches(sheet, names, n=1, cutoff=0.6)
+        hint = f"did you mean `{close[0]}`? " if close else ""
+        raise InputError(
+            f"{path}: the workbook has no sheet `{sheet}` (--sheet); {hint}its sheets are "
+            + ", ".join(f"`{n}`" for n in names)
+        )
+    return book.get_sheet_by_name(sheet)
 
-    return read
+
+def _cell_text(value: object) -> str | None:
+    """One cell of a column that mixes kinds (text beside numbers or dates) as the text a CSV would hold."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.datetime | dt.date):
+        return value.strftime("%Y-%m-%d")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _workbook_column(cells: np.ndarray) -> pa.Array:
+    """A worksheet column (calamine's cells: text, numbers, booleans, dates; "" when empty) as text: a column of
+    text alone is handed to Arrow as it is; any other is turned to text by kind, cell by cell only when it mixes
+    kinds. Whole numbers lose their `.0` (an FRN typed as a number is `123456`); a date cell is YYYY-MM-DD."""
+    try:
+        text = pa.array(cells, pa.large_string())
+    except (pa.ArrowTypeError, pa.ArrowInvalid):
+        series = pd.Series(cells, dtype=object)
+        kind = pd.api.types.infer_dtype(series.where(series != ""), skipna=True)
+        if kind in ("integer", "floating", "mixed-integer-float"):
+            numbers = pd.to_numeric(series.where(series != ""), errors="coerce")
+            shown = numbers.astype(str)
+            whole = (numbers == np.floor(numbers)) & numbers.notna()
+            shown[whole] = numbers[whole].astype("int64").astype(str)
+            text = pa.array(shown.where(numbers.notna(), None).to_numpy(dtype=object), pa.large_string())
+        elif kind in ("datetime", "date", "datetime64"):
+            dates = pd.to_datetime(series.where(series != ""), errors="coerce")
+            text = pa.array(dates.dt.strftime("%Y-%m-%d").to_numpy(dtype=object, na_value=None), pa.large_string())
+        else:
+            text = pa.array([_cell_text(v) for v in cells.tolist()], pa.large_string())
+    return pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.large_string()), text)
+
+
+def _read_workbook(path: Path, data: bytes, sheet: str | None) -> tuple[pa.Table, np.ndarray]:
+    """A worksheet as text, with each row's worksheet row number (the header is row 1; rows with no value at all
+    are skipped, and the numbers of the rows after them stay as Excel shows them). Columns are kept from A, so
+    a column's letter is its position."""
+    rows = _open_sheet(path, data, sheet).to_python(skip_empty_area=False)
+    if not rows:
+        raise InputError(f"{path}: the sheet is empty; expected a header row")
+    width = max(len(r) for r in rows)
+    header = [_cell_text(v) or "" for v in rows[0]] + [""] * (width - len(rows[0]))
+    grid = np.empty((len(rows) - 1, width), dtype=object)  # calamine's grid is rectangular: one copy, no loop
+    grid[:] = rows[1:] if len(rows) > 1 else grid
+    given = (grid != "").any(axis=1)
+    numbers = np.flatnonzero(given) + 2
+    grid = grid[given]
+    arrays = in_threads(lambda j: _workbook_column(grid[:, j]), list(range(width)))
+    names = [h if h else f"Unnamed: {i}" for i, h in enumerate(header)]
+    return pa.Table.from_arrays(arrays, names=names), numbers
 
 
 def _read_binary(path: Path, data: bytes, reader) -> pa.Table:
@@ -533,8 +571,7 @@ def read_text_frame(
         table = _read_binary(path, data, pd.read_parquet)
         lines = np.arange(1, table.num_rows + 1)  # a Parquet file has rows, not lines: row 1 is the first
     elif suffix in (".xlsx", ".xls"):
-        table = _read_binary(path, data, excel_reader(path, data, sheet))
-        lines = np.arange(2, table.num_rows + 2)  # the worksheet's row number: the header is row 1
+        table, lines = _read_workbook(path, data, sheet)  # the worksheet's row numbers: the header is row 1
     else:
         table, lines = _read_csv(path, data, frozenset(schema.plain_text))
     letters = {str(c).strip(): column_letter(i) for i, c in enumerate(table.column_names)}  # before any is dropped
@@ -603,7 +640,7 @@ def read_export_table(path: str | Path, sheet: str | None = None) -> tuple[pa.Ta
     if suffix == ".parquet":
         table = _read_binary(path, data, pd.read_parquet)
     elif suffix in (".xlsx", ".xls"):
-        table = _read_binary(path, data, excel_reader(path, data, sheet))
+        table, _ = _read_workbook(path, data, sheet)
     else:
         table, _ = _read_csv(path, data, frozenset())
     table, _ = drop_empty_unnamed(table)
