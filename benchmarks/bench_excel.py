@@ -49,7 +49,7 @@ def generate(rows: int, folder: Path | None = None, all_columns: bool = False) -
     from reportkit.sample_export import HEADERS, sample_mapping, to_export
     from reportkit.sample_export import _read as read_sample
 
-    folder = (folder or BENCH) / f"excel-{rows}{'-all' if all_columns else ''}"
+    folder = (folder or BENCH) / f"excel-{rows}-{'all' if all_columns else len(COLUMNS)}"
     files = {"csv": folder / "export.csv", "xlsx": folder / "export.xlsx", "mapping": folder / "mapping.yaml"}
     if all(path.is_file() for path in files.values()):
         return files

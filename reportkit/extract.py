@@ -567,6 +567,8 @@ def read_text_frame(
     path = Path(path)
     data = read_input_bytes(path, schema.name)
     suffix = path.suffix.lower()
+    if sheet is not None and suffix not in (".xlsx", ".xls"):
+        raise InputError(f"{path}: --sheet {sheet} names a sheet of a workbook, and this is not an .xlsx file")
     if suffix == ".parquet":
         table = _read_binary(path, data, pd.read_parquet)
         lines = np.arange(1, table.num_rows + 1)  # a Parquet file has rows, not lines: row 1 is the first

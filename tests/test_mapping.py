@@ -243,6 +243,9 @@ def test_a_missing_sheet_is_refused_with_the_sheets_there_are(ws) -> None:
     pd.DataFrame([complaint("C1", "2025-02-03")]).to_excel(workbook, index=False, sheet_name="Cases")
     result = invoke("validate", "--config", ws.config(), "--complaints", workbook, "--sheet", "Case")
     assert result.exit_code == 2 and "no sheet `Case` (--sheet); did you mean `Cases`?" in result.output
+    csv = ws.csv("complaints.csv", [complaint("C1", "2025-02-03")])
+    result = invoke("validate", "--config", ws.config(), "--complaints", csv, "--sheet", "Cases")
+    assert result.exit_code == 2 and "--sheet Cases names a sheet of a workbook" in result.output
 
 
 def test_a_run_records_the_mapping_everywhere_an_auditor_looks(ws) -> None:
