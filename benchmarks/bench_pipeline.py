@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import re
 import shutil
 import statistics
 import sys
@@ -139,10 +140,11 @@ def _tree_memory(process: psutil.Process) -> int:
     return total
 
 
-def timed(command: list[str]) -> tuple[float, float]:
-    """(seconds, peak MB of all processes) of one whole command; its output is kept in .bench/last.log."""
+def timed(command: list[str], log_name: str = "last.log") -> tuple[float, float]:
+    """(seconds, peak MB of all processes) of one whole command; its output is kept in .bench/<log_name>
+    (last.log gathers every command's; a named log holds the last run of that command only)."""
     BENCH.mkdir(exist_ok=True)
-    with open(BENCH / "last.log", "ab") as log:
+    with open(BENCH / log_name, "ab" if log_name == "last.log" else "wb") as log:
         started = time.perf_counter()
         process = psutil.Popen(command, stdout=log, stderr=log)
         peak = 0
@@ -170,9 +172,25 @@ def run_command(config: Path, complaints: Path, entity: str, out: Path) -> list[
     )  # fmt: skip
 
 
-def measure(name: str, make_command, runs: int) -> dict:
+STEP_LINE = re.compile(r"^\[\s*(?P<at>\d+(?:\.\d+)?)s\] (?P<what>\S.*)$")
+"""A run's progress line: seconds since the run began, then the step ("[  20.8s] validating ...")."""
+
+
+def step_times(log: Path) -> list[tuple[str, float]]:
+    """Each top-level step of a run's progress log and the seconds until the next one began (the last: until
+    "done"), from the run's own clock."""
+    marks = [
+        (m["what"], float(m["at"]))
+        for line in log.read_text(encoding="utf-8", errors="replace").splitlines()
+        if (m := STEP_LINE.match(line)) and not m["what"].startswith(" ")
+    ]
+    first = [("reading the inputs (until the first step is reported)", marks[0][1])] if marks else []
+    return first + [(what[:70], later - at) for (what, at), (_, later) in zip(marks, marks[1:], strict=False)]
+
+
+def measure(name: str, make_command, runs: int, log_name: str = "last.log") -> dict:
     """Median, min and max seconds and the peak memory of `runs` runs of a command."""
-    results = [timed(make_command()) for _ in range(runs)]
+    results = [timed(make_command(), log_name) for _ in range(runs)]
     seconds = [s for s, _ in results]
     return {
         "step": name,
@@ -229,8 +247,10 @@ def main(argv: list[str] | None = None) -> list[dict]:
                 f"full joint run of {GROUP} (all returns, notebooks, HTML)",
                 lambda: run_command(files["config"], files["complaints"], GROUP, out / "g"),
                 args.runs,
+                "joint.log",
             )
         )
+        steps = step_times(BENCH / "joint.log")
         rows.append(
             measure(
                 f"one firm ({counts[large]:,} complaints) from the group-wide file",
@@ -255,7 +275,11 @@ def main(argv: list[str] | None = None) -> list[dict]:
                 )
             )
     print(table(rows))
-    (BENCH / "results.json").write_text(json.dumps({"market": dataclasses.asdict(market), "rows": rows}, indent=2))
+    print(f"\nsteps of the last full joint run of {GROUP} (the run's own clock; a process start-up comes before):")
+    for what, seconds in steps:
+        print(f"  {seconds:6.1f} s  {what}")
+    results = {"market": dataclasses.asdict(market), "rows": rows, "joint_run_steps": dict(steps)}
+    (BENCH / "results.json").write_text(json.dumps(results, indent=2))
     return rows
 
 

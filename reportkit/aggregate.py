@@ -36,6 +36,11 @@ frame it was built from, so the facts of those complaints are found without matc
 costs a byte or two per row and cell rather than a string each."""
 
 
+LINEAGE_SOURCE_COLUMNS = ["firm_frn", "complaint_id"]
+"""What lineage takes from a complaint besides its row label: selecting only these (not the whole classified
+row of some forty columns) keeps a market-sized return's lineage from copying gigabytes."""
+
+
 def lineage_frame(return_code: str, table: str, rows: Any, column: Any, complaints: pd.DataFrame) -> pd.DataFrame:
     """Lineage rows of `complaints` for one cell or column of cells: `rows` and `column` are one code or one
     code per complaint. Coded columns are categoricals; the complaint ids stay in their text array."""
@@ -285,7 +290,7 @@ def declared_row_lineage(
     parts = []
     for item in rows:
         if "measure" in item:
-            chosen = complaints[facts[item["measure"]].to_numpy() != 0]
+            chosen = complaints.loc[facts[item["measure"]].to_numpy() != 0, LINEAGE_SOURCE_COLUMNS]
             parts.append(lineage_frame(return_code, table, item["code"], "value", chosen))
     return parts
 
@@ -304,6 +309,8 @@ def build_lineage(return_code: str, spec: TableSpec, data: TableInput, cells: Ce
         mask = contributes & rows.isin(non_blank_rows).to_numpy(dtype=bool)
         if not mask.any():
             continue
-        chosen = data.complaints.loc[mask]
+        chosen = data.complaints.loc[
+            mask, list(dict.fromkeys([spec.rows.column, *LINEAGE_SOURCE_COLUMNS]))
+        ]  # not the whole row
         parts.append(lineage_frame(return_code, spec.key, chosen[spec.rows.column].array, column.code, chosen))
     return concat_lineage(parts)

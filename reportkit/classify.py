@@ -11,7 +11,7 @@ import pandas as pd
 
 from reportkit import rules
 from reportkit.config import Config
-from reportkit.distinct import by_rows, category_by_rows, map_category
+from reportkit.distinct import by_rows, category_by_rows, map_category, text_of
 from reportkit.errors import InputError
 from reportkit.money import check_total_fits
 from reportkit.taxonomy import load_taxonomy
@@ -122,8 +122,8 @@ def _redress_lines(complaints: pd.DataFrame, redress: pd.DataFrame | None) -> pd
     if redress is not None:
         types = load_taxonomy().raw["redress_types"]
         lines = redress[["firm_frn", "complaint_id", "paid_date", "redress_type"]].copy()
-        keys = pd.MultiIndex.from_arrays([complaints["firm_frn"].astype(str), complaints["complaint_id"].astype(str)])
-        line_keys = pd.MultiIndex.from_arrays([lines["firm_frn"].astype(str), lines["complaint_id"].astype(str)])
+        keys = pd.MultiIndex.from_arrays([text_of(complaints["firm_frn"]), text_of(complaints["complaint_id"])])
+        line_keys = pd.MultiIndex.from_arrays([text_of(lines["firm_frn"]), text_of(lines["complaint_id"])])
         lines["complaint_row"] = keys.get_indexer(line_keys)
         lines["units"] = redress["amount"].astype("int64")
         lines["counts_annex1"] = rules.redress_type_counts(redress["redress_type"], types, "annex1")

@@ -161,7 +161,12 @@ def run_command(config, complaints, redress, context, mapping, sheet, entity, pe
         )
     click.echo(f"wrote {outcome.folder}")
     click.echo(f"  {outcome.redress_basis}")
+    nil = [stem for stem in outcome.produced if NIL_MARK in stem]
+    if nil:  # one line for every member's nil return, however many members the group has
+        click.echo(f"  produced {len(nil)} member nil return(s): {', '.join(nil)}")
     for stem in outcome.produced:
+        if NIL_MARK in stem:
+            continue
         click.echo(f"  produced {stem}")
         if stem in outcome.notes:
             click.echo(f"    note: {outcome.notes[stem]}")
@@ -175,6 +180,10 @@ def run_command(config, complaints, redress, context, mapping, sheet, entity, pe
         click.echo(f"  skipped {item.stem}: {item.reason}")
     if outcome.warnings:
         click.echo(f"  {outcome.warnings} warning(s): see {outcome.folder / 'validation' / 'warnings.csv'}")
+
+
+NIL_MARK = "--nil-"
+"""In a return's stem: a member's nil return of a joint item (returns/<return>--nil-<frn>.json)."""
 
 
 @main.command("validate")

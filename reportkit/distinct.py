@@ -14,6 +14,7 @@ from typing import Callable, TypeVar
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 
 def by_value(values: pd.Series, answer: Callable[[pd.Series], pd.Series]) -> pd.Series:
@@ -102,3 +103,17 @@ def map_category(values: pd.Series, mapping: dict) -> pd.Series:
     codes = values.cat.codes.to_numpy()
     new = np.where(codes >= 0, mapped.codes[np.maximum(codes, 0)] if len(mapped) else -1, -1)
     return pd.Series(pd.Categorical.from_codes(new, categories=mapped.categories), index=values.index)
+
+
+def text_of(values: pd.Series) -> pd.Series:
+    """The values as pandas text, a missing value staying missing: equals `values.astype("str")`. A categorical
+    is turned into text once per category and taken by row number in Arrow; pandas' own astype makes a Python
+    string for every row (1.5 s for 1.8 million rows, against 0.1 s)."""
+    if not isinstance(values.dtype, pd.CategoricalDtype):
+        return values.astype("str")
+    categories = pa.array(values.cat.categories.astype("str").to_numpy(dtype=object), pa.large_string())
+    codes = values.cat.codes.to_numpy()
+    taken = categories.take(pa.array(codes, mask=codes < 0))
+    text = taken.to_pandas().astype("str")  # a Series numbered from 0: given the values' labels and name
+    text.index, text.name = values.index, values.name
+    return text

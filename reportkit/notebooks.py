@@ -7,7 +7,9 @@ a message naming the cell.
 from __future__ import annotations
 
 import logging
+import multiprocessing.util
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -36,9 +38,98 @@ def kernel_failed_to_start(exc: BaseException) -> bool:
     return any(sign in text for sign in KERNEL_START_FAILURES)
 
 
-def execute(name: str, output: Path, parameters: dict[str, Any], templates: Path | None = None) -> Path:
+PRELOAD = "import reportkit.views\nimport matplotlib\nmatplotlib.use('Agg')\nimport matplotlib.pyplot\n"
+"""What a spare kernel imports before its notebook arrives: the rendering module (pandas with it) and the
+charting library as the pages' charts set it up (reportkit.views). Run silently (no execution count, no
+history), it leaves no trace in the notebook; the notebook imports the same modules itself."""
+
+SPARE_READY_SECONDS = 60
+"""How long a notebook waits for its spare kernel to answer before starting a kernel of its own."""
+
+
+@dataclass
+class SpareKernel:
+    """A kernel started in a notebook worker before the notebook that will use it, so that its start-up and
+    imports (seconds) overlap the run's reading and validation, or the rendering of the previous page."""
+
+    manager: Any  # jupyter_client.KernelManager
+    client: Any  # its client, kept open until the kernel is handed over
+
+
+_spare: SpareKernel | None = None
+"""This process's spare kernel, if one is started and not yet used."""
+
+
+def start_spare_kernel() -> None:
+    """Start the kernel the next notebook of this process will run in, and send it PRELOAD; returns at once
+    (the kernel starts and imports in its own process). A kernel that fails to start is left to papermill,
+    which starts one of its own (and reports why it cannot)."""
+    global _spare
+    if _spare is not None:
+        return
+    from jupyter_client import KernelManager
+
+    try:
+        manager = KernelManager(kernel_name=KERNEL)
+        manager.start_kernel(extra_arguments=QUIET_KERNEL)
+        client = manager.client()
+        client.start_channels()
+        client.execute(PRELOAD, silent=True, store_history=False)
+    except Exception:  # noqa: BLE001 - no spare: the notebook starts its own kernel, as without one
+        return
+    _spare = SpareKernel(manager, client)
+    multiprocessing.util.Finalize(None, stop_spare_kernel, exitpriority=10)  # when the worker ends
+
+
+def stop_spare_kernel() -> None:
+    """Shut down an unused spare kernel (the worker is ending)."""
+    global _spare
+    spare, _spare = _spare, None
+    if spare is not None:
+        _shut_down(spare.manager)
+        spare.client.stop_channels()
+
+
+def _shut_down(manager: Any) -> None:
+    try:
+        manager.shutdown_kernel(now=True)
+    except Exception:  # noqa: BLE001 - already gone
+        pass
+
+
+def take_spare_kernel(cwd: Path) -> Any | None:
+    """The spare kernel, ready and working in `cwd` (the notebook's folder, as papermill's own kernel would),
+    or None when there is none or it does not answer (it is then shut down)."""
+    global _spare
+    spare, _spare = _spare, None
+    if spare is None:
+        return None
+    try:
+        spare.client.wait_for_ready(timeout=SPARE_READY_SECONDS)
+        reply = spare.client.execute_interactive(
+            f"import os as _os; _os.chdir({str(cwd)!r}); del _os",
+            silent=True,
+            store_history=False,
+            timeout=SPARE_READY_SECONDS,
+        )
+        if reply["content"]["status"] != "ok":
+            raise RuntimeError(reply["content"])
+    except Exception:  # noqa: BLE001 - not usable: the notebook starts a kernel of its own
+        _shut_down(spare.manager)
+        return None
+    finally:
+        spare.client.stop_channels()
+    return spare.manager
+
+
+def execute(
+    name: str, output: Path, parameters: dict[str, Any], templates: Path | None = None, spare: bool = False
+) -> Path:
     """Run notebooks/<name> (or <templates>/<name>) with papermill into `output`, injecting `parameters`
-    (JSON-able scalars).
+    (JSON-able scalars); with `spare`, in this process's spare kernel when it has one (start_spare_kernel).
+
+    Each notebook runs in a kernel of its own, used once: a spare kernel has run only PRELOAD, silently, so
+    the executed notebook is the same, byte for byte, as in a kernel papermill starts (tested).
 
     Raises:
         NotebookFailed: a cell raised; the executed notebook is at `output`.
@@ -48,6 +139,7 @@ def execute(name: str, output: Path, parameters: dict[str, Any], templates: Path
 
     logging.getLogger("papermill").setLevel(logging.WARNING)
     output.parent.mkdir(parents=True, exist_ok=True)
+    manager = take_spare_kernel(output.parent) if spare else None
     try:
         for attempt in range(1, KERNEL_START_ATTEMPTS + 1):
             try:
@@ -59,6 +151,7 @@ def execute(name: str, output: Path, parameters: dict[str, Any], templates: Path
                     progress_bar=False,
                     cwd=str(output.parent),  # never the package folder: a notebook writes nothing beside itself
                     extra_arguments=QUIET_KERNEL,
+                    **({"km": manager} if manager is not None and attempt == 1 else {}),
                 )
                 break
             except PapermillExecutionError:
@@ -73,6 +166,9 @@ def execute(name: str, output: Path, parameters: dict[str, Any], templates: Path
         ) from None
     except Exception as exc:  # kernel died, notebook unreadable, ...
         raise NotebookFailed(f"notebook {name} could not be executed: {exc}. Output (if any) at {output}") from None
+    finally:
+        if manager is not None:  # a kernel handed to papermill is ours to shut down
+            _shut_down(manager)
     make_deterministic(output, name)
     return output
 

@@ -15,11 +15,12 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from reportkit import schedule
 from reportkit.calendar import Period, business_days_after
 from reportkit.config import Config
-from reportkit.distinct import by_value
+from reportkit.distinct import by_value, text_of
 from reportkit.measures import closed_in, redress_basis_statement, redress_per_complaint
 from reportkit.returns.common import ReturnResult
 from reportkit.runinfo import RunInfo
@@ -99,7 +100,7 @@ def reconciliation(complaints: pd.DataFrame, document: dict[str, Any]) -> list[d
     rows = complaints["firm_frn"].isin(document["firms"])
     about = _about(complaints, code)
     scope = complaints["in_scope_1ad"] if code == "annex1ad" else complaints["in_scope_annex1"]
-    entire = complaints["forwarded"].astype("string").fillna("none") == "entire"
+    entire = (complaints["forwarded"] == "entire").to_numpy(dtype=bool, na_value=False)
     start, end = pd.Timestamp(period.start), pd.Timestamp(period.end)
     received, closed = complaints["received_date"], complaints["closed_date"]
     active = (received <= end) & (closed.isna() | (closed >= start))  # received, open or closed in the period
@@ -138,11 +139,12 @@ def days_to_close_facts(complaints: pd.DataFrame, document: dict[str, Any]) -> p
         & complaints["in_scope_annex1"].to_numpy()
         & (complaints["product"].notna() | complaints["credit_activity"].notna()).to_numpy()
     )
-    frame = complaints[counted & closed_in(complaints["closed_date"], period).to_numpy()]
+    chosen = counted & closed_in(complaints["closed_date"], period).to_numpy()
+    frame = complaints.loc[chosen, ["complaint_id", "firm_frn", "received_date", "closed_date"]]  # not every column
     return pd.DataFrame(
         {
-            "complaint_id": frame["complaint_id"].astype(str).to_numpy(),
-            "firm_frn": frame["firm_frn"].astype(str).to_numpy(),
+            "complaint_id": text_of(frame["complaint_id"]).to_numpy(),
+            "firm_frn": text_of(frame["firm_frn"]).to_numpy(),
             "days_to_close": (frame["closed_date"] - frame["received_date"]).dt.days.astype("int64").to_numpy(),
         }
     )
@@ -219,7 +221,10 @@ def upheld_reasons(complaints: pd.DataFrame, period: Period, code: str) -> pd.Se
     )
     # The number of the first condition that holds (the last reason when none does), then its text.
     which = np.select(conditions, range(len(conditions)), default=len(conditions))
-    return pd.Series(reasons[which], index=complaints.index)
+    # Taken from the seven texts in Arrow: not a Python string per complaint.
+    text = pa.array(reasons, pa.large_string()).take(pa.array(which)).to_pandas()
+    text.index = complaints.index
+    return text
 
 
 def business_days_to_close(complaints: pd.DataFrame) -> pd.Series:
@@ -227,11 +232,11 @@ def business_days_to_close(complaints: pd.DataFrame) -> pd.Series:
     1.6.2AR count in these), <NA> while open; one vectorised count per nation (at most four)."""
     result = pd.Series(pd.NA, index=complaints.index, dtype="Int64")
     closed = complaints["closed_date"].notna().to_numpy()
-    nations = complaints["nation"].astype(str).to_numpy()
+    nations = complaints["nation"]  # compared as stored: a categorical by its categories
     received_days = complaints["received_date"].to_numpy(dtype="datetime64[D]")
     closed_days = complaints["closed_date"].to_numpy(dtype="datetime64[D]")
     for nation in pd.unique(nations[closed]):
-        rows = closed & (nations == nation)
+        rows = closed & (nations == nation).to_numpy(dtype=bool, na_value=False)
         result[rows] = business_days_after(received_days[rows], closed_days[rows], str(nation))
     return result
 
@@ -255,30 +260,33 @@ def complaint_facts(
     code = document["return"]
     period = _period_of(document)
     # The lineage's index holds its complaints' row labels in `complaints` (reportkit.aggregate.lineage_frame).
-    rows = np.unique(complaints.index.get_indexer(lineage.index.unique()))
+    # A mark per row rather than a sort of millions of lineage rows: the rows in extract order, each once.
+    positions = complaints.index.get_indexer(pd.unique(lineage.index.to_numpy()))
+    marked_rows = np.zeros(len(complaints), dtype=bool)
+    marked_rows[positions[positions >= 0]] = True
+    rows = np.flatnonzero(marked_rows)
     used = ["complaint_id", "firm_frn", "received_date", "closed_date", "nation", "outcome", "goodwill_payment"]
     band_column = "band_1ad" if code == "annex1ad" else "band_annex1"
-    frame = complaints[[*used, band_column]].iloc[rows[rows >= 0]]  # only the columns the facts show
+    frame = complaints[[*used, band_column]].iloc[rows]  # only the columns the facts show
     flag = _redress_flag(code)
     marked = lines.assign(left_out=~lines[flag].astype(bool))
     counted = redress_per_complaint(frame, marked, period, attribution, flag)  # type: ignore[arg-type]
     left_out = redress_per_complaint(frame, marked, period, attribution, "left_out")  # type: ignore[arg-type]
-    why = _left_out_rules(marked[marked["left_out"]], code).reindex(frame.index)
-    band = frame[band_column].astype(object)
+    why = _left_out_rules(marked[marked["left_out"]], code).astype("str").reindex(frame.index)  # text, not objects
     return pd.DataFrame(
         {
             # Text stays in Arrow arrays and dates are formatted once per distinct day: a market-sized return
             # lists millions of complaints, and a Python string each would cost gigabytes.
-            "complaint_id": frame["complaint_id"].astype("str").array,
-            "firm_frn": frame["firm_frn"].astype("str").array,
+            "complaint_id": text_of(frame["complaint_id"]).array,
+            "firm_frn": text_of(frame["firm_frn"]).array,
             "received": by_value(frame["received_date"], _iso_dates).array,
             "closed": by_value(frame["closed_date"], _iso_dates).array,
             "business_days_to_close": business_days_to_close(frame).array,
-            "band": band.where(band.notna(), None).to_numpy(),
-            "upheld_reason": upheld_reasons(frame, period, code).to_numpy(),
+            "band": text_of(frame[band_column]).array,
+            "upheld_reason": upheld_reasons(frame, period, code).array,
             "redress_counted_gbp": (counted / UNITS_PER_POUND).round(2).to_numpy(),
             "redress_left_out_gbp": (left_out / UNITS_PER_POUND).round(2).to_numpy(),
-            "redress_left_out_rule": why.where(left_out > 0, None).astype(object).to_numpy(),
+            "redress_left_out_rule": why.where(left_out > 0).array,
         },
         columns=COMPLAINT_FACT_COLUMNS,
     )

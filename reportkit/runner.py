@@ -307,10 +307,18 @@ def notebook_jobs(results: list[ReturnResult]) -> list[tuple[str, str, str | Non
     return jobs
 
 
-def _execute_and_render(notebook: str, stem: str, folder: str, parameters: dict, templates: str) -> str:
+def _execute_and_render(
+    notebook: str, stem: str, folder: str, parameters: dict, templates: str, in_worker: bool = False, more: bool = False
+) -> str:
     """Run one notebook of the `templates` folder and render it (a top-level function, so notebooks can run in
-    worker processes, which are started fresh and so are told where the templates are)."""
-    executed = execute(notebook, Path(folder) / "notebooks" / f"{stem}.ipynb", parameters, Path(templates))
+    worker processes, which are started fresh and so are told where the templates are). In a worker, the
+    notebook uses the worker's spare kernel and, when `more` notebooks wait to be run, the next spare kernel
+    starts while this page renders."""
+    executed = execute(
+        notebook, Path(folder) / "notebooks" / f"{stem}.ipynb", parameters, Path(templates), spare=in_worker
+    )
+    if in_worker and more:
+        notebook_templates.start_spare_kernel()
     render_html(executed, Path(folder) / "html" / f"{stem}.html")
     return stem
 
@@ -386,7 +394,9 @@ def _warm_up_worker() -> None:
     import nbconvert  # noqa: F401
     import papermill  # noqa: F401
 
-    import reportkit.notebooks  # noqa: F401
+    import reportkit.notebooks
+
+    reportkit.notebooks.start_spare_kernel()  # its start-up and imports overlap reading and validation too
 
 
 def notebook_pool() -> ProcessPoolExecutor:
@@ -426,16 +436,24 @@ def notebook_workers(enabled: bool) -> Iterator[ProcessPoolExecutor | None]:
     pool.shutdown(wait=True)
 
 
+def write_drilldown_pages(staging: Path, results: list[ReturnResult]) -> None:
+    """html/<stem>-cells.html: the complaints behind each counted cell, that the return pages link to."""
+    for result in results:
+        write_drilldown_page(staging, result.stem)
+
+
 def run_notebooks(
     jobs: list[tuple[str, str, str | None]],
     staging: Path,
     parameters: dict,
     step: Progress,
     pool: ProcessPoolExecutor | None = None,
+    meanwhile: Callable[[], None] | None = None,
 ) -> None:
     """Execute and render every notebook, in the worker processes of `pool` (each its own kernel), or one
-    after another in this process without one. A failing notebook lets the others finish, so their executed
-    copies are kept as evidence."""
+    after another in this process without one; `meanwhile` is done in this process while the workers run
+    the notebooks (work that does not need them, such as the drill-down pages). A failing notebook lets the
+    others finish, so their executed copies are kept as evidence."""
     templates = str(notebook_templates.NOTEBOOKS_DIR)
     calls = [
         (
@@ -449,13 +467,22 @@ def run_notebooks(
     ]
     step(f"executing and rendering {len(calls)} notebook(s) with papermill and nbconvert")
     if pool is None:
+        if meanwhile is not None:
+            meanwhile()
         for call in calls:
             step(f"  notebooks/{call[1]}.ipynb -> html/{_execute_and_render(*call)}.html")
         return
     # A bar on a terminal only (disable=None): logs and CI keep the one line per notebook.
     bar = tqdm(total=len(calls), desc="notebooks", unit="notebook", disable=None, leave=False, file=sys.stderr)
-    futures = [pool.submit(_execute_and_render, *call) for call in calls]
+    # Two workers take the notebooks in turn: while two or more are still to start after this one, the worker
+    # that finishes it will very likely take another, so it starts that one's kernel early.
+    futures = [
+        pool.submit(_execute_and_render, *call, in_worker=True, more=index < len(calls) - 2)
+        for index, call in enumerate(calls)
+    ]
     try:
+        if meanwhile is not None:
+            meanwhile()
         for future in futures:
             stem = future.result()
             bar.update()
@@ -656,9 +683,14 @@ def _build_in(
     if notebooks:
         # The notebooks get the run folder relative to notebooks/, where each executes, and read nothing
         # else: no path enters an executed notebook, so a re-run elsewhere reproduces it byte for byte.
-        run_notebooks(notebook_jobs(built.results), staging, {"run_dir": ".."}, step, pool)
-        for result in built.results:  # the complaints behind each counted cell, that the pages link to
-            write_drilldown_page(staging, result.stem)
+        run_notebooks(
+            notebook_jobs(built.results),
+            staging,
+            {"run_dir": ".."},
+            step,
+            pool,
+            meanwhile=lambda: write_drilldown_pages(staging, built.results),
+        )
 
     manifest = build_manifest(
         inputs=begun.read,

@@ -9,6 +9,7 @@ from typing import Callable
 import pandas as pd
 import yaml
 
+from reportkit.distinct import map_category
 from reportkit.paths import SCHEMAS_DIR
 
 
@@ -70,6 +71,13 @@ def normalise_identifier(values: pd.Series) -> pd.Series:
     Annex 1C keys advisers by IRN, NI number or passport number (DISP 1.10.2AR(3)); the same adviser typed
     two ways must be one adviser, so these are validated, grouped and written in this form.
     """
+    if isinstance(values.dtype, pd.CategoricalDtype):  # once per distinct identifier, not once per row
+        names = pd.Series(values.cat.categories, dtype=object)
+        return map_category(values, dict(zip(names, _normalised_text(names), strict=True)))
+    return _normalised_text(values)
+
+
+def _normalised_text(values: pd.Series) -> pd.Series:
     text = values.astype("string").str.upper().str.replace(r"\s+", "", regex=True)
     given = (text != "").fillna(False).astype(bool)
     return text.astype(object).where(given, None)

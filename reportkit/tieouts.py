@@ -17,6 +17,7 @@ import pandas as pd
 
 from reportkit.calendar import Period
 from reportkit.config import Config
+from reportkit.distinct import text_of
 from reportkit.errors import ReportkitError
 from reportkit.returns.common import BuildInputs, ReturnResult
 from reportkit.rules import ANNEX1_BANDS, ANNEX1AD_BANDS, part_a_variant
@@ -165,7 +166,7 @@ def member_counts(complaints: pd.DataFrame, kind: str, frns: list[str], period: 
             "outstanding_at_start": ((received < start) & (closed.isna() | (closed >= start))).to_numpy(dtype="int64"),
         }
     )
-    firm = complaints["firm_frn"][scope].astype(str).to_numpy()
+    firm = text_of(complaints["firm_frn"][scope]).to_numpy()
     return counts.groupby(firm).sum().reindex(frns, fill_value=0)
 
 

@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 
 from reportkit.calendar import Period
+from reportkit.distinct import text_of
 from reportkit.layouts import document_layout
 from reportkit.paths import SAMPLE_RUN_DIR
 from reportkit.review_page import lineage_file
@@ -510,15 +511,18 @@ def drilldown_html(run_dir: str | Path, stem: str, limit: int = CELL_LIMIT) -> s
     lineage_path = lineage_file(folder, stem)
     cell_keys = ["table", "row", "column"]
     lineage = (
-        pd.read_parquet(lineage_path, columns=[*cell_keys, "firm_frn", "complaint_id"]).astype(str)
+        pd.read_parquet(lineage_path, columns=[*cell_keys, "firm_frn", "complaint_id"])
         if lineage_path.suffix == ".parquet"
         else pd.read_csv(lineage_path, dtype=str, keep_default_na=False)
-    )
-    totals = lineage.groupby(cell_keys, sort=False).size().to_dict()
-    # Only the complaints a section lists (the first `limit` of each cell) are joined to their facts: a
-    # market-sized return has millions of lineage rows and a few thousand listed.
-    shown_rows = lineage.groupby(cell_keys, sort=False).head(limit)
+    )  # the Parquet's coded columns stay categoricals: millions of rows, a few hundred distinct codes
+    cells = lineage.groupby(cell_keys, sort=False, observed=True)
+    totals = {tuple(map(str, key)): count for key, count in cells.size().items()}
+    # Only the complaints a section lists (the first `limit` of each cell) are joined to their facts (and
+    # made text): a market-sized return has millions of lineage rows and a few thousand listed.
+    shown_rows = cells.head(limit)
+    shown_rows = shown_rows.assign(**{column: text_of(shown_rows[column]) for column in shown_rows.columns})
     facts = pd.read_parquet(folder / "facts" / f"{stem}{COMPLAINTS_SUFFIX}.parquet")
+    facts = facts[facts["complaint_id"].isin(shown_rows["complaint_id"].unique())]  # the listed ones: a small join
     listed = shown_rows.merge(facts, on=["firm_frn", "complaint_id"], how="left", sort=False)
     listed["html"] = complaint_rows_html(listed)
     groups = {cell: rows for cell, rows in listed.groupby(cell_keys, sort=False)}

@@ -20,6 +20,7 @@ import datetime as dt
 import math
 import textwrap
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -171,7 +172,7 @@ class _Sheet:
         heights: dict[int, int] = {}
         for row, first, last, text in self.wrapped:
             width = sum(math.ceil(self.widths.get(c, 8.43)) for c in range(first, last + 1))
-            lines = len(textwrap.wrap(text, max(int(width) - 2, 1), break_long_words=False)) or 1
+            lines = wrapped_lines(text, max(int(width) - 2, 1))
             heights[row] = max(heights.get(row, 1), lines)
         for row, lines in sorted(heights.items()):
             if lines > 1:
@@ -186,6 +187,13 @@ class _Sheet:
         if run is not None:
             footer = f"&L{RUN_ID_LABEL} {run.run_id}{footer}"  # hex digits only: nothing for Excel to interpret
         self.sheet.set_footer(footer)
+
+
+@lru_cache(maxsize=4096)
+def wrapped_lines(text: str, width: int) -> int:
+    """Lines `text` takes wrapped at spaces in `width` characters (at least one): a group's workbook repeats the
+    same labels on a sheet per member, so each label and width is wrapped once."""
+    return len(textwrap.wrap(text, width, break_long_words=False)) or 1
 
 
 def _top(sheet: _Sheet, title: str, run: RunInfo | None) -> int:

@@ -36,6 +36,22 @@ def test_the_table_gives_median_spread_ratio_and_peak_memory() -> None:
     assert lines[2].split() == ["validate", "7.5", "7.0-8.0", "7.5x", "900"]
 
 
+def test_the_joint_runs_steps_are_read_from_its_progress_lines(tmp_path) -> None:
+    log = tmp_path / "joint.log"
+    log.write_text(
+        "settings for group g\n[   3.5s] read 10 complaints from c.csv\n[   3.6s] validating 10 complaints\n"
+        "[   9.0s]   built annex1 (2025-07-01 to 2025-12-31)\n[  10.0s] writing 1 return(s)\n[  12.5s] done: out\n"
+    )
+    steps = bench.step_times(log)
+    assert [what for what, _ in steps] == [
+        "reading the inputs (until the first step is reported)",
+        "read 10 complaints from c.csv",
+        "validating 10 complaints",
+        "writing 1 return(s)",
+    ]
+    assert [round(seconds, 1) for _, seconds in steps] == [3.5, 0.1, 6.4, 2.5]
+
+
 def test_the_excel_benchmark_writes_the_same_export_as_csv_and_workbook(tmp_path) -> None:
     from benchmarks import bench_excel
 

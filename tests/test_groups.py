@@ -126,3 +126,25 @@ def test_each_member_nil_return_equals_the_builder_run_over_none_of_its_complain
         assert built[item.stem].document == own.document, item.stem
         assert built[item.stem].document["reporting_firm"] == item.nil_for
         assert len(built[item.stem].lineage) == 0 and not built[item.stem].warnings
+
+
+@pytest.mark.slow
+def test_the_closing_summary_names_member_nil_returns_in_one_line(ws, tmp_path) -> None:
+    from click.testing import CliRunner
+
+    from reportkit import cli
+
+    firms = [FIRM, {**FIRM, "frn": "234567", "name": "B"}, {**FIRM, "frn": "345678", "name": "C"}]
+    group = {"id": "g", "name": "G", "reporting_firm": "123456", "members": ["123456", "234567", "345678"],
+             "returns": ["annex1"]}  # fmt: skip
+    paths = ws.paths([complaint("C1", "2025-02-03")], firms=firms, groups=[group])
+    result = CliRunner().invoke(
+        cli.main,
+        ["run", "--config", str(paths.config), "--complaints", str(paths.complaints), "--entity", "g",
+         "--period-end", H1_2025_END.isoformat(), "--out", str(tmp_path / "out")],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    summary = result.output.split("wrote ", 1)[1]
+    assert "  produced 2 member nil return(s): annex1--nil-234567, annex1--nil-345678\n" in summary
+    assert "produced annex1--nil-" not in summary
+    assert "  produced annex1\n" in summary

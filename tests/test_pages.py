@@ -186,3 +186,40 @@ def test_only_a_kernel_that_failed_to_start_is_started_again() -> None:
     assert kernel_failed_to_start(RuntimeError("Kernel died before replying to kernel_info"))
     assert kernel_failed_to_start(RuntimeError("ZMQError: Address already in use"))
     assert not kernel_failed_to_start(RuntimeError("name 'x' is not defined"))
+
+
+@pytest.mark.slow
+def test_a_notebook_run_in_a_spare_kernel_is_the_notebook_papermill_makes_in_its_own(tmp_path: Path) -> None:
+    """A worker starts the next notebook's kernel early (notebooks.start_spare_kernel); the page it executes
+    must be byte for byte the one a kernel of papermill's own gives, run in the notebook's folder, and the
+    kernel is shut down once used."""
+    import shutil
+
+    from reportkit.paths import SAMPLE_RUN_DIR
+
+    run = tmp_path / "run"
+    shutil.copytree(SAMPLE_RUN_DIR, run)
+    parameters = {"run_dir": "..", "return_stem": "annex1"}
+    fresh = execute("annex1.ipynb", run / "notebooks" / "fresh.ipynb", parameters)
+    notebooks.start_spare_kernel()
+    spare = notebooks._spare
+    assert spare is not None
+    in_spare = execute("annex1.ipynb", run / "notebooks" / "spare.ipynb", parameters, spare=True)
+    assert notebooks._spare is None  # used once, never again
+    assert not spare.manager.is_alive()
+    as_json = [nbformat.read(p, as_version=4) for p in (fresh, in_spare)]
+    for document, path in zip(as_json, (fresh, in_spare), strict=True):
+        document.metadata["papermill"].pop("output_path")  # the only difference: each file's own name
+        assert [c.execution_count for c in document.cells if c.cell_type == "code"][:2] == [1, 2]
+        assert path.exists()
+    assert nbformat.writes(as_json[0]) == nbformat.writes(as_json[1])
+
+
+@pytest.mark.slow
+def test_a_spare_kernel_works_in_the_notebooks_folder(scratch_notebooks: Path) -> None:
+    cell = nbformat.v4.new_code_cell("import os\nprint(os.getcwd())")
+    nbformat.write(_notebook(cell), scratch_notebooks / "where.ipynb")
+    notebooks.start_spare_kernel()
+    out = scratch_notebooks / "elsewhere" / "where.ipynb"
+    executed = execute("where.ipynb", out, {}, spare=True)
+    assert nbformat.read(executed, as_version=4).cells[0].outputs[0]["text"] == f"{out.parent}\n"

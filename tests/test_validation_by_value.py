@@ -13,9 +13,9 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reportkit.distinct import category_by_rows, map_category, rows_where
+from reportkit.distinct import category_by_rows, map_category, rows_where, text_of
 from reportkit.extract import LINE_COLUMN
-from reportkit.schema import load_schema
+from reportkit.schema import load_schema, normalise_identifier
 from reportkit.validation import suites
 
 REFERENCES = {"frns": ["123456", "234567"]}
@@ -138,3 +138,28 @@ def test_rows_where_equals_boolean_indexing_with_a_fresh_index() -> None:
     kept = rows_where(frame, keep)
     pd.testing.assert_frame_equal(kept, frame[keep].reset_index(drop=True))
     assert kept.attrs == {"sha256": "abc"}
+
+
+TEXTS = st.one_of(st.none(), st.sampled_from(["ab 12", "AB12", " ", "", "qq 1 c", "x", "200001"]))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(TEXTS, max_size=40), st.integers(0, 5))
+def test_text_of_a_categorical_equals_astype_str(values, start) -> None:
+    """distinct.text_of builds the text once per category; it must equal pandas' own astype("str"), labels,
+    name and missing values included."""
+    series = pd.Series(values, dtype="category", index=range(start, start + len(values)), name="firm_frn")
+    pd.testing.assert_series_equal(text_of(series), series.astype("str"))
+    plain = pd.Series(values, dtype="str")
+    pd.testing.assert_series_equal(text_of(plain), plain.astype("str"))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(TEXTS, max_size=40))
+def test_an_identifier_is_normalised_alike_as_categories_and_as_text(values) -> None:
+    """DISP 1.10.2AR(3) keys: a categorical column is normalised once per category, with the values of the
+    row-by-row normalisation (a blank identifier missing)."""
+    as_text = normalise_identifier(pd.Series(values, dtype=object))
+    as_categories = normalise_identifier(pd.Series(values, dtype="category"))
+    assert str(as_categories.dtype) == "category"
+    assert list(as_categories.astype(object).where(as_categories.notna(), None)) == list(as_text)

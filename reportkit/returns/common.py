@@ -8,9 +8,18 @@ from typing import Any
 import pandas as pd
 
 from reportkit import rules
-from reportkit.aggregate import LINEAGE_COLUMNS, TableInput, build_cells, build_lineage, concat_lineage, lineage_frame
+from reportkit.aggregate import (
+    LINEAGE_COLUMNS,
+    LINEAGE_SOURCE_COLUMNS,
+    TableInput,
+    build_cells,
+    build_lineage,
+    concat_lineage,
+    lineage_frame,
+)
 from reportkit.calendar import Period
 from reportkit.config import Config, Firm
+from reportkit.distinct import text_of
 from reportkit.layouts import Layout
 from reportkit.measures import period_facts
 from reportkit.validation.report import findings_frame
@@ -154,9 +163,10 @@ def lineage_rows(
 ) -> pd.DataFrame:
     """Lineage of one fact: the complaints where it is non-zero, with their row and column codes (from the
     named complaint columns, or fixed codes)."""
-    chosen = complaints[fact.to_numpy() != 0]
-    rows = chosen[row_column].astype(str).array if row_column else row_code
-    columns = chosen[column_column].astype(str).array if column_column else column_code
+    wanted = list(dict.fromkeys([c for c in (row_column, column_column) if c] + LINEAGE_SOURCE_COLUMNS))
+    chosen = complaints.loc[fact.to_numpy() != 0, wanted]
+    rows = text_of(chosen[row_column]).array if row_column else row_code
+    columns = text_of(chosen[column_column]).array if column_column else column_code
     return lineage_frame(return_code, table, rows, columns, chosen)
 
 

@@ -12,7 +12,7 @@ from typing import Callable
 import pandas as pd
 
 from reportkit.calendar import _MAX_YEAR, _MIN_YEAR
-from reportkit.distinct import by_value
+from reportkit.distinct import by_value, text_of
 from reportkit.money import above_ceiling
 
 
@@ -221,8 +221,8 @@ def money_ceiling_check(column: str, ceiling: int) -> RowCheck:
 
 def redress_without_complaint(redress: pd.DataFrame, complaints: pd.DataFrame) -> pd.Series:
     """A redress line must belong to a complaint in the extract (same firm_frn and complaint_id)."""
-    keys = pd.MultiIndex.from_frame(complaints[["firm_frn", "complaint_id"]].astype(str))
-    line_keys = pd.MultiIndex.from_frame(redress[["firm_frn", "complaint_id"]].astype(str))
+    keys = pd.MultiIndex.from_arrays([text_of(complaints["firm_frn"]), text_of(complaints["complaint_id"])])
+    line_keys = pd.MultiIndex.from_arrays([text_of(redress["firm_frn"]), text_of(redress["complaint_id"])])
     return pd.Series(~line_keys.isin(keys), index=redress.index)
 
 
