@@ -112,16 +112,31 @@ def main() -> None:
 
 def input_options(func):
     func = click.option("--context", type=EXISTING_FILE, help="Context figures (CSV, Parquet or .xlsx).")(func)
-    func = click.option("--redress", type=EXISTING_FILE, help="Redress lines (CSV or Parquet).")(func)
-    func = click.option("--complaints", required=True, type=EXISTING_FILE, help="Complaints extract (CSV or Parquet).")(
-        func
-    )
+    func = click.option("--redress", type=EXISTING_FILE, help="Redress lines (CSV, Parquet or .xlsx).")(func)
+    func = click.option(
+        "--complaints", required=True, type=EXISTING_FILE, help="Complaints extract (CSV, Parquet or .xlsx)."
+    )(func)
     func = click.option("--config", required=True, type=EXISTING_FILE, help="Firm configuration (YAML).")(func)
+    return func
+
+
+def mapping_options(func):
+    """--mapping and --sheet: read a case system's export as it comes (docs/inputs.md "Mapping your export")."""
+    func = click.option(
+        "--sheet", default=None, help="The sheet of an .xlsx complaints file to read (default: its first sheet)."
+    )(func)
+    func = click.option(
+        "--mapping",
+        type=EXISTING_FILE,
+        default=None,
+        help="Mapping file (YAML): the export's columns, labels, dates and flags as reportkit's (see init-mapping).",
+    )(func)
     return func
 
 
 @main.command("run")
 @input_options
+@mapping_options
 @click.option("--entity", required=True, help="A firm's FRN or a group id from the configuration.")
 @click.option("--period-end", required=True, callback=_date, help="Last day of the reporting period (YYYY-MM-DD).")
 @click.option("--out", type=OUT_FOLDER, default=Path("outputs"), show_default=True)
@@ -130,14 +145,14 @@ def input_options(func):
     is_flag=True,
     help="Also write lineage/<return>.csv (spreadsheet formulas neutralised) beside lineage/<return>.parquet.",
 )
-def run_command(config, complaints, redress, context, entity, period_end, out, lineage_csv) -> None:
+def run_command(config, complaints, redress, context, mapping, sheet, entity, period_end, out, lineage_csv) -> None:
     """Validate, build every return that applies, run the notebooks and render them."""
     from reportkit.runner import run
 
     with _one_line_errors(out):
         _out_folder(out)
         outcome = run(
-            api.InputPaths.of(config, complaints, redress, context),
+            api.InputPaths.of(config, complaints, redress, context, mapping, sheet),
             entity,
             period_end,
             out,
@@ -173,18 +188,19 @@ NIL_MARK = "--nil-"
 
 @main.command("validate")
 @input_options
+@mapping_options
 @click.option(
     "--out",
     type=OUT_FOLDER,
     default=None,
     help="Also write every finding to OUT/validation/errors.csv and warnings.csv.",
 )
-def validate_command(config, complaints, redress, context, out) -> None:
+def validate_command(config, complaints, redress, context, mapping, sheet, out) -> None:
     """Validate the inputs only; exit 1 when there are errors."""
     with _one_line_errors(out):
         if out is not None:
             _out_folder(out)
-        report = api.validate(api.InputPaths.of(config, complaints, redress, context), _progress)
+        report = api.validate(api.InputPaths.of(config, complaints, redress, context, mapping, sheet), _progress)
         click.echo(report.summary())
         if out is not None:
             click.echo(f"full list: {report.write(out / 'validation')}")
@@ -312,6 +328,36 @@ def init_config_command(frns, names, group, group_name, ard, calendar_year, busi
     click.echo(
         "  check accounting_reference_date, business_days and returns (starting values), add what each firm does "
         f"business in, then: reportkit calendar --config {out} --entity {entity}",
+        err=True,
+    )
+
+
+@main.command("init-mapping")
+@click.option("--complaints", required=True, type=EXISTING_FILE, help="The complaints export (CSV, Parquet or .xlsx).")
+@click.option("--redress", type=EXISTING_FILE, default=None, help="The redress lines export, if any.")
+@click.option("--sheet", default=None, help="The sheet of an .xlsx complaints export (default: its first sheet).")
+@click.option(
+    "--out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write here (never over a file)."
+)
+def init_mapping_command(complaints, redress, sheet, out) -> None:
+    """Write a commented starting mapping for an export (to stdout without --out)."""
+    from reportkit.mapping_init import starting_mapping, write_new
+
+    with _one_line_errors(out):
+        text = starting_mapping(complaints, redress, sheet)
+        if out is None:
+            click.echo(text, nl=False)
+            return
+        try:
+            write_new(out, text)
+        except FileExistsError:
+            raise InputError(
+                f"{out} already exists; init-mapping never overwrites a file: choose another --out"
+            ) from None
+    click.echo(f"wrote {out}", err=True)
+    click.echo(
+        "  fill in every blank and check every proposal, then: reportkit validate --config CONFIG "
+        f"--complaints {complaints} --mapping {out}",
         err=True,
     )
 

@@ -21,6 +21,7 @@ from reportkit.config import Config, load_config
 from reportkit.distinct import rows_where
 from reportkit.errors import ValidationFailed
 from reportkit.extract import INPUT_BYTES, INPUT_SHA256, read_complaints, read_context, read_redress, to_typed
+from reportkit.mapping import MAPPED, Mapping, load_mapping
 from reportkit.returns import RETURNS, planned_returns
 from reportkit.returns.common import BuildInputs, ReturnResult, group_header_of, warning
 from reportkit.runinfo import InputRead
@@ -38,15 +39,24 @@ class InputPaths:
     complaints: Path
     redress: Path | None = None
     context: Path | None = None
+    mapping: Path | None = None
+    """The export's mapping file (reportkit.mapping), applied to the complaints and redress files."""
+    sheet: str | None = None
+    """The sheet of a complaints workbook to read (default: its first); not a file."""
 
     @classmethod
-    def of(cls, config, complaints, redress=None, context=None) -> "InputPaths":
+    def of(cls, config, complaints, redress=None, context=None, mapping=None, sheet=None) -> "InputPaths":
         return cls(
-            Path(config), Path(complaints), Path(redress) if redress else None, Path(context) if context else None
+            Path(config),
+            Path(complaints),
+            Path(redress) if redress else None,
+            Path(context) if context else None,
+            Path(mapping) if mapping else None,
+            sheet or None,
         )
 
     def files(self) -> dict[str, Path]:
-        return {k: v for k, v in vars(self).items() if v is not None}
+        return {k: v for k, v in vars(self).items() if v is not None and k != "sheet"}
 
 
 @dataclass
@@ -89,11 +99,13 @@ def read_inputs(paths: InputPaths) -> tuple[Config, TextInputs]:
 
 
 def read_files(paths: InputPaths) -> TextInputs:
-    """Read the complaints, redress and context files as text (InputError on anything unreadable)."""
+    """Read the complaints, redress and context files as text, the first two through the mapping if one is given
+    (InputError on anything unreadable, or a bad mapping)."""
+    mapping = load_mapping(paths.mapping) if paths.mapping else None
     return TextInputs(
-        complaints=read_complaints(paths.complaints),
+        complaints=read_complaints(paths.complaints, mapping, paths.sheet),
         complaints_name=label_for(paths.complaints),
-        redress=read_redress(paths.redress) if paths.redress else None,
+        redress=read_redress(paths.redress, mapping) if paths.redress else None,
         redress_name=label_for(paths.redress) if paths.redress else "redress",
         context=read_context(paths.context) if paths.context else None,
         context_name=label_for(paths.context) if paths.context else "context",
@@ -107,7 +119,15 @@ def inputs_as_read(paths: InputPaths, config: Config, text: TextInputs) -> dict[
         frame = getattr(text, role)
         if frame is not None:
             read[role] = InputRead(getattr(paths, role), frame.attrs[INPUT_SHA256], frame.attrs[INPUT_BYTES])
+    mapping = mapping_of(text)
+    if mapping is not None:  # the bytes checked, as the frames were read with them
+        read["mapping"] = InputRead(mapping.path, mapping.sha256, mapping.size)
     return read
+
+
+def mapping_of(text: TextInputs) -> Mapping | None:
+    """The mapping the complaints were read with, or None."""
+    return text.complaints.attrs.get(MAPPED)
 
 
 # --------------------------------------------------------------------------- keep the entity's rows
@@ -328,6 +348,8 @@ class Started:
     rows_read: dict[str, int]
     plan: Plan
     other_firms: OtherFirmsRows
+    mapping: Mapping | None = None
+    """The mapping the export was read with (recorded in the manifest, run id, review page and Run sheet)."""
 
 
 def start(paths: InputPaths, entity: str, period_end: dt.date) -> Started:
@@ -345,7 +367,7 @@ def start(paths: InputPaths, entity: str, period_end: dt.date) -> Started:
     read = inputs_as_read(paths, config, text)
     frns = plan.frns or [firm.frn for firm in config.entity_firms(entity)]
     kept, other_firms = keep_entity_rows(text, config, frns)
-    return Started(paths, config, kept, read, rows_read, plan, other_firms)
+    return Started(paths, config, kept, read, rows_read, plan, other_firms, mapping_of(text))
 
 
 @dataclass

@@ -63,7 +63,14 @@ def run_document(
             for r in results
             if complaints is not None and r.code in RECONCILED_RETURNS and not r.document["nil_return"]
         },
+        **({"mapping": mapping_facts(info)} if info.mapping_text is not None else {}),
     }
+
+
+def mapping_facts(info: RunInfo) -> dict[str, Any]:
+    """The mapping the export was read with, as the pages show it: its file name, sha256 and contents."""
+    item = next(i for i in info.inputs if i.role == "mapping")
+    return {"name": item.name, "sha256": item.sha256, "text": info.mapping_text}
 
 
 RECONCILED_RETURNS: dict[str, str] = {

@@ -126,6 +126,20 @@ def _findings_section(folder: Path) -> str:
     return _table("Validation findings by rule", ["Rule", "Severity", "Rows"], body) + links
 
 
+def _mapping_section(run: dict[str, Any]) -> str:
+    """The mapping file the export was read with, in full (how the case system's columns, labels, dates and flags
+    became the extract's), or nothing for a run without one."""
+    mapping = run.get("mapping")
+    if not mapping:
+        return ""
+    esc = html.escape
+    return (
+        f"<h2>Mapping of the export</h2>\n<p>Read with <code>{esc(mapping['name'])}</code> (sha256 "
+        f"<code>{esc(mapping['sha256'])}</code>); each value as exported beside the code it became: "
+        f"{_link('../validation/mapping.csv', 'mapping.csv')}.</p>\n<pre>{esc(mapping['text'])}</pre>"
+    )
+
+
 def render_index(folder: Path, manifest: dict[str, Any]) -> str:
     """The review page of the run folder `folder`, from its run.json, returns, validation files and manifest."""
     run = json.loads((folder / "run.json").read_text(encoding="utf-8"))
@@ -167,6 +181,7 @@ a {{ color: #1d4f91; }}
 </dl>
 <h2>Inputs</h2>
 {_table("Input files as read", ["Role", "File", "Rows", "sha256"], inputs)}
+{_mapping_section(run)}
 <h2>Firms and bank-holiday calendars</h2>
 {_table("Firms covered", ["FRN", "Name", "Bank holidays (time bands)"], firms)}
 <p>Due dates count business days on the England and Wales calendar (returns are submitted to the FCA in England).</p>

@@ -17,7 +17,7 @@ from reportkit.runinfo import sha256
 MANIFEST = "manifest.json"
 NOT_REPRODUCED = ("manifest.json", "html/index.html")
 """The two files of a run that record one execution (who, when, where), so a re-run never reproduces them."""
-INPUT_ROLES = ("config", "complaints", "redress", "context")
+INPUT_ROLES = ("config", "complaints", "redress", "context", "mapping")
 """The roles of the inputs a run reads, in the order `reportkit run` takes them."""
 
 
@@ -54,6 +54,12 @@ class RunFolder:
                 Path(resolved) if isinstance(resolved, str) and Path(resolved).is_absolute() else Path(item["path"])
             )
         return found
+
+    @property
+    def sheet(self) -> str | None:
+        """The workbook sheet the run read (`--sheet`), or None for the first sheet (or no workbook)."""
+        sheet = self.manifest["parameters"].get("sheet")
+        return str(sheet) if sheet is not None else None
 
     @property
     def notebooks(self) -> bool:

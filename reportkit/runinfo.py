@@ -126,6 +126,8 @@ class RunInfo:
     inputs: tuple[InputFile, ...]
     parameters: dict[str, Any]
     """The parameters that entered the run id (never --out)."""
+    mapping_text: str | None = None
+    """The contents of the mapping file the export was read with (its hash is among the inputs), or None."""
 
     @property
     def created(self) -> dt.datetime:
@@ -160,6 +162,7 @@ def describe_run(
     firms: list[FirmFacts],
     periods: list[tuple[str, str]],
     regimes: list[str],
+    mapping_text: str | None = None,
 ) -> RunInfo:
     """The RunInfo of a run.
 
@@ -174,6 +177,7 @@ def describe_run(
         firms: the firms the run's returns cover.
         periods: (start, end) of each return built.
         regimes: the regime of each return built.
+        mapping_text: the mapping file's contents, when the export was read with one (its hash is in `files`).
     """
     read = {role: InputRead.of(item) for role, item in files.items()}
     inputs = tuple(InputFile(role, item.path.name, item.sha256, rows.get(role)) for role, item in read.items())
@@ -196,4 +200,5 @@ def describe_run(
         firms=tuple(firms),
         inputs=inputs,
         parameters=parameters,
+        mapping_text=mapping_text,
     )

@@ -46,6 +46,7 @@ from reportkit import pipeline, schedule
 from reportkit.calendar import Period, regime
 from reportkit.errors import InputError, NotebookFailed, ReportkitError, RunLocked, ValidationFailed
 from reportkit.manifest import build_manifest
+from reportkit.mapping import Mapping, with_exported_values
 from reportkit.measures import redress_basis_statement
 from reportkit.notebooks import execute, render_html
 from reportkit.returns import RETURNS
@@ -56,6 +57,7 @@ from reportkit.runinfo import FirmFacts, InputRead, RunInfo, describe_run
 from reportkit.safecsv import write_safe_csv
 from reportkit.settings import print_settings
 from reportkit.tieouts import check_tieouts
+from reportkit.validation.report import PERSONAL_DATA_COLUMNS
 from reportkit.views import write_drilldown_page
 from reportkit.workbook import write_workbook
 
@@ -508,9 +510,11 @@ def run_facts(
     period_end: dt.date,
     results: list[ReturnResult],
     notebooks: bool,
+    mapping: Mapping | None = None,
+    sheet: str | None = None,
 ) -> RunInfo:
-    """The run id and the run's facts (reportkit.runinfo): inputs by name, rows and the hash of the bytes read;
-    firms; periods; regimes."""
+    """The run id and the run's facts (reportkit.runinfo): inputs by name, rows and the hash of the bytes read
+    (the mapping among them); firms; periods; regimes; the mapping's contents and the sheet read, when given."""
     frns = dict.fromkeys(frn for r in results for frn in r.document["firms"])
     return describe_run(
         files=read,
@@ -518,10 +522,11 @@ def run_facts(
         entity=entity,
         entity_name=config.groups[entity].name if entity in config.groups else config.firms[entity].name,
         period_end=period_end,
-        options={"notebooks": notebooks},
+        options={"notebooks": notebooks, **({"sheet": sheet} if sheet is not None else {})},
         firms=[FirmFacts(frn, config.firms[frn].name, config.firms[frn].business_days) for frn in frns],
         periods=[(r.document["period"]["start"], r.document["period"]["end"]) for r in results],
         regimes=[regime_of(r) for r in results],
+        mapping_text=mapping.text if mapping is not None else None,
     )
 
 
@@ -533,16 +538,25 @@ def write_returns(
     config,
     run: RunInfo | None = None,
     lineage_csv: bool = False,
+    exported_from: pd.DataFrame | None = None,
 ) -> None:
     """returns/<stem>.json for every return and the files its registry entry adds (the 1B page and CSV),
-    lineage/<stem>.parquet (and .csv with `lineage_csv`), and one workbook for all."""
+    lineage/<stem>.parquet (and .csv with `lineage_csv`), and one workbook for all.
+
+    Args:
+        exported_from: the classified complaints of an export read through a mapping: the lineage then gives
+            each complaint's values as exported beside the codes they became (mapping.with_exported_values).
+    """
     for result in results:
         safe_name(result.stem, "return")
         write_json(staging / "returns" / f"{result.stem}.json", result.document)
         for write in RETURNS[result.code].outputs:
             write(result.document, staging / "returns" / result.stem)
         if len(result.lineage):
-            write_lineage(result.lineage, staging / "lineage" / result.stem, lineage_csv)
+            lineage = result.lineage
+            if exported_from is not None:
+                lineage = with_exported_values(lineage, exported_from, PERSONAL_DATA_COLUMNS)
+            write_lineage(lineage, staging / "lineage" / result.stem, lineage_csv)
     if results:
         write_workbook(
             staging / "returns" / f"{entity}-{period_end.isoformat()}.xlsx",
@@ -654,7 +668,9 @@ def _build_in(
     held, shown = sum(t.must_hold for t in tie_outs), sum(not t.must_hold for t in tie_outs)
     step(f"tie-outs: {held} checked, all hold; {shown} shown for comparison")
     step(f"writing {len(built.results)} return(s), the workbook and lineage")
-    info = run_facts(begun.read, begun.rows_read, config, entity, period_end, built.results, notebooks)
+    info = run_facts(
+        begun.read, begun.rows_read, config, entity, period_end, built.results, notebooks, begun.mapping, paths.sheet
+    )
     write_run_document(staging, info, config, built.results, prepared.complaints, tie_outs)
     jobs = notebook_jobs(built.results)
     # The notebooks get the run folder relative to notebooks/, where each executes, and read nothing
@@ -662,7 +678,16 @@ def _build_in(
     runs = NotebookRuns(staging, {"run_dir": ".."}, step, pool, len(jobs)) if notebooks else None
     if runs is not None:
         runs.submit(jobs[:1])  # the validation page: validation/ and run.json are written
-    write_returns(built.results, staging, entity, period_end, config, info, lineage_csv)
+    write_returns(
+        built.results,
+        staging,
+        entity,
+        period_end,
+        config,
+        info,
+        lineage_csv,
+        prepared.complaints if begun.mapping is not None else None,
+    )
     write_facts(staging, config, built.results, prepared.complaints, prepared.redress_lines)  # what pages read
     parameters = run_parameters(paths, entity, period_end)
     if runs is not None:
@@ -682,6 +707,8 @@ def _build_in(
     manifest["run_id"] = info.run_id  # the id every sheet shows leads here
     manifest["ran_by"] = who_ran()  # facts of this execution: only here and on the review page
     manifest["redress_attribution"] = config.redress_attribution  # the basis the run states
+    if begun.mapping is not None:  # how the export became the extract, in full: the auditor's first question
+        manifest["mapping"] = mapping_record(begun.mapping)
     write_json(staging / "manifest.json", manifest)
     write_index(staging, manifest)  # the review page: after the manifest, whose sha256 it gives
     return RunOutcome(
@@ -690,8 +717,9 @@ def _build_in(
 
 
 def run_parameters(paths: pipeline.InputPaths, entity: str, period_end: dt.date) -> dict:
-    """The parameters the manifest records and the notebooks receive (absolute input paths)."""
-    return {
+    """The parameters the manifest records and the notebooks receive (absolute input paths); the mapping and
+    the sheet only when given, so a run without them records what it always did."""
+    parameters = {
         "config": str(paths.config.resolve()),
         "entity": entity,
         "period_end": period_end.isoformat(),
@@ -699,6 +727,16 @@ def run_parameters(paths: pipeline.InputPaths, entity: str, period_end: dt.date)
         "redress": str(paths.redress.resolve()) if paths.redress else None,
         "context": str(paths.context.resolve()) if paths.context else None,
     }
+    if paths.mapping is not None:
+        parameters["mapping"] = str(paths.mapping.resolve())
+    if paths.sheet is not None:
+        parameters["sheet"] = paths.sheet
+    return parameters
+
+
+def mapping_record(mapping: Mapping) -> dict:
+    """The mapping as the manifest records it: where it was read, its sha256 and its contents."""
+    return {"path": str(mapping.path), "sha256": mapping.sha256, "text": mapping.text}
 
 
 def _report_built(built: pipeline.Built, config, step: Progress) -> dict[str, str]:

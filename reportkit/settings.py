@@ -14,6 +14,7 @@ from typing import Callable
 
 from reportkit.config import Config, Firm, Group
 from reportkit.extract import columns_found
+from reportkit.mapping import mapping_lines
 from reportkit.schema import load_schema
 from reportkit.validation.validate import TextInputs
 
@@ -126,8 +127,13 @@ def absent_column_lines(inputs: TextInputs) -> list[str]:
 
 def settings_lines(config: Config, inputs: TextInputs, entity: str | None = None) -> list[str]:
     """Everything a figure depends on that the user did not spell out in the rows: configuration settings,
-    then the absent optional columns and the default used for each."""
-    return config_lines(config, entity) + absent_column_lines(inputs)
+    then what a mapping did to each file, then the absent optional columns and the default used for each."""
+    mapped = [
+        line
+        for frame, label in ((inputs.complaints, inputs.complaints_name), (inputs.redress, inputs.redress_name))
+        for line in mapping_lines(frame, label)
+    ]
+    return config_lines(config, entity) + mapped + absent_column_lines(inputs)
 
 
 def print_settings(config: Config, inputs: TextInputs, entity: str | None, progress: Callable[[str], None]) -> None:

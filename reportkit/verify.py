@@ -82,7 +82,14 @@ def verify(folder: Path, progress: Callable[[str], None] | None = None) -> Verif
     original = open_run(folder)
     paths = check_inputs(original)
     unknown = sorted(set(paths) - set(INPUT_ROLES))
-    inputs = api.InputPaths.of(paths["config"], paths["complaints"], paths.get("redress"), paths.get("context"))
+    inputs = api.InputPaths.of(
+        paths["config"],
+        paths["complaints"],
+        paths.get("redress"),
+        paths.get("context"),
+        paths.get("mapping"),
+        original.sheet,
+    )
     if unknown:  # an input this version cannot pass to a run (e.g. a mapping): the re-run could not match
         raise InputError(f"the manifest names input(s) {', '.join(unknown)} this reportkit cannot re-run with")
     with tempfile.TemporaryDirectory(prefix="reportkit-verify-") as scratch:

@@ -339,6 +339,16 @@ def _write_run_sheet(book, formats: dict, run: RunInfo) -> None:
             sheet.number(row, 2, item.rows, COUNT_FORMAT)
         sheet.text(row, 3, item.sha256)
         row += 1
+    if run.mapping_text is not None:  # how the export became the extract: the mapping file, line by line
+        row += 1
+        sheet.text(row, 0, "Mapping of the export", bold=True, font_size=14)
+        row += 1
+        mapping = next(item for item in run.inputs if item.role == "mapping")
+        sheet.text(row, 0, f"{mapping.name} (sha256 {mapping.sha256})", sized=False)
+        row += 1
+        for line in run.mapping_text.splitlines():
+            sheet.text(row, 0, line, sized=False)
+            row += 1
     sheet.finish(2, 4, run, frozen_columns=0)
 
 

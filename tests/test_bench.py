@@ -50,3 +50,19 @@ def test_the_joint_runs_steps_are_read_from_its_progress_lines(tmp_path) -> None
         "writing 1 return(s)",
     ]
     assert [round(seconds, 1) for _, seconds in steps] == [3.5, 0.1, 6.4, 2.5]
+
+
+def test_the_excel_benchmark_writes_the_same_export_as_csv_and_workbook(tmp_path) -> None:
+    from benchmarks import bench_excel
+
+    files = bench_excel.generate(1_000, tmp_path)
+    results = bench_excel.time_reads(files, runs=1)
+    assert [(r["file"], r["rows"]) for r in results] == [("csv", 1_000), ("xlsx", 1_000)]
+    from reportkit.extract import read_complaints
+    from reportkit.mapping import load_mapping
+
+    mapping = load_mapping(files["mapping"])
+    csv, xlsx = (read_complaints(files[k], mapping) for k in ("csv", "xlsx"))
+    columns = ["complaint_id", "received_date", "closed_date", "outcome", "product", "goodwill_payment"]
+    assert csv[columns].astype(str).equals(xlsx[columns].astype(str))  # the same rows, read the same
+    assert "median" in bench_excel.table(results)

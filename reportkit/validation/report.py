@@ -96,6 +96,11 @@ class ValidationReport:
     parts: list[pd.DataFrame] = field(default_factory=list)
     ran: list[tuple[str, str, int]] = field(default_factory=list)
     """(file, rule, rows checked) of every check that ran, in the order they ran: what a clean report proves."""
+    cells: dict[tuple[str, str], str] = field(default_factory=dict)
+    """(file, column) -> worksheet column letter for a workbook input: its findings name the cell (`B17`)."""
+    mapped: pd.DataFrame | None = None
+    """What a mapping did, value by value (validation.mapped.mapped_values), written as mapping.csv; None without
+    a mapping."""
 
     def add(self, frame: pd.DataFrame) -> None:
         if len(frame):
@@ -144,10 +149,12 @@ class ValidationReport:
     def ok(self) -> bool:
         return self.errors.empty
 
-    @staticmethod
-    def describe(row: pd.Series) -> str:
+    def describe(self, row: pd.Series) -> str:
         where = f"{row['file']}"
-        if pd.notna(row["line"]):
+        letter = self.cells.get((str(row["file"]), str(row["column"])))
+        if pd.notna(row["line"]) and letter:
+            where += f" cell {letter}{int(row['line'])}"
+        elif pd.notna(row["line"]):
             where += f" {row_word(str(row['file']))} {int(row['line'])}"
         who = f"complaint {row['complaint_id']}" if pd.notna(row["complaint_id"]) and row["complaint_id"] else "row"
         value = (
@@ -179,4 +186,6 @@ class ValidationReport:
         write_safe_csv(self.checks, folder / "checks.csv")
         write_safe_csv(self.errors, folder / "errors.csv")
         write_safe_csv(self.warnings, folder / "warnings.csv")
+        if self.mapped is not None:
+            write_safe_csv(self.mapped, folder / "mapping.csv")
         return folder

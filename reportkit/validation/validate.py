@@ -26,6 +26,15 @@ from reportkit.validation.checks import (
     redress_without_complaint,
 )
 from reportkit.validation.context_checks import context_findings
+from reportkit.validation.mapped import (
+    MAPPING_RULES,
+    as_exported,
+    cell_letters,
+    date_findings,
+    mapped_values,
+    mapping_of,
+    unmapped_findings,
+)
 from reportkit.validation.report import ValidationReport, findings_frame
 from reportkit.validation.suites import run_suite, suite_rules
 
@@ -43,7 +52,34 @@ class TextInputs:
 
 
 def validate_inputs(inputs: TextInputs, config: Config) -> ValidationReport:
-    """Run every rule on every input; return all errors and extract-level warnings."""
+    """Run every rule on every input; return all errors and extract-level warnings. An export read through a
+    mapping also gets the mapping's own findings, and every finding shown as the export has it
+    (validation.mapped)."""
+    report = _validate(inputs, config)
+    mapped = [
+        (frame, file, label)
+        for frame, file, label in (
+            (inputs.complaints, "complaints", inputs.complaints_name),
+            (inputs.redress, "redress", inputs.redress_name),
+        )
+        if mapping_of(frame) is not None
+    ]
+    for frame, file, label in mapped:
+        report.add(unmapped_findings(frame, file, label))
+        report.add(date_findings(frame, file, label))
+        report.record(label, list(MAPPING_RULES), len(frame))
+    if mapped:
+        findings = report.findings
+        for frame, _, label in mapped:
+            findings = as_exported(findings, frame, label)
+        report.parts = [findings]
+        report.mapped = pd.concat([mapped_values(f, file, label) for f, file, label in mapped], ignore_index=True)
+    for frame, label in ((inputs.complaints, inputs.complaints_name), (inputs.redress, inputs.redress_name)):
+        report.cells |= cell_letters(frame, label)
+    return report
+
+
+def _validate(inputs: TextInputs, config: Config) -> ValidationReport:
     report = ValidationReport()
     references = {"frns": sorted(config.firms)}
     for frame, name in (
