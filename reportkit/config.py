@@ -832,6 +832,9 @@ def starting_config(
         lines += [
             "    # The firm's answer to the FCA's question whether it may publish the firm's complaints data.",
             "    # publication_consent: false",
+            "    # MI pack only (reportkit mi): service levels, a redress plan and handler authority limits, e.g.",
+            "    # {service_levels: {default: {weeks: 4}}, authority_limits: {default: 500}} (docs/configuration.md).",
+            "    # mi: {}",
         ]
     if group is not None:
         lines += [

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+import pandas as pd
+
 from reportkit import pipeline
 from reportkit.calendar import Period, is_supported, regime
 from reportkit.config import Config, load_config
@@ -25,6 +27,7 @@ from reportkit.mi.frame import Window, default_start, given_flags, mi_frame
 from reportkit.mi.output import PREVIEW_SECTION, table_document, write_mi_workbook, write_table_json
 from reportkit.mi.preview import load_preview_layout
 from reportkit.mi.tables import build_tables, tables_of
+from reportkit.mi_settings import MiSettings
 from reportkit.runinfo import FirmFacts, RunInfo, describe_run
 from reportkit.runner import (
     RunFolders,
@@ -40,8 +43,9 @@ from reportkit.runner import (
     who_ran,
     write_json,
 )
+from reportkit.validation.report import ValidationReport
 from reportkit.validation.suites import warm_up
-from reportkit.validation.validate import validate_inputs
+from reportkit.validation.validate import TextInputs, validate_inputs
 
 Progress = Callable[[str], None]
 
@@ -159,6 +163,31 @@ def run_mi(
                 shutil.rmtree(staging, ignore_errors=True)
 
 
+def mi_frame_from_text(config: Config, text: TextInputs, report: ValidationReport) -> pd.DataFrame:
+    """The MI frame (reportkit.mi.frame) of inputs that passed validation, typed and classified as for the returns,
+    with which vulnerability flags were blank in the text."""
+    given = given_flags(text.complaints)
+    prepared = pipeline.prepare_from_text(config, text, report)
+    return mi_frame(prepared.complaints, prepared.redress_lines, given)
+
+
+def prepare_mi(paths: pipeline.InputPaths, entity: str) -> tuple[pd.DataFrame, dict[str, MiSettings]]:
+    """For Python users and tests: the MI frame of the entity's complaints and each firm's MI settings, read and
+    validated as `reportkit mi` does, without writing anything.
+
+    Raises:
+        InputError: bad configuration, unknown entity or unreadable input.
+        ValidationFailed: the entity's rows have errors.
+    """
+    config = load_config(paths.config)
+    frns = [firm.frn for firm in config.entity_firms(entity)]
+    kept, _ = pipeline.keep_entity_rows(pipeline.read_files(paths), config, frns)
+    report = validate_inputs(kept, config)
+    if not report.ok:
+        raise ValidationFailed(report)
+    return mi_frame_from_text(config, kept, report), {frn: config.firms[frn].mi for frn in frns}
+
+
 def _parameters(paths: pipeline.InputPaths, entity: str, window: Window, command: str) -> dict:
     return {
         "command": command,
@@ -179,10 +208,8 @@ def _build_in(staging, folders, config, kept, read, rows_read, window, command, 
         report.write(staging / "validation")
         raise ValidationFailed(report, written_to=evidence_folder(folders) / "validation" / "errors.csv")
     report.write(staging / "validation")
-    given = given_flags(kept.complaints)
     step(f"classifying {len(kept.complaints):,} complaints")
-    prepared = pipeline.prepare_from_text(config, kept, report)
-    frame = mi_frame(prepared.complaints, prepared.redress_lines, given)
+    frame = mi_frame_from_text(config, kept, report)
     frns = [firm.frn for firm in config.entity_firms(folders.entity)]
     section = COMMANDS[command]
     step(f"building {len(tables_of(section))} MI table(s) for {window.start} to {window.end}")

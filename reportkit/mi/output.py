@@ -44,8 +44,16 @@ def table_document(name: str, title: str, about: str, section: str, table: pd.Da
 def write_table_json(folder: Path, document: dict[str, Any]) -> Path:
     path = folder / TABLES_FOLDER / f"{document['name']}.json"
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(document, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    path.write_text(dumps_table(document), encoding="utf-8")
     return path
+
+
+def dumps_table(document: dict[str, Any]) -> str:
+    """A table document as JSON text with one row per line: small, and a re-run's diff reads row by row."""
+    head = {k: v for k, v in document.items() if k != "rows"}
+    rows = ",\n".join("  " + json.dumps(row, ensure_ascii=False) for row in document["rows"])
+    text = json.dumps(head, indent=1, ensure_ascii=False)
+    return text[:-2] + ',\n "rows": [' + (f"\n{rows}\n ]" if rows else "]") + "\n}\n"
 
 
 def read_table(document: dict[str, Any]) -> pd.DataFrame:
