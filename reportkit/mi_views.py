@@ -129,4 +129,6 @@ def table_html(run_dir: str | None, name: str, limit: int = LIST_LIMIT):
 
 
 def table_heading(table: dict[str, Any]) -> str:
-    return f"### {table['title']}\n\n{table['about']} ({table['rows']:,} row(s))"
+    """A table's heading: level 2 in the MI section, level 3 under the 2027 section's own level-2 heading."""
+    level = "###" if table["section"] == PREVIEW_SECTION else "##"
+    return f"{level} {table['title']}\n\n{table['about']} ({table['rows']:,} row(s))"
