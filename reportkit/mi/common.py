@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from reportkit.calendar import Period
+from reportkit.distinct import by_value
 
 PERCENT_DIGITS = 2
 """Percentages are kept to two decimals in the JSON (47.37); the workbook stores the fraction (0.4737)."""
@@ -29,14 +30,19 @@ def within(dates: pd.Series, period: Period) -> np.ndarray:
 
 
 def month_of(dates: pd.Series) -> pd.Series:
-    """YYYY-MM of each date (missing stays missing)."""
-    return dates.dt.strftime("%Y-%m")
+    """YYYY-MM of each date (missing stays missing), worked out once per distinct date."""
+    return by_value(dates, lambda v: v.dt.strftime("%Y-%m"))
 
 
 def week_of(dates: pd.Series) -> pd.Series:
     """The Monday starting each date's week, YYYY-MM-DD (weeks run Monday to Sunday, ISO 8601)."""
-    days = dates.dt.normalize()
-    return (days - pd.to_timedelta(days.dt.weekday, unit="D")).dt.strftime("%Y-%m-%d")
+    return by_value(dates, lambda v: (v - pd.to_timedelta(v.dt.weekday, unit="D")).dt.strftime("%Y-%m-%d"))
+
+
+def day_text(dates: pd.Series) -> np.ndarray:
+    """YYYY-MM-DD of each date, None where missing, worked out once per distinct date (for lists of complaints)."""
+    text = by_value(dates, lambda v: v.dt.strftime("%Y-%m-%d"))
+    return text.astype(object).where(text.notna(), None).to_numpy()
 
 
 def money(values: pd.Series | np.ndarray) -> pd.Series:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from reportkit.mi.common import money, pct, within
+from reportkit.mi.common import day_text, money, month_of, pct, within
 from reportkit.mi.frame import Window
 from reportkit.mi_settings import TOTAL, MiSettings
 
@@ -76,7 +76,7 @@ def redress_against_plan(frame: pd.DataFrame, window: Window, settings: dict[str
     if not planned:
         return pd.DataFrame(columns=["month", "group", "redress_gbp", "plan_gbp", "variance_gbp", "over_plan"])
     closed = frame[within(frame["closed_date"], window.period)]
-    month = closed["closed_date"].dt.strftime("%Y-%m")
+    month = month_of(closed["closed_date"])
     months = [str(m) for m in pd.period_range(window.start, window.end, freq="M")]
     rows = []
     for group in planned:
@@ -111,7 +111,7 @@ def authority_breaches(frame: pd.DataFrame, window: Window, settings: dict[str, 
             "complaint_id": rows["complaint_id"],
             "firm_frn": rows["firm_frn"],
             "handler": rows["handler"],
-            "closed_date": rows["closed_date"].dt.strftime("%Y-%m-%d"),
+            "closed_date": day_text(rows["closed_date"]),
             "redress_gbp": money(rows["redress"]),
             "limit_gbp": limit[over],
         }

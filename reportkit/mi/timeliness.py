@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from reportkit import rules
-from reportkit.mi.common import pct, within
+from reportkit.mi.common import day_text, pct, within
 from reportkit.mi.frame import Window, business_days_to, payment_limit
 from reportkit.mi_settings import MiSettings
 
@@ -60,9 +60,9 @@ def _breaches(frame: pd.DataFrame, window: Window, rule: str, limit: np.ndarray,
             "firm_frn": rows["firm_frn"].to_numpy(),
             "group": rows["group"].to_numpy(),
             "product": rows["product"].to_numpy(),
-            "received_date": rows["received_date"].dt.strftime("%Y-%m-%d").to_numpy(),
+            "received_date": day_text(rows["received_date"]),
             "limit_date": np.datetime_as_string(limit[late], unit="D"),
-            "closed_date": rows["closed_date"].dt.strftime("%Y-%m-%d").to_numpy(),
+            "closed_date": day_text(rows["closed_date"]),
             "days_over": (as_at[late] - limit[late]).astype("int64"),
             "handler": rows["handler"].to_numpy(),
         },
