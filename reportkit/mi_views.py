@@ -132,3 +132,43 @@ def table_heading(table: dict[str, Any]) -> str:
     """A table's heading: level 2 in the MI section, level 3 under the 2027 section's own level-2 heading."""
     level = "###" if table["section"] == PREVIEW_SECTION else "##"
     return f"{level} {table['title']}\n\n{table['about']} ({table['rows']:,} row(s))"
+
+
+CHART_SIZE = (7.5, 3.6)
+"""Inches at 100 dpi: 750 pixels wide."""
+
+
+def volumes_chart(run_dir: str | None):
+    """Complaints received each month against the same month a year before, from tables/volumes_by_month.json,
+    as a PNG whose alt text gives every figure; its bytes depend only on the figures (a re-run is identical)."""
+    import base64
+    import html
+    import io
+
+    import matplotlib
+    from IPython.display import HTML
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    if not (mi_folder(run_dir) / "tables" / "volumes_by_month.json").is_file():  # the 2027 view on its own
+        return HTML("")
+    table = load_table(run_dir, "volumes_by_month")
+    figure, ax = plt.subplots(figsize=CHART_SIZE, dpi=100, layout="constrained")
+    ax.plot(table["month"], table["received"], marker="o", color="#1f5f99", label="received")
+    ax.plot(table["month"], table["received_year_before"], marker="o", linestyle="--", color="#8a8a8a",
+            label="same month a year before")  # fmt: skip
+    ax.set_ylabel("complaints")
+    ax.set_title("Complaints received by month")
+    ax.tick_params(axis="x", labelrotation=45)
+    ax.legend()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", metadata={"Software": None})
+    plt.close(figure)
+    image = base64.b64encode(buffer.getvalue()).decode("ascii")
+    months = "; ".join(
+        f"{m}: {r:,} (a year before {b:,})"
+        for m, r, b in zip(table["month"], table["received"], table["received_year_before"], strict=True)
+    )
+    alt = html.escape(f"Line chart of complaints received by month against the same month a year before. {months}.")
+    return HTML(f'<img src="data:image/png;base64,{image}" alt="{alt}" width="750" height="360">')

@@ -71,3 +71,12 @@ def test_the_sample_shows_the_patterns_the_mi_is_for() -> None:
     assert fos.loc["all", "referred"] > 0 and fos.loc["all", "overturn_rate_pct"] is not None
     assert len(mi_views.load_table(None, "authority_breaches")) > 0
     assert len(mi_views.load_table(None, "service_level_breaches")) > 0
+
+
+def test_the_volumes_chart_says_every_figure_in_its_alt_text() -> None:
+    chart = mi_views.volumes_chart(None).data
+    months = mi_views.load_table(None, "volumes_by_month")
+    assert chart.startswith('<img src="data:image/png;base64,')
+    first = months.iloc[-1]
+    assert f"{first['month']}: {first['received']:,} (a year before {first['received_year_before']:,})" in chart
+    assert mi_views.volumes_chart(None).data == chart  # the same bytes again
