@@ -434,3 +434,17 @@ def test_opened_less_closed_moves_outstanding(rows) -> None:
     h1, h2 = table.loc["2025-H1"], table.loc["2025-H2"]
     assert h1["outstanding"] == before + h1["opened"] - h1["closed"]
     assert h2["outstanding"] == h1["outstanding"] + h2["opened"] - h2["closed"]
+
+
+def test_every_table_builds_on_an_extract_with_no_mi_column_and_no_settings(ws) -> None:
+    """No handler, Ombudsman or vulnerability column and no MI settings: the tables that need them are empty or
+    zero, never an error."""
+    from reportkit.mi.tables import build_tables
+
+    frame, settings_ = mi(ws, [complaint("A", "2025-01-02", "2025-03-10", "upheld"), complaint("B", "2025-05-02")])
+    tables = build_tables(frame, YEAR_2025, settings_)
+    assert tables["outcomes_by_handler"].empty and tables["authority_breaches"].empty
+    assert tables["service_level_breaches"].empty and tables["redress_against_plan"].empty
+    assert tables["fos_referrals"].set_index("group").loc["all", "referred"] == 0
+    assert tables["disp_breaches"]["complaint_id"].tolist() == ["A", "B"]
+    assert tables["preview_2027"]["opened"].sum() == 2
