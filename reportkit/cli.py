@@ -418,5 +418,51 @@ def explain_command(run_dir, complaint_id, frn) -> None:
             click.echo(line)
 
 
+def mi_options(func):
+    """The options `reportkit mi` and `reportkit preview-2027` share (docs/mi.md)."""
+    func = click.option("--out", type=OUT_FOLDER, default=Path("outputs"), show_default=True)(func)
+    func = click.option(
+        "--from", "start", callback=_date, help="First day of the range (default: the 12 months up to --to)."
+    )(func)
+    func = click.option("--to", "end", required=True, callback=_date, help="Last day of the range (YYYY-MM-DD).")(func)
+    func = click.option("--redress", type=EXISTING_FILE, help="Redress lines (CSV or Parquet).")(func)
+    func = click.option("--complaints", required=True, type=EXISTING_FILE, help="Complaints extract (CSV or Parquet).")(
+        func
+    )
+    func = click.option("--entity", required=True, help="A firm's FRN or a group id from the configuration.")(func)
+    func = click.option("--config", required=True, type=EXISTING_FILE, help="Firm configuration (YAML).")(func)
+    return func
+
+
+def _mi(command: str, config, entity, complaints, redress, end, start, out) -> None:
+    from reportkit.mi_run import run_mi
+
+    with _one_line_errors(out):
+        _out_folder(out)
+        outcome = run_mi(
+            api.InputPaths.of(config, complaints, redress), entity, start, end, out, _progress, command=command
+        )
+    click.echo(f"wrote {outcome.folder}")
+    click.echo(f"  {len(outcome.tables)} table(s) in tables/ and workbook/, the page in html/mi.html")
+    if command == "mi":
+        click.echo(f"  {outcome.breaches:,} complaint(s) past a DISP limit or service level: see the time sections")
+
+
+@main.command("mi")
+@mi_options
+def mi_command(config, entity, complaints, redress, end, start, out) -> None:
+    """Complaints MI for an entity over a date range: volumes, time to close, root causes, outcomes, redress,
+    vulnerability, Ombudsman referrals and the 2027 per-entity preview; pages and a workbook."""
+    _mi("mi", config, entity, complaints, redress, end, start, out)
+
+
+@main.command("preview-2027")
+@mi_options
+def preview_2027_command(config, entity, complaints, redress, end, start, out) -> None:
+    """The 2027 consolidated return preview (PS25/19, not the final form): per legal entity and calendar
+    half-year, with a data-readiness table."""
+    _mi("preview-2027", config, entity, complaints, redress, end, start, out)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

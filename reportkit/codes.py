@@ -21,6 +21,7 @@ CODE_LISTS: dict[str, tuple[str, str]] = {
     "cmc_focus": ("Annex 1AB main focus: the `cmc_focus` column", ""),
     "payment_services": ("Annex 1AD service groupings: the `payment_service` column", ""),
     "payment_service_causes": ("Annex 1AD causes: the `payment_cause` column", ""),
+    "fos_outcomes": ("Financial Ombudsman Service outcomes: the `fos_outcome` column (MI only)", ""),
     "redress_types": ("Redress line types: the `redress_type` column of the redress file", ""),
 }
 """List name -> (what it is for, the list its codes are grouped under, if any)."""

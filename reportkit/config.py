@@ -23,6 +23,7 @@ import yaml
 
 from reportkit.calendar import NATIONS, ReferenceDate
 from reportkit.errors import EnvironmentProblem, InputError
+from reportkit.mi_settings import MiSettings, parse_mi_settings
 from reportkit.money import DEFAULT_MONEY_CEILING, MAXIMUM_MONEY_CEILING
 from reportkit.taxonomy import load_taxonomy
 
@@ -75,6 +76,7 @@ FIRM_KEYS: dict[str, Key] = {
     "payment_services": Key(False, "the payment and e-money services it provides (Annex 1AD)", "payment_services"),
     "cmc_claim_types": Key(False, "the types of claim a claims management firm handles (Annex 1AB)", "cmc_claim_types"),
     "publication_consent": Key(False, "the firm's answer to the FCA's question whether it may publish the data"),
+    "mi": Key(False, "MI pack only (reportkit mi): service_levels, redress_plan and authority_limits"),
 }
 """Every key a firm may have. `accounting_reference_date` is required unless `calendar_year: true` is given."""
 
@@ -114,6 +116,8 @@ class Firm:
     cmc_claim_types: tuple[str, ...] = ()
     publication_consent: bool = False
     calendar_year: bool = False
+    mi: MiSettings = field(default_factory=MiSettings)
+    """Service levels, redress plan and authority limits for the MI pack (never a return)."""
 
     @property
     def ard(self) -> ReferenceDate:
@@ -534,6 +538,7 @@ def _parse_firm(doc: _Document, raw: Any, index: int) -> Firm:
         payment_services=codes("payment_services"),
         cmc_claim_types=codes("cmc_claim_types"),
         publication_consent=_boolean(doc, raw, path, "publication_consent", False),
+        mi=parse_mi_settings(raw["mi"], (*path, "mi"), doc.error, _got) if "mi" in raw else MiSettings(),
     )
 
 
@@ -827,6 +832,9 @@ def starting_config(
         lines += [
             "    # The firm's answer to the FCA's question whether it may publish the firm's complaints data.",
             "    # publication_consent: false",
+            "    # MI pack only (reportkit mi): service levels, a redress plan and handler authority limits, e.g.",
+            "    # {service_levels: {default: {weeks: 4}}, authority_limits: {default: 500}} (docs/configuration.md).",
+            "    # mi: {}",
         ]
     if group is not None:
         lines += [

@@ -18,10 +18,14 @@ def _folder(package: str) -> Path:
 
 SCHEMAS_DIR = _folder("reportkit.schemas")
 LAYOUTS_DIR = SCHEMAS_DIR / "layouts"
+MI_LAYOUTS_DIR = SCHEMAS_DIR / "mi"
+"""Layouts of the MI pack's sections (the 2027 preview), data like the returns' layouts."""
 EXPECTATIONS_DIR = _folder("reportkit.expectations")
 NOTEBOOKS_DIR = _folder("reportkit.notebook_templates")
 SAMPLE_DIR = _folder("reportkit.sample_data")
 SAMPLE_RUN_DIR = SAMPLE_DIR / "run"
+SAMPLE_MI_DIR = SAMPLE_DIR / "mi"
+"""The sample group's MI folder (tables/*.json, mi.json): what notebooks/mi.ipynb opened by hand shows."""
 """The sample group's run for 2025-12-31 (returns, validation findings, facts, run.json): what a notebook opened
 by hand shows. Regenerated with the sample (scripts/generate_sample.py); a test keeps it current."""
 

@@ -255,7 +255,59 @@ def generate_complaints(profile: FirmProfile, period_end: dt.date, seed: int, mo
             "vulnerability_related": np.where(rng.random(n) < 0.01, "true", "false"),
         }
     )
+    frame = frame.assign(**mi_columns(profile, frame, period_end, seed))
     return frame.sort_values(["received_date", "complaint_id"], ignore_index=True)
+
+
+HANDLERS_PER_COMPLAINTS = 150
+"""One complaint handler per this many complaints a half-year (at least three per firm)."""
+LENIENT_HANDLER_SHARE = 0.5
+"""The last handler of each firm is given this extra share of upheld complaints: an outlier for the MI pack."""
+FOS_REFERRAL = {"upheld": 0.02, "not_upheld": 0.09}
+"""Share of closed complaints referred to the Ombudsman, by whether the firm upheld them."""
+FOS_OUTCOMES = {"upheld_in_favour_of_complainant": 0.35, "not_upheld": 0.45, "settled": 0.12, "withdrawn": 0.08}
+FOS_DECIDED_AFTER_DAYS = 90
+"""A referral younger than this at the period end has no Ombudsman outcome yet."""
+VULNERABILITY_BLANK_SHARE = {"100002": 0.12}
+"""Firms whose vulnerability flags are blank on this share of complaints: the 2027 readiness table shows it."""
+
+
+def mi_columns(profile: FirmProfile, frame: pd.DataFrame, period_end: dt.date, seed: int) -> dict[str, np.ndarray]:
+    """The MI-only columns (handler, Ombudsman referral and outcome) and blanks in the vulnerability flags, from a
+    random stream of their own: every column the returns read is exactly what it was without them, so no return
+    figure changes. Handlers follow the outcomes already drawn, so one handler upholds markedly more."""
+    rng = np.random.default_rng(seed + 3)
+    n = len(frame)
+    handlers = max(3, profile.complaints_per_half_year // HANDLERS_PER_COMPLAINTS)
+    names = np.array([f"H{profile.frn[-3:]}-{i + 1:02d}" for i in range(handlers)], dtype=object)
+    upheld = frame["outcome"].isin(["upheld", "partially_upheld"]).to_numpy()
+    who = rng.integers(0, handlers, n)
+    who = np.where(upheld & (rng.random(n) < LENIENT_HANDLER_SHARE), handlers - 1, who)
+    closed = pd.to_datetime(frame["closed_date"]).to_numpy(dtype="datetime64[D]")
+    end = np.datetime64(period_end, "D")
+    share = np.where(upheld, FOS_REFERRAL["upheld"], FOS_REFERRAL["not_upheld"])
+    referred_on = closed + rng.integers(14, 120, n).astype("timedelta64[D]")
+    referred = frame["closed_date"].notna().to_numpy() & (rng.random(n) < share) & (referred_on <= end)
+    decided = referred & (referred_on <= end - np.timedelta64(FOS_DECIDED_AFTER_DAYS, "D"))
+    blank = rng.random(n) < VULNERABILITY_BLANK_SHARE.get(profile.frn, 0.0)
+    return {
+        "vulnerable_customer": np.where(blank, None, frame["vulnerable_customer"].to_numpy()),
+        "vulnerability_related": np.where(blank, None, frame["vulnerability_related"].to_numpy()),
+        "handler": _maybe(frame["closed_date"].notna().to_numpy() | (rng.random(n) < 0.8), names[who]),
+        "fos_referred_date": _maybe(referred, np.datetime_as_string(referred_on, unit="D").astype(object)),
+        "fos_outcome": _maybe(decided, _choice(rng, FOS_OUTCOMES, n)),
+    }
+
+
+SAMPLE_MI_SETTINGS = {
+    "100001": {
+        "service_levels": {"default": {"weeks": 4}, "banking_credit_cards": {"business_days": 10}},
+        "redress_plan": {"total": 9000, "banking_credit_cards": 5000},
+        "authority_limits": {"default": 250, "handlers": {"H001-07": 1000}},
+    },
+    "100002": {"service_levels": {"default": {"business_days": 15}}, "authority_limits": {"default": 300}},
+}
+"""MI settings of the sample firms (docs/configuration.md "MI settings"); the others have none."""
 
 
 def generate_redress(complaints: pd.DataFrame, seed: int) -> pd.DataFrame:
@@ -344,6 +396,7 @@ def firm_config(profile: FirmProfile) -> dict:
         "payment_services": list(profile.payment_services),
         "cmc_claim_types": list(profile.cmc_claim_types),
         "publication_consent": True,
+        **({"mi": SAMPLE_MI_SETTINGS[profile.frn]} if profile.frn in SAMPLE_MI_SETTINGS else {}),
     }
 
 

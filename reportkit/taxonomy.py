@@ -60,7 +60,7 @@ def _build(raw: dict) -> Taxonomy:
             labels["part_a_causes"][code] = label
             parents["part_a_causes"][code] = group
 
-    for name in ("part_b_credit_activities", "cmc_claim_types", "cmc_focus", "payment_service_causes"):
+    for name in ("part_b_credit_activities", "cmc_claim_types", "cmc_focus", "payment_service_causes", "fos_outcomes"):
         labels[name] = dict(raw[name])
     labels["payment_services"] = {code: spec["label"] for code, spec in raw["payment_services"].items()}
     labels["redress_types"] = {code: code.replace("_", " ") for code in raw["redress_types"]}

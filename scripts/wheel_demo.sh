@@ -16,5 +16,8 @@ cd "$work"
 for folder in sample-group/2025-12-31 200001/2025-12-31 300001/2025-12-31; do
     test -f "$work/outputs/$folder/manifest.json" || { echo "wheel demo: no $folder/manifest.json"; exit 1; }
 done
+for folder in sample-group/mi-2025-01-01--2025-12-31 sample-group/preview-2027-2025-01-01--2025-12-31; do
+    test -f "$work/outputs/$folder/html/mi.html" || { echo "wheel demo: no $folder/html/mi.html"; exit 1; }
+done
 ls "$work/outputs/sample-group/2025-12-31/html"
 echo "wheel demo: installed outside the checkout and produced every sample return"

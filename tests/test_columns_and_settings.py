@@ -105,7 +105,7 @@ def test_prefix_of_several_columns_names_each() -> None:
 
 @pytest.mark.parametrize(
     "name",
-    ["handler", "notes", "branch", "status", "channel", "complaint_ref", "fos_outcome", "product_code", "date", "id"],
+    ["agent", "notes", "branch", "status", "channel", "complaint_ref", "fos_status", "product_code", "date", "id"],
 )
 def test_ordinary_case_system_columns_are_not_near_misses(name: str) -> None:
     assert near_misses(name, KNOWN) == []
@@ -134,28 +134,28 @@ def test_near_misses_in_the_redress_file_too(ws) -> None:
 
 
 def test_unknown_columns_are_one_warning(ws) -> None:
-    rows = [{**row, "handler": f"h{i}", "notes": "called back"} for i, row in enumerate(ROWS)]
+    rows = [{**row, "agent": f"h{i}", "notes": "called back"} for i, row in enumerate(ROWS)]
     result = validate_cli(ws.paths(rows))
     assert result.exit_code == 0, result.output
     assert "validation: 0 error(s), 1 warning(s)" in result.stdout
     assert "warnings by rule: unknown_columns 1" in result.stdout
     assert (
-        "complaints.csv: row, column (header), value 'handler, notes': unknown_columns: 2 column(s) not in the "
-        "input's documented columns are ignored: handler, notes" in result.stdout
+        "complaints.csv: row, column (header), value 'agent, notes': unknown_columns: 2 column(s) not in the "
+        "input's documented columns are ignored: agent, notes" in result.stdout
     )
 
 
 def test_unknown_columns_are_dropped_and_recorded(ws) -> None:
-    rows = [{**row, "handler": "h", "notes": "n"} for row in ROWS]
+    rows = [{**row, "agent": "h", "notes": "n"} for row in ROWS]
     frame = read_complaints(ws.csv("complaints.csv", rows))
-    assert "handler" not in frame.columns and "notes" not in frame.columns
-    assert columns_found(frame).unknown == ("handler", "notes")
+    assert "agent" not in frame.columns and "notes" not in frame.columns
+    assert columns_found(frame).unknown == ("agent", "notes")
 
 
 def test_unknown_columns_change_no_figure(ws) -> None:
     plain = ws.annex1(ROWS)
     noisy_rows = [
-        {**row, "handler": f"agent {i}", "notes": "upheld" if i % 2 else "0", "branch": "Leeds"}
+        {**row, "agent": f"agent {i}", "notes": "upheld" if i % 2 else "0", "branch": "Leeds"}
         for i, row in enumerate(ROWS)
     ]
     noisy = ws.annex1(noisy_rows)

@@ -236,5 +236,10 @@ def test_data_files_are_read_from_the_package() -> None:
 
     assert paths.SCHEMAS_DIR == Path(str(files("reportkit.schemas")))
     assert (paths.LAYOUTS_DIR / "annex1.yaml").is_file() and (paths.EXPECTATIONS_DIR / "complaints.json").is_file()
-    assert {p.name for p in paths.NOTEBOOKS_DIR.glob("*.ipynb")} == {"validation.ipynb", "annex1.ipynb", "return.ipynb"}
+    assert {p.name for p in paths.NOTEBOOKS_DIR.glob("*.ipynb")} == {
+        "validation.ipynb",
+        "annex1.ipynb",
+        "return.ipynb",
+        "mi.ipynb",
+    }
     assert all(path.is_file() for path in paths.sample_inputs().values())

@@ -81,6 +81,12 @@ def closed_before_received(frame: pd.DataFrame) -> pd.Series:
     return _dates(frame, "closed_date") < _dates(frame, "received_date")
 
 
+def fos_referred_before_received(frame: pd.DataFrame) -> pd.Series:
+    """A complaint cannot reach the Financial Ombudsman Service before the firm received it (MI only: the
+    referral date feeds the referral and overturn rates, never a return)."""
+    return _dates(frame, "fos_referred_date") < _dates(frame, "received_date")
+
+
 def category_count(frame: pd.DataFrame) -> pd.Series:
     return frame[["product", "credit_activity", "cmc_claim_type"]].notna().sum(axis=1)
 
@@ -137,7 +143,7 @@ def _outside_calendar(column: str) -> Callable[[pd.DataFrame], pd.Series]:
     return check
 
 
-OPTIONAL_DATES = ("closed_date",)
+OPTIONAL_DATES = ("closed_date", "fos_referred_date")
 """Date columns that may be empty: a placeholder there means "no date yet", so the fix is to leave it empty."""
 
 
@@ -165,8 +171,14 @@ def real_date_checks(columns: list[str]) -> list[RowCheck]:
 
 
 COMPLAINT_CHECKS: list[RowCheck] = [
-    *real_date_checks(["received_date", "closed_date", "adviser_date_of_birth"]),
+    *real_date_checks(["received_date", "closed_date", "adviser_date_of_birth", "fos_referred_date"]),
     RowCheck("closed_before_received", "closed_date", "closed_date is before received_date", closed_before_received),
+    RowCheck(
+        "fos_referred_before_received",
+        "fos_referred_date",
+        "fos_referred_date is before received_date: a complaint goes to the Ombudsman after the firm received it",
+        fos_referred_before_received,
+    ),
     RowCheck(
         "more_than_one_category",
         "product",
@@ -200,6 +212,12 @@ COMPLAINT_CHECKS: list[RowCheck] = [
         "closed_date",
         f"closed_date is outside {_MIN_YEAR}-{_MAX_YEAR}",
         _outside_calendar("closed_date"),
+    ),
+    RowCheck(
+        "date_in_calendar_range",
+        "fos_referred_date",
+        f"fos_referred_date is outside {_MIN_YEAR}-{_MAX_YEAR}",
+        _outside_calendar("fos_referred_date"),
     ),
 ]
 
