@@ -502,6 +502,21 @@ class NotebookRuns:
             bar.close()
 
 
+def run_notebooks(
+    jobs: list[tuple[str, str, str | None]],
+    staging: Path,
+    parameters: dict,
+    step: Progress,
+    pool: ProcessPoolExecutor | None = None,
+    meanwhile: Callable[[], None] | None = None,
+) -> None:
+    """Execute and render `jobs` at once (NotebookRuns: submit all, then finish), in the workers of `pool` or,
+    without one, one after another in this process."""
+    runs = NotebookRuns(staging, parameters, step, pool, len(jobs))
+    runs.submit(jobs)
+    runs.finish(meanwhile)
+
+
 def run_facts(
     read: dict[str, InputRead],
     rows: dict[str, int],

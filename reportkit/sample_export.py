@@ -2,7 +2,7 @@
 mapping that reads it back (`reportkit demo` writes and runs both; the tests prove it gives the same returns).
 
 The export has its own headers (`Complaint Ref`, `Date Received`), its own labels (`Home Insurance`, `Rejected`),
-`Y`/`N` flags, `dd/mm/yyyy` dates, a column reportkit does not need (`Handler Team`), and the redress lines name
+`Y`/`N` flags, `dd/mm/yyyy` dates, a column reportkit does not need (`Branch Office`), and the redress lines name
 the complaint `Case Ref`: every kind of difference a mapping declares.
 """
 
@@ -44,6 +44,9 @@ HEADERS: dict[str, dict[str, str]] = {
         "vulnerable_customer": "Vulnerable Customer Flag",
         "vulnerability_related": "Related To Vulnerability",
         "redress_amount": "Redress Paid",
+        "handler": "Case Handler",
+        "fos_referred_date": "FOS Referral Date",
+        "fos_outcome": "FOS Outcome",
     },
     "redress": {
         "complaint_id": "Case Ref",
@@ -55,8 +58,8 @@ HEADERS: dict[str, dict[str, str]] = {
 }
 """reportkit column -> the sample case system's header."""
 
-IGNORED_COLUMN = "Handler Team"
-"""A column the case system exports that no return needs: the mapping ignores it (`Handler Team: null`)."""
+IGNORED_COLUMN = "Branch Office"
+"""A column the case system exports that no return needs: the mapping ignores it (`Branch Office: null`)."""
 
 OWN_LABELS: dict[str, dict[str, str]] = {
     "outcome": {
@@ -101,7 +104,7 @@ def to_export(frame: pd.DataFrame, file: str) -> pd.DataFrame:
         out[HEADERS[file][name]] = values.astype(object).where(values.notna(), "")
     export = pd.DataFrame(out)
     if file == "complaints":
-        export.insert(1, IGNORED_COLUMN, "Team " + (pd.RangeIndex(len(export)) % 4 + 1).astype(str))
+        export.insert(1, IGNORED_COLUMN, "Branch " + (pd.RangeIndex(len(export)) % 4 + 1).astype(str))
     return export
 
 

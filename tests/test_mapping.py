@@ -99,7 +99,7 @@ def test_init_mapping_proposes_targets_values_flags_and_the_date_format(export) 
     assert result.exit_code == 0, result.output
     text = result.output
     assert '"Date Received": received_date' in text and '"Final Outcome": outcome' in text
-    assert '"Handler Team": null' in text
+    assert '"Branch Office": null' in text
     assert 'dates: {format: "%d/%m/%Y"}' in text
     assert '"true": ["Y"]' in text and '"false": ["N"]' in text
     assert '"Motor & transport": motor_transport' in text  # the FCA label, pre-filled
