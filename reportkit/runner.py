@@ -375,6 +375,9 @@ def _stop_workers(pool) -> None:
             process.kill()
         except psutil.NoSuchProcess:
             continue
+    # Let the pool's manager thread see its workers gone and close its pipes now: left running, it races the
+    # interpreter's exit, which then prints a traceback ("Bad file descriptor") after our one-line error.
+    pool.shutdown(wait=True)
 
 
 def write_lineage(lineage: pd.DataFrame, base: Path, also_csv: bool) -> None:
