@@ -26,6 +26,7 @@ lab: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_pipeline.py
+	$(BIN)/python benchmarks/bench_excel.py
 
 golden: $(STAMP)
 	$(BIN)/python scripts/generate_golden.py
