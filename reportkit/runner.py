@@ -694,8 +694,6 @@ def _build_in(
     # The notebooks get the run folder relative to notebooks/, where each executes, and read nothing
     # else: no path enters an executed notebook, so a re-run elsewhere reproduces it byte for byte.
     runs = NotebookRuns(staging, {"run_dir": ".."}, step, pool, len(jobs)) if notebooks else None
-    if runs is not None:
-        runs.submit(jobs[:1])  # the validation page: validation/ and run.json are written
     write_returns(
         built.results,
         staging,
@@ -709,7 +707,7 @@ def _build_in(
     write_facts(staging, config, built.results, prepared.complaints, prepared.redress_lines)  # what pages read
     parameters = run_parameters(paths, entity, period_end)
     if runs is not None:
-        runs.submit(jobs[1:])
+        runs.submit(jobs)
         runs.finish(meanwhile=lambda: write_drilldown_pages(staging, built.results))
 
     manifest = build_manifest(
