@@ -290,13 +290,15 @@ def sample_command(out: Path) -> list[str]:
     ]  # fmt: skip
 
 
-def kernels_running(process: psutil.Process, timeout: float = 240) -> list[psutil.Process]:
-    """Wait until `process` has notebook kernels running below it; returns every process below it."""
+def kernels_running(process: psutil.Process, staging_in: Path, timeout: float = 240) -> list[psutil.Process]:
+    """Wait until `process` has notebook kernels running below it and its staging folder exists in `staging_in`;
+    returns every process below it. Spare kernels start before the run stages anything, so both are waited for."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         assert process.is_running() and process.status() != psutil.STATUS_ZOMBIE, "the run ended before notebooks"
         below = process.children(recursive=True)
-        if any("ipykernel" in " ".join(_cmdline(p)) for p in below):
+        staged = staging_in.is_dir() and any(".staging-" in p.name for p in staging_in.iterdir())
+        if staged and any("ipykernel" in " ".join(_cmdline(p)) for p in below):
             return below
         time.sleep(0.2)
     raise AssertionError("no notebook kernel started")
@@ -324,7 +326,7 @@ def test_a_stopped_run_leaves_no_worker_or_kernel_and_the_next_run_cleans_up(tmp
         child = subprocess.Popen(sample_command(out), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=stderr_file)
     below: list[psutil.Process] = []
     try:
-        below = kernels_running(psutil.Process(child.pid))
+        below = kernels_running(psutil.Process(child.pid), out / "sample-group")
         assert len(below) >= 2  # workers and their kernels
         child.send_signal(stop)
         try:
