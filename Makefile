@@ -18,7 +18,7 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check reportkit tests scripts benchmarks
 	$(BIN)/lint-imports
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
 
 # --allow-root: analysts' containers often run as root; --no-browser: headless machines. The URL is printed.
 lab: $(STAMP)

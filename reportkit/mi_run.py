@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -21,7 +20,7 @@ import pandas as pd
 from reportkit import pipeline
 from reportkit.calendar import Period, is_supported, regime
 from reportkit.config import Config, load_config
-from reportkit.errors import InputError, NotebookFailed, ReportkitError, ValidationFailed
+from reportkit.errors import InputError, ValidationFailed
 from reportkit.manifest import build_manifest
 from reportkit.mi.frame import Window, default_start, given_flags, mi_frame
 from reportkit.mi.output import PREVIEW_SECTION, table_document, write_mi_workbook, write_table_json
@@ -31,13 +30,10 @@ from reportkit.mi_settings import MiSettings
 from reportkit.runinfo import FirmFacts, RunInfo, describe_run
 from reportkit.runner import (
     RunFolders,
-    _keep_evidence,
-    _now,
-    _publish,
-    _Steps,
+    Steps,
+    build_and_publish,
     evidence_folder,
-    period_lock,
-    recover,
+    now_utc,
     run_notebooks,
     safe_name,
     who_ran,
@@ -113,8 +109,8 @@ def run_mi(
         ValidationFailed: the entity's rows have errors (validation/errors.csv kept; exit 1).
         NotebookFailed: the notebook raised (its executed copy kept; exit 3).
     """
-    step = _Steps(progress)
-    started = _now()
+    step = Steps(progress)
+    started = now_utc()
     window = window_of(start, end)
     folders = RunFolders(out, safe_name(entity, "entity"), folder_name(command, window))
     folders.final  # noqa: B018 - checks the folder lies inside --out before anything is read
@@ -131,36 +127,24 @@ def run_mi(
     step(f"read {rows_read['complaints']:,} complaints from {paths.complaints.name}")
     if (skipped := other_firms.line()) is not None:
         step(skipped)
-    with period_lock(folders, step):
-        recover(folders, step)
-        staging = folders.new_staging()
-        staging.mkdir(parents=True)
-        try:
-            outcome = _build_in(staging, folders, config, kept, read, rows_read, window, command, notebooks, step)
-            manifest = build_manifest(
-                inputs=read,
-                parameters=_parameters(paths, entity, window, command),
-                started=started,
-                finished=_now(),
-                produced=outcome.tables,
-                skipped=[],
-                folder=staging,
-            )
-            manifest["run_id"] = json.loads((staging / MI_FILE).read_text(encoding="utf-8"))["run_id"]
-            manifest["ran_by"] = who_ran()
-            write_json(staging / "manifest.json", manifest)
-            _publish(staging, folders)
-            step(f"done: {folders.final}")
-            return MiOutcome(folders.final, outcome.tables, outcome.breaches)
-        except ReportkitError as exc:
-            evidence = _keep_evidence(staging, folders)
-            step(f"failed; evidence kept in {evidence}")
-            if isinstance(exc, NotebookFailed):
-                raise NotebookFailed(str(exc).replace(str(staging), str(evidence))) from None
-            raise
-        finally:
-            if staging.exists():
-                shutil.rmtree(staging, ignore_errors=True)
+
+    def build(staging: Path) -> MiOutcome:
+        outcome = _build_in(staging, folders, config, kept, read, rows_read, window, command, notebooks, step)
+        manifest = build_manifest(
+            inputs=read,
+            parameters=_parameters(paths, entity, window, command),
+            started=started,
+            finished=now_utc(),
+            produced=outcome.tables,
+            skipped=[],
+            folder=staging,
+        )
+        manifest["run_id"] = json.loads((staging / MI_FILE).read_text(encoding="utf-8"))["run_id"]
+        manifest["ran_by"] = who_ran()
+        write_json(staging / "manifest.json", manifest)
+        return outcome
+
+    return build_and_publish(folders, step, build)
 
 
 def mi_frame_from_text(config: Config, text: TextInputs, report: ValidationReport) -> pd.DataFrame:

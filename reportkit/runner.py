@@ -32,7 +32,7 @@ from concurrent.futures import ProcessPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, TypeVar
 
 import pandas as pd
 import psutil
@@ -62,6 +62,7 @@ from reportkit.views import write_drilldown_page
 from reportkit.workbook import write_workbook
 
 Progress = Callable[[str], None]
+T = TypeVar("T")
 
 VALIDATION_NOTEBOOK = "validation.ipynb"
 
@@ -90,7 +91,8 @@ def who_ran() -> dict[str, str]:
     return {"user": user, "host": socket.gethostname()}
 
 
-def _now() -> str:
+def now_utc() -> str:
+    """The time now, UTC, to the second (the manifest's started/finished)."""
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
 
 
@@ -99,7 +101,7 @@ def write_json(path: Path, data: object) -> None:
     path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
-class _Steps:
+class Steps:
     """Prints each step with its duration, so long steps show progress."""
 
     def __init__(self, progress: Progress) -> None:
@@ -234,7 +236,7 @@ def period_lock(folders: RunFolders, step: Progress) -> Iterator[None]:
 def recover(folders: RunFolders, step: Progress) -> None:
     """Undo what a run killed while publishing left behind (call under the period lock, so no run is live).
 
-    A kill between the two renames of `_publish` leaves the period without its folder and the previous run in a
+    A kill between the two renames of `publish` leaves the period without its folder and the previous run in a
     hidden `.<period>.old-*` folder: that folder is moved back. Stale `.old-*` and `.staging-*` folders go.
     """
     olds = folders.leftovers("old")
@@ -285,6 +287,31 @@ def _keep_evidence(staging: Path, folders: RunFolders) -> Path:
                 shutil.rmtree(target / part)
             shutil.move(str(staging / part), str(target / part))
     return target
+
+
+def build_and_publish(folders: RunFolders, step: Progress, build: Callable[[Path], T]) -> T:
+    """Every command that writes a run folder goes through here: under the period's lock, clear what a stopped
+    run left, `build(staging)` in a new staging folder, then swap it into place. When `build` raises a
+    ReportkitError the failed run's evidence (validation/, notebooks/) is kept beside the outputs and nothing
+    else of it remains; earlier outputs are never touched until the swap."""
+    with period_lock(folders, step):
+        recover(folders, step)
+        staging = folders.new_staging()
+        staging.mkdir(parents=True)
+        try:
+            outcome = build(staging)
+            _publish(staging, folders)
+            step(f"done: {folders.final}")
+            return outcome
+        except ReportkitError as exc:
+            evidence = _keep_evidence(staging, folders)
+            step(f"failed; evidence kept in {evidence}")
+            if isinstance(exc, NotebookFailed):
+                raise NotebookFailed(str(exc).replace(str(staging), str(evidence))) from None
+            raise
+        finally:
+            if staging.exists():
+                shutil.rmtree(staging, ignore_errors=True)
 
 
 def regime_of(result: ReturnResult) -> str:
@@ -605,8 +632,8 @@ def run(
         NotebookFailed: a notebook raised (its executed copy is kept).
         RunLocked: another run of the same entity and period kept the lock for LOCK_WAIT_SECONDS.
     """
-    step = _Steps(progress)
-    started = _now()
+    step = Steps(progress)
+    started = now_utc()
     folders = RunFolders.of(out, entity, period_end)  # a traversal id is refused before anything is written
     with notebook_workers(notebooks) as pool:  # started now: their start-up overlaps reading and validation
         return _run_in(paths, folders, pool, notebooks, lineage_csv, started, step, progress)
@@ -629,26 +656,13 @@ def _run_in(
     step(f"read {begun.rows_read['complaints']:,} complaints from {paths.complaints.name}")
     if (skipped_rows := begun.other_firms.line()) is not None:
         step(skipped_rows)
-    with period_lock(folders, step):
-        recover(folders, step)
-        staging = folders.new_staging()
-        staging.mkdir(parents=True)
-        try:
-            outcome = _build_in(
-                staging, folders, begun, pool if notebooks else None, notebooks, lineage_csv, started, step
-            )
-            _publish(staging, folders)
-            step(f"done: {folders.final}")
-            return outcome
-        except ReportkitError as exc:
-            evidence = _keep_evidence(staging, folders)
-            step(f"failed; evidence kept in {evidence}")
-            if isinstance(exc, NotebookFailed):
-                raise NotebookFailed(str(exc).replace(str(staging), str(evidence))) from None
-            raise
-        finally:
-            if staging.exists():
-                shutil.rmtree(staging, ignore_errors=True)
+    return build_and_publish(
+        folders,
+        step,
+        lambda staging: _build_in(
+            staging, folders, begun, pool if notebooks else None, notebooks, lineage_csv, started, step
+        ),
+    )
 
 
 def _build_in(
@@ -714,7 +728,7 @@ def _build_in(
         inputs=begun.read,
         parameters=parameters,
         started=started,
-        finished=_now(),
+        finished=now_utc(),
         produced=[r.stem for r in built.results],
         skipped=[{"return": s.stem, "reason": s.reason} for s in built.skipped],
         folder=staging,
