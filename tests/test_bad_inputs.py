@@ -165,7 +165,10 @@ def test_init_config_into_a_file_is_exit_4(ws) -> None:
     [
         (f"{HEADER}\n".encode("utf-16"), "is UTF-16 text: save it as CSV UTF-8"),
         (f"{HEADER}\n".encode("utf-16-le"), "is UTF-16 text: save it as CSV UTF-8"),
-        (gzip.compress(f"{HEADER}\n".encode(), mtime=0), "is gzip-compressed: decompress it (gunzip) and give the file inside"),
+        (
+            gzip.compress(f"{HEADER}\n".encode(), mtime=0),  # a fixed mtime: every test worker collects one id
+            "is gzip-compressed: decompress it (gunzip) and give the file inside",
+        ),
         (b"PAR1\x15\x04\x15", "is a Parquet file: name it .parquet"),
         (b"%PDF-1.7\n", "is a PDF document: save it as CSV UTF-8"),
         (b"\x7fELF\x02\x01\x01\x00\x00\x00", "holds binary content (NUL bytes), not text: save it as CSV UTF-8"),

@@ -12,9 +12,3 @@ def test_the_command_process_leaves_out_only_the_iri_format_checker() -> None:
     )
     shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert shown == ["False", "True"]
-
-
-def test_a_python_users_process_is_left_as_it_is() -> None:
-    code = "import reportkit.api, sys; print('rfc3987_syntax' in sys.modules and sys.modules['rfc3987_syntax'] is None)"
-    shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
-    assert shown == "False"
