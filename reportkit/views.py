@@ -15,9 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from reportkit.calendar import Period
-from reportkit.distinct import text_of
+from reportkit.distinct import by_value, text_of
 from reportkit.layouts import document_layout
 from reportkit.paths import SAMPLE_RUN_DIR
 from reportkit.review_page import lineage_file
@@ -472,15 +475,24 @@ section:target h2 { background: #fff3bf; }
 
 
 def _pounds(values: pd.Series) -> pd.Series:
-    return values.astype(float).map(lambda v: f"{v:,.2f}")
+    """Amounts as text with thousands separators and pence ("1,234.50"), made once per distinct amount."""
+    return by_value(values.astype(float), lambda amounts: amounts.map(lambda v: f"{v:,.2f}", na_action="ignore"))
+
+
+HTML_ENTITIES = (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&quot;"), ("'", "&#x27;"))
+"""html.escape(quote=True), in its order (the ampersand first)."""
+
+
+def _escape_all(text: pd.Series) -> pd.Series:
+    for char, entity in HTML_ENTITIES:
+        text = text.str.replace(char, entity, regex=False)
+    return text
 
 
 def _escaped(values: pd.Series) -> pd.Series:
-    """html.escape (quote=True) over a whole column at once."""
-    text = values.astype("string")
-    for char, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&quot;"), ("'", "&#x27;")):
-        text = text.str.replace(char, entity, regex=False)
-    return text
+    """html.escape (quote=True) over a whole column at once, once per distinct value (a band or a reason repeats
+    across thousands of listed complaints)."""
+    return by_value(values.astype("string"), _escape_all)
 
 
 def complaint_rows_html(frame: pd.DataFrame) -> pd.Series:
@@ -493,10 +505,37 @@ def complaint_rows_html(frame: pd.DataFrame) -> pd.Series:
     text["redress_counted_gbp"] = _pounds(frame["redress_counted_gbp"])
     text["redress_left_out_gbp"] = _pounds(frame["redress_left_out_gbp"])
     numeric = {"business_days_to_close", "redress_counted_gbp", "redress_left_out_gbp"}
-    row = '<tr><th scope="row">' + _escaped(text["complaint_id"]) + "</th>"
+    parts = [_escaped(text["complaint_id"]), pd.Series("</th>", index=frame.index, dtype="string")]
     for column in list(DRILLDOWN_COLUMNS)[1:]:
-        row = row + ('<td class="n">' if column in numeric else "<td>") + _escaped(text[column]) + "</td>"
-    return row + "</tr>"
+        opening = '<td class="n">' if column in numeric else "<td>"
+        parts += [opening + _escaped(text[column]) + "</td>"]
+    return '<tr><th scope="row">' + parts[0].str.cat(parts[1:]) + "</tr>"
+
+
+def listed_complaints(lineage_path: Path, limit: int) -> tuple[dict[tuple[str, ...], int], pd.DataFrame]:
+    """How many complaints are behind each cell of a return's lineage ((table, row, column) -> count), and the
+    first `limit` lineage rows of each cell, in the lineage's order, as text.
+
+    A market-sized return has millions of lineage rows and a few thousand listed: the cells are counted and
+    numbered on the coded key columns alone, and only the listed rows' complaint ids are turned into Python text.
+    """
+    cell_keys = ["table", "row", "column"]
+    if lineage_path.suffix == ".parquet":
+        lineage = pq.read_table(lineage_path, columns=[*cell_keys, "firm_frn", "complaint_id"])
+    else:  # an auditor's CSV export of an older run
+        lineage = pa.Table.from_pandas(pd.read_csv(lineage_path, dtype=str, keep_default_na=False))
+    keys = lineage.select(cell_keys).to_pandas()
+    cells = keys.groupby(cell_keys, sort=False, observed=True)
+    totals = {tuple(map(str, key)): count for key, count in cells.size().items()}
+    shown = lineage.filter(pa.array(cells.cumcount().to_numpy() < limit)).to_pandas()
+    return totals, shown.assign(**{column: text_of(shown[column]) for column in shown.columns})
+
+
+def listed_facts(facts_path: Path, complaint_ids: pd.Series) -> pd.DataFrame:
+    """The per-complaint facts of the listed complaints only, filtered in Arrow before any row becomes Python."""
+    facts = pq.read_table(facts_path)
+    wanted = pa.array(complaint_ids.unique(), pa.large_string())
+    return facts.filter(pc.is_in(facts["complaint_id"].cast(pa.large_string()), value_set=wanted)).to_pandas()
 
 
 def drilldown_html(run_dir: str | Path, stem: str, limit: int = CELL_LIMIT) -> str:
@@ -510,19 +549,8 @@ def drilldown_html(run_dir: str | Path, stem: str, limit: int = CELL_LIMIT) -> s
     run = json.loads((folder / "run.json").read_text(encoding="utf-8"))
     lineage_path = lineage_file(folder, stem)
     cell_keys = ["table", "row", "column"]
-    lineage = (
-        pd.read_parquet(lineage_path, columns=[*cell_keys, "firm_frn", "complaint_id"])
-        if lineage_path.suffix == ".parquet"
-        else pd.read_csv(lineage_path, dtype=str, keep_default_na=False)
-    )  # the Parquet's coded columns stay categoricals: millions of rows, a few hundred distinct codes
-    cells = lineage.groupby(cell_keys, sort=False, observed=True)
-    totals = {tuple(map(str, key)): count for key, count in cells.size().items()}
-    # Only the complaints a section lists (the first `limit` of each cell) are joined to their facts (and
-    # made text): a market-sized return has millions of lineage rows and a few thousand listed.
-    shown_rows = cells.head(limit)
-    shown_rows = shown_rows.assign(**{column: text_of(shown_rows[column]) for column in shown_rows.columns})
-    facts = pd.read_parquet(folder / "facts" / f"{stem}{COMPLAINTS_SUFFIX}.parquet")
-    facts = facts[facts["complaint_id"].isin(shown_rows["complaint_id"].unique())]  # the listed ones: a small join
+    totals, shown_rows = listed_complaints(lineage_path, limit)
+    facts = listed_facts(folder / "facts" / f"{stem}{COMPLAINTS_SUFFIX}.parquet", shown_rows["complaint_id"])
     listed = shown_rows.merge(facts, on=["firm_frn", "complaint_id"], how="left", sort=False)
     listed["html"] = complaint_rows_html(listed)
     groups = {cell: rows for cell, rows in listed.groupby(cell_keys, sort=False)}
