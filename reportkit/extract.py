@@ -604,9 +604,10 @@ def read_text_frame(
     # The file's known columns in its order, then the optional ones it lacks (with their default).
     order = [c for c in present if c in schema.columns] + [c for c in schema.columns if c not in present]
     mapped = renamed is not None and mapping is not None and mapping.changes_values(schema.name)
-    # A mapped file is read without defaults: the mapping may say what an empty cell means (`""` under
-    # booleans), and the defaults fill what it leaves empty.
-    specs = {n: replace(c, default=None) if mapped else c for n, c in schema.columns.items()}
+    # A mapped file's columns are read without defaults: the mapping may say what an empty cell means (`""`
+    # under booleans), and the defaults fill what it leaves empty. A column the export lacks has no cells for
+    # the mapping to read: it takes its documented default, as in any other file.
+    specs = {n: replace(c, default=None) if mapped and n in present else c for n, c in schema.columns.items()}
     columns = in_threads(
         lambda name: clean_text(table.column(present[name]) if name in present else None, specs[name], table.num_rows),
         order,
@@ -614,7 +615,8 @@ def read_text_frame(
     frame = pd.DataFrame(dict(zip(order, columns, strict=True)))
     if mapped:
         defaults = {n: c.default for n, c in schema.columns.items() if c.default is not None}
-        frame = apply_values(frame, mapping, schema.name, suffix in (".xlsx", ".xls"), defaults)
+        workbook = suffix in (".xlsx", ".xls")
+        frame = apply_values(frame, mapping, schema.name, workbook, defaults, exported=set(present))
     if mapping is not None and schema.name in MAPPED_FILES:
         frame.attrs[MAPPED] = mapping
         frame.attrs[SOURCE_HEADERS] = renamed.sources if renamed else {}

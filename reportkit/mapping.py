@@ -528,13 +528,23 @@ def column_answers(mapping: Mapping, file: str, name: str, categories: list[str]
 
 
 def apply_values(
-    frame: pd.DataFrame, mapping: Mapping, file: str, workbook: bool, defaults: dict[str, str]
+    frame: pd.DataFrame,
+    mapping: Mapping,
+    file: str,
+    workbook: bool,
+    defaults: dict[str, str],
+    exported: set[str] | None = None,
 ) -> pd.DataFrame:
     """`frame` (text, coded columns categorical, read without defaults) with the mapping's values, dates and
     booleans applied per distinct value, then each column's default for what is still empty. Where the mapping
-    changed a column's values, its values as exported are kept in `_source:<column>` (SOURCE_PREFIX)."""
+    changed a column's values, its values as exported are kept in `_source:<column>` (SOURCE_PREFIX).
+
+    Only the columns `exported` (the export's own, after renaming; default: every column of `frame`) are
+    mapped: a column the export lacks already holds its documented default, and an answer for an empty cell
+    (`""` under booleans) must not turn "absent" into a value nobody exported."""
     schema = load_schema(file)
-    for name in [c for c in schema.columns if c in frame.columns]:
+    exported = set(frame.columns) if exported is None else exported
+    for name in [c for c in schema.columns if c in frame.columns and c in exported]:
         values = frame[name]
         if not isinstance(values.dtype, pd.CategoricalDtype):
             continue  # plain-text columns (ids, amounts) are never mapped

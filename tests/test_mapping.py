@@ -327,3 +327,19 @@ def test_init_mapping_reads_a_workbook_sheet_whose_dates_are_date_cells(export, 
     assert 'dates: {format: "%d/%m/%Y"}' in result.output
     assert '"Payment Type": null' in result.output  # no name close to redress_type: left to the user
     assert invoke(*args, "--sheet", "Sheet1").exit_code == 2
+
+
+def test_an_empty_cell_answer_never_fills_a_column_the_export_lacks(ws) -> None:
+    """`""` under booleans says what an empty cell of the export means; a column the export does not have has
+    no cells, so it keeps its documented default (eligible_complainant absent: every complainant eligible)."""
+    rows = [dict(EXPORT_ROWS[0], Vulnerable=""), dict(EXPORT_ROWS[1], Ref="C9")]
+    mapping = EXPORT_MAPPING.replace('"false": [N]', '"false": [N, ""]')
+    paths, complaints = export_paths(ws, rows, mapping)
+    frame = read_complaints(complaints, load_mapping(paths.mapping))
+    assert list(frame["eligible_complainant"].astype(str)) == ["true", "true"]  # absent: its default
+    assert list(frame["vulnerable_customer"].astype(str)) == ["false", "true"]  # an empty cell: what `""` says
+    # The same counts with and without the `""` answer: nothing the export lacks is turned into a figure.
+    with_empty = api.prepare(paths)
+    without = api.prepare(export_paths(ws, rows, EXPORT_MAPPING)[0])
+    assert len(with_empty.complaints) == len(without.complaints) == 2
+    assert with_empty.complaints["eligible_complainant"].tolist() == without.complaints["eligible_complainant"].tolist()
