@@ -91,7 +91,7 @@ def test_personal_identifiers_are_masked_in_findings(ws) -> None:
         ),
         "date_format",
     )
-    assert found["value"] == "19********"
+    assert found["value"] == "**********"  # no character of 1980-13-01
     assert (
         "1980-13-01"
         not in api.validate(

@@ -78,11 +78,13 @@ def shorten_values(values) -> pd.Series | list:
 
 
 def mask_value(value: object) -> object:
-    """Mask a personal identifier, keeping its first two characters: "AB123456C" -> "AB*******"."""
+    """Mask a personal value entirely, one asterisk per character: "AB123456C" -> "*********". No character is
+    kept: even the first two of a date of birth (its century) or an NI number (its prefix) are personal data;
+    the finding's complaint id and line say where to look."""
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return value
     text = str(value)
-    return text[:2] + "*" * max(len(text) - 2, 1)
+    return "*" * max(len(text), 1)
 
 
 def mask_values(values) -> list:
