@@ -598,7 +598,8 @@ EXPORTED_PREFIX = "exported_"
 
 def with_exported_values(lineage: pd.DataFrame, complaints: pd.DataFrame, personal: frozenset[str]) -> pd.DataFrame:
     """`lineage` with, for every column the mapping changed, each complaint's value as exported (`exported_product`:
-    `Home Insurance` where the code is `property`), so an auditor sees what became of the case system's values.
+    `Home Insurance`) and, beside it, the code it became (`product`: `property`), so an auditor sees what became
+    of the case system's values complaint by complaint.
     The lineage's index holds each row's label in `complaints` (reportkit.aggregate); `personal` columns (an
     adviser's date of birth) are never copied."""
     sources = [
@@ -607,7 +608,10 @@ def with_exported_values(lineage: pd.DataFrame, complaints: pd.DataFrame, person
     if not sources or not len(lineage):
         return lineage
     positions = complaints.index.get_indexer(lineage.index)
-    extra = {
-        EXPORTED_PREFIX + c[len(SOURCE_PREFIX) :]: pd.Categorical(complaints[c].take(positions).array) for c in sources
-    }
+    extra: dict[str, pd.Categorical] = {}
+    for source in sources:
+        name = source[len(SOURCE_PREFIX) :]
+        extra[EXPORTED_PREFIX + name] = pd.Categorical(complaints[source].take(positions).array)
+        if name in complaints.columns and name not in lineage.columns:  # the code it became, beside it
+            extra[name] = pd.Categorical(complaints[name].take(positions).astype("string").array)
     return lineage.assign(**extra)

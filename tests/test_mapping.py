@@ -270,6 +270,8 @@ def test_a_run_records_the_mapping_everywhere_an_auditor_looks(ws) -> None:
     )  # fmt: skip
     lineage = pd.read_parquet(folder / "lineage" / "annex1.parquet")
     assert set(lineage["exported_product"].astype(str)) == {"Current Account"}
+    assert set(lineage["product"].astype(str)) == {"current_accounts"}  # the code it became, beside it
+    assert set(lineage["outcome"].astype(str)) == {"not_upheld"}
     assert set(lineage["exported_outcome"].astype(str)) == {"Rejected"}
     sheet = load_workbook(next((folder / "returns").glob("*.xlsx")))["Run"]
     cells = [c.value for row in sheet.iter_rows() for c in row if c.value]
