@@ -167,7 +167,14 @@ def _dates(sections: list[_Section]) -> list[str]:
         for name in date_columns(section.file):
             column = _column(section, name)
             if column is not None:
-                values |= set(_counts(column).index)
+                found = set(_counts(column).index)
+                if section.name.lower().endswith((".xlsx", ".xls")):
+                    # A workbook's date cells arrive as YYYY-MM-DD and are read as dates whatever the format:
+                    # only its dates typed as text have a form for the format to read.
+                    found = {v for v in found if not ISO_DATE.match(v)}
+                values |= found
+    if not values and any(_column(s, n) is not None for s in sections for n in date_columns(s.file)):
+        return ['# dates: {format: "%d/%m/%Y"}    # every date is a date cell or YYYY-MM-DD: no format needed']
     if not values:
         return ['# dates: {format: "%d/%m/%Y"}    # no date column found']
     fmt, why = propose_format(sorted(values))

@@ -326,7 +326,7 @@ def test_init_mapping_reads_a_workbook_sheet_whose_dates_are_date_cells(export, 
     assert result.exit_code == 0, result.output
     assert '"Date Received": received_date' in result.output and '"Paid On": paid_date' in result.output
     # The complaints' dates are date cells, the redress lines' text in dd/mm/yyyy: the text decides the format.
-    assert 'dates: {format: "%d/%m/%Y"}' in result.output
+    assert '\ndates: {format: "%d/%m/%Y"}' in result.output  # proposed, not a commented-out example
     assert '"Payment Type": null' in result.output  # no name close to redress_type: left to the user
     assert invoke(*args, "--sheet", "Sheet1").exit_code == 2
 
