@@ -202,6 +202,21 @@ def test_a_handler_who_upholds_far_more_is_flagged_high() -> None:
     assert set(table.loc[["H1", "H2", "H3"], "upheld_rate_outlier"]) <= {"", outcomes.LOW}
 
 
+def test_one_large_lenient_handler_does_not_make_every_other_handler_low() -> None:
+    # H9 closes a third of the complaints and upholds 90%: the overall rate (about 57%) would put the four
+    # ordinary handlers (about 40%) all "low"; against the typical handler only H9 stands out.
+    frame = _closed_frame({"H1": (50, 20), "H2": (50, 19), "H3": (50, 21), "H4": (50, 20), "H9": (100, 90)})
+    table = outcomes.outcomes_by(frame, YEAR_2025, "handler").set_index("handler")
+    assert table.loc["H9", "upheld_rate_outlier"] == outcomes.HIGH
+    assert set(table.loc[["H1", "H2", "H3", "H4"], "upheld_rate_outlier"]) == {""}
+
+
+def test_the_funnel_centre_is_the_median_of_the_keys_large_enough_to_judge() -> None:
+    rates = pd.Series([0.2, 0.4, 0.9, 1.0])
+    assert outcomes.typical_figure(rates, pd.Series([50, 50, 50, 3]), 0.5) == pytest.approx(0.4)  # 1.0: too few
+    assert outcomes.typical_figure(rates, pd.Series([1, 2, 3, 4]), 0.5) == 0.5  # none large enough: all complaints
+
+
 def test_a_small_handler_is_never_flagged() -> None:
     frame = _closed_frame({"H1": (60, 15), "H2": (60, 15), "TINY": (4, 4)})
     table = outcomes.outcomes_by(frame, YEAR_2025, "handler").set_index("handler")

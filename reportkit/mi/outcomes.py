@@ -2,10 +2,14 @@
 firm's plan and against each handler's authority limit.
 
 Outlier rule (a funnel plot): a product, cause or handler is flagged when its rate or average lies more than
-OUTLIER_SE standard errors from the figure for all complaints, given how many complaints it has, and it has at
+OUTLIER_SE standard errors from the typical key's figure, given how many complaints it has, and it has at
 least OUTLIER_MIN_CLOSED closed complaints. A fixed threshold such as "mean + 2 sd of the handlers' rates" flags
 nothing among five products (their spread is too small to reach 2 sd) and flags small handlers by chance; the
 funnel allows for the number each has.
+
+The centre is the median of the figures of the keys large enough to be judged (typical_figure), not the
+figure for all complaints: one handler who closes a quarter of the complaints and upholds most of them would
+pull the overall rate up and leave every other handler "low", so that the flag meant nothing.
 """
 
 from __future__ import annotations
@@ -23,6 +27,14 @@ OUTLIER_MIN_CLOSED = 10
 """Closed complaints a key needs before it can be flagged: a rate of 3 out of 4 says little."""
 
 HIGH, LOW = "high", "low"
+
+
+def typical_figure(value: pd.Series, n: pd.Series, fallback: float) -> float:
+    """The median of `value` over the keys with at least OUTLIER_MIN_CLOSED complaints (`n`): the centre of the
+    funnel, which one large outlying key cannot move; `fallback` (the figure for all complaints) when no key is
+    that large."""
+    judged = value[(n >= OUTLIER_MIN_CLOSED) & value.notna()]
+    return float(judged.median()) if len(judged) else fallback
 
 
 def _flag(value: pd.Series, overall: float, se: pd.Series, n: pd.Series) -> pd.Series:
@@ -49,13 +61,15 @@ def outcomes_by(frame: pd.DataFrame, window: Window, key: str) -> pd.DataFrame:
     upheld = closed[closed["upheld"]]
     table["average_redress_gbp"] = upheld.groupby(key)["redress"].mean()
     rate = table["upheld"] / table["closed"]
-    overall_rate = float(closed["upheld"].mean()) if len(closed) else 0.0
+    overall_rate = typical_figure(rate, table["closed"], float(closed["upheld"].mean()) if len(closed) else 0.0)
     rate_se = np.sqrt(overall_rate * (1 - overall_rate) / table["closed"])
     table["upheld_rate_pct"] = pct(table["upheld"], table["closed"])
     table["upheld_rate_outlier"] = _flag(rate, overall_rate, rate_se, table["closed"])
-    overall_mean = float(upheld["redress"].mean()) if len(upheld) else 0.0
     overall_sd = float(upheld["redress"].std(ddof=0)) if len(upheld) else 0.0
     upheld_n = upheld.groupby(key).size().reindex(table.index, fill_value=0)
+    overall_mean = typical_figure(
+        table["average_redress_gbp"], upheld_n, float(upheld["redress"].mean()) if len(upheld) else 0.0
+    )
     mean_se = overall_sd / np.sqrt(upheld_n.where(upheld_n > 0, np.nan))
     table["average_redress_outlier"] = _flag(
         table["average_redress_gbp"].fillna(overall_mean), overall_mean, mean_se.fillna(0), upheld_n
