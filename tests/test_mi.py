@@ -264,6 +264,20 @@ def test_redress_against_plan_and_authority_limits(ws) -> None:
     ]
 
 
+def test_a_month_the_range_covers_in_part_gets_its_share_of_the_plan(ws) -> None:
+    firm = {**FIRM, "mi": {"redress_plan": {"total": 310}}}
+    rows = [complaint("A", "2025-12-01", "2025-12-22", "upheld")]
+    frame, settings_ = mi(ws, rows, redress=[redress_line("A", "2025-12-22", "financial_loss", "50.00")], firms=[firm])
+    window = Window(dt.date(2025, 11, 16), dt.date(2025, 12, 31))
+    plan = outcomes.redress_against_plan(frame, window, settings_).set_index("month")
+    assert plan.loc["2025-11", "plan_gbp"] == pytest.approx(310 * 15 / 30)  # 16 to 30 November
+    assert plan.loc["2025-12", "plan_gbp"] == pytest.approx(310)  # the whole of December
+    december = Window(dt.date(2025, 12, 20), dt.date(2025, 12, 31))
+    part = outcomes.redress_against_plan(frame, december, settings_).set_index("month")
+    assert part.loc["2025-12", "plan_gbp"] == pytest.approx(120.0)  # 12 of 31 days
+    assert part.loc["2025-12", "redress_gbp"] == 50.0 and not bool(part.loc["2025-12", "over_plan"])
+
+
 # --------------------------------------------------------------------------- vulnerability and the Ombudsman
 
 

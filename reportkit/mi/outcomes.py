@@ -82,26 +82,42 @@ def outcomes_by(frame: pd.DataFrame, window: Window, key: str) -> pd.DataFrame:
                                                                      ignore_index=True)  # fmt: skip
 
 
+def plan_share_of_months(months: pd.PeriodIndex, window: Window) -> list[float]:
+    """For each calendar month of the range, the share of its monthly plan that applies: the days of the month
+    inside the range over the days of the month (a range from 20 to 31 December gets 12/31 of December's plan,
+    so twelve days of redress are not judged against a whole month's)."""
+    shares = []
+    for m in months:
+        first, last = m.start_time.date(), m.end_time.date()
+        inside = (min(last, window.end) - max(first, window.start)).days + 1
+        shares.append(inside / m.days_in_month)
+    return shares
+
+
 def redress_against_plan(frame: pd.DataFrame, window: Window, settings: dict[str, MiSettings]) -> pd.DataFrame:
     """Per month of the range and planned product group (or `total`), the redress paid on complaints closed that
     month against the plan (pounds per month, configuration `mi.redress_plan`) summed over the entity's firms
-    that plan it; empty when no firm has a plan."""
+    that plan it, in proportion for a month the range covers in part (plan_share_of_months); empty when no firm
+    has a plan."""
     planned = sorted({group for mi in settings.values() for group in mi.redress_plan})
     if not planned:
         return pd.DataFrame(columns=["month", "group", "redress_gbp", "plan_gbp", "variance_gbp", "over_plan"])
     closed = frame[within(frame["closed_date"], window.period)]
     month = month_of(closed["closed_date"])
-    months = [str(m) for m in pd.period_range(window.start, window.end, freq="M")]
+    months = pd.period_range(window.start, window.end, freq="M")
+    share = plan_share_of_months(months, window)
     rows = []
     for group in planned:
         firms = [frn for frn, mi in settings.items() if group in mi.redress_plan]
         plan = sum(settings[frn].redress_plan[group] for frn in firms)
         of = closed["firm_frn"].isin(firms) & (True if group == TOTAL else closed["group"] == group)
         paid = closed.loc[of, "redress"].groupby(month[of]).sum()
-        for m in months:
-            rows.append({"month": m, "group": group, "redress_gbp": float(paid.get(m, 0.0)), "plan_gbp": plan})
+        for m, part in zip(months, share, strict=True):
+            m = str(m)
+            rows.append({"month": m, "group": group, "redress_gbp": float(paid.get(m, 0.0)), "plan_gbp": plan * part})
     table = pd.DataFrame(rows)
     table["redress_gbp"] = money(table["redress_gbp"])
+    table["plan_gbp"] = money(table["plan_gbp"])
     table["variance_gbp"] = money(table["redress_gbp"] - table["plan_gbp"])
     table["over_plan"] = table["variance_gbp"] > 0
     return table
