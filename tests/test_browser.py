@@ -166,7 +166,7 @@ def test_the_validation_page_names_the_entity_the_inputs_and_says_no_findings(br
     assert "complaints.csv" in text and "redress.csv" in text and "context.csv" in text
     assert text.count("No findings.") == 2
     assert tables == 1  # the checks that ran; no empty findings table
-    assert len(checks) == 80  # 3 column and row checks per file, the suites and the named checks (3 for MI columns)
+    assert len(checks) == 81  # 3 column and row checks per file, the suites and the named checks (4 for MI columns)
     # Only the group's members' rows are validated (other configured firms' rows are counted and skipped).
     data = runs["sample-group"].parents[1] / "sample-data"
     members = set(load_config(data / "config.yaml").groups["sample-group"].members)

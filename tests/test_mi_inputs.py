@@ -101,6 +101,16 @@ def test_an_ombudsman_outcome_needs_a_referral_date(ws) -> None:
     assert findings(ws, rows) == [("A", "fos_outcome", "fos_outcome_without_referral")]
 
 
+def test_a_handler_is_a_short_staff_id_on_one_line(ws) -> None:
+    rows = [
+        complaint("A", "2025-01-02", "2025-01-10", handler="H" * 64),  # the longest id allowed
+        complaint("B", "2025-01-02", "2025-01-10", handler="H" * 65),
+        complaint("C", "2025-01-02", "2025-01-10", handler="Jo Bloggs\nsaid the customer was rude"),
+        complaint("D", "2025-01-02"),  # no handler yet: nothing to check
+    ]
+    assert findings(ws, rows) == [("B", "handler", "handler_form"), ("C", "handler", "handler_form")]
+
+
 def test_a_referral_cannot_come_before_the_complaint(ws) -> None:
     rows = [complaint("A", "2025-03-02", "2025-03-10", fos_referred_date="2025-03-01")]
     assert findings(ws, rows) == [("A", "fos_referred_date", "fos_referred_before_received")]
