@@ -22,6 +22,7 @@ from reportkit.calendar import Period, is_supported, regime
 from reportkit.config import Config, load_config
 from reportkit.errors import InputError, ValidationFailed
 from reportkit.manifest import build_manifest
+from reportkit.mi.common import covers, first_received
 from reportkit.mi.frame import Window, default_start, given_flags, mi_frame
 from reportkit.mi.output import PREVIEW_SECTION, table_document, write_mi_workbook, write_table_json
 from reportkit.mi.preview import load_preview_layout
@@ -198,6 +199,9 @@ def _build_in(staging, folders, config, kept, read, rows_read, window, command, 
     section = COMMANDS[command]
     step(f"building {len(tables_of(section))} MI table(s) for {window.start} to {window.end}")
     tables = build_tables(frame, window, {frn: config.firms[frn].mi for frn in frns}, section)
+    history = history_note(frame, window)
+    if history:
+        step(history)
     info = _run_info(read, rows_read, config, folders.entity, window, command, notebooks, frns)
     layout = load_preview_layout()
     documents = []
@@ -205,7 +209,8 @@ def _build_in(staging, folders, config, kept, read, rows_read, window, command, 
         document = table_document(spec.name, spec.title, spec.about, spec.section, tables[spec.name])
         write_table_json(staging, document)
         documents.append(document)
-    write_json(staging / MI_FILE, _mi_document(info, config, window, command, documents, frns, layout))
+    document = {**_mi_document(info, config, window, command, documents, frns, layout), "history": history}
+    write_json(staging / MI_FILE, document)
     name = f"{folders.entity}-{folders.period}.xlsx"
     write_mi_workbook(staging / "workbook" / name, documents, info.run_id, window.end, layout.label)
     step(f"wrote {len(documents)} table(s) and workbook/{name}")
@@ -214,6 +219,19 @@ def _build_in(staging, folders, config, kept, read, rows_read, window, command, 
         run_notebooks([(MI_NOTEBOOK, "mi", None)], staging, {"run_dir": ".."}, step, None)
     breaches = sum(len(tables[n]) for n in ("disp_breaches", "service_level_breaches") if n in tables)
     return MiOutcome(folders.final, list(tables), breaches)
+
+
+def history_note(frame, window: Window) -> str | None:
+    """One line when a comparison span begins before the extract's history (mi.common.covers): its figures are
+    blank, and the pages and the progress log say why."""
+    first = first_received(frame)
+    earliest = min(window.year_before.start, window.previous.start)
+    if first is None or covers(frame, earliest):
+        return None
+    return (
+        f"comparisons: the extract's complaints begin in {first.strftime('%Y-%m')}; figures for spans before it "
+        "(a year before, the previous period) are left blank, not 0"
+    )
 
 
 def _run_info(read, rows_read, config, entity, window, command, notebooks, frns) -> RunInfo:

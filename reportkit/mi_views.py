@@ -52,6 +52,7 @@ def heading(run_dir: str | None) -> str:
         f"({mi['year_before'][0]} to {mi['year_before'][1]}) and the previous period of the same length "
         f"({mi['previous_period'][0]} to {mi['previous_period'][1]}).\n\n"
         + "\n".join(f"- {line}" for line in mi["settings"])
+        + (f"\n- {mi['history'][0].upper()}{mi['history'][1:]}." if mi.get("history") else "")
     )
 
 
@@ -167,7 +168,7 @@ def volumes_chart(run_dir: str | None):
     plt.close(figure)
     image = base64.b64encode(buffer.getvalue()).decode("ascii")
     months = "; ".join(
-        f"{m}: {r:,} (a year before {b:,})"
+        f"{m}: {r:,} (a year before {'not in the extract' if pd.isna(b) else f'{int(b):,}'})"
         for m, r, b in zip(table["month"], table["received"], table["received_year_before"], strict=True)
     )
     alt = html.escape(f"Line chart of complaints received by month against the same month a year before. {months}.")

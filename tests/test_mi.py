@@ -156,6 +156,7 @@ def test_root_causes_rank_move_and_recur(ws) -> None:
     rows = [complaint(f"N{i}", "2025-03-01", cause="delays_timescales") for i in range(4)]
     rows += [complaint(f"M{i}", "2025-03-01", cause="product_disclosure_information") for i in range(2)]
     rows += [complaint(f"P{i}", "2024-06-01", cause="delays_timescales") for i in range(2)]
+    rows += [complaint("OLD", "2023-12-04", "2023-12-05", cause="other")]  # the extract's history covers 2024
     frame, _ = mi(ws, rows)
     table = causes.root_causes(frame, YEAR_2025).set_index("cause")
     assert table.loc["delays_timescales", ["rank", "received", "previous_period", "movement_pct"]].tolist() == [
@@ -167,6 +168,23 @@ def test_root_causes_rank_move_and_recur(ws) -> None:
     assert table.loc["delays_timescales", "share_pct"] == pytest.approx(66.67)
     assert bool(table.loc["delays_timescales", "recurring"]) is True
     assert bool(table.loc["product_disclosure_information", "recurring"]) is False
+
+
+def test_a_span_before_the_extract_begins_is_blank_not_zero(ws) -> None:
+    # The extract's first complaint is of June 2024: January to May 2024 are not in it, so 2025's months are
+    # not compared with them (no growth from a 0 that is only the start of the data); June 2024 is.
+    rows = [complaint("J", "2024-06-03", "2024-06-04"), complaint("A", "2025-01-06"), complaint("B", "2025-06-02")]
+    frame, _ = mi(ws, rows)
+    months = volumes.by_month(frame, YEAR_2025).set_index("month")
+    assert months.loc["2025-01", ["received_year_before", "closed_year_before", "received_change_pct"]].isna().all()
+    assert months.loc["2025-06", ["received", "received_year_before", "received_change_pct"]].tolist() == [1, 1, 0.0]
+    products = volumes.by_dimension(frame, YEAR_2025, ["cause"])  # the span a year before begins in January
+    assert products["received_year_before"].isna().all() and products["received_change_pct"].isna().all()
+    weeks = volumes.by_week(frame, YEAR_2025).set_index("week_starting")
+    assert pd.isna(weeks.loc["2025-01-06", "received_year_before"])
+    assert weeks.loc["2025-06-02", ["received", "received_year_before"]].tolist() == [1, 1]  # 2024-06-03: 52 weeks
+    top = causes.root_causes(frame, YEAR_2025)
+    assert top["previous_period"].isna().all() and top["recurring"].isna().all() and top["movement_pct"].isna().all()
 
 
 # --------------------------------------------------------------------------- outcomes and outliers

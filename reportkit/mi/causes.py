@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from reportkit.mi.common import pct, within
+from reportkit.mi.common import covers, pct, within
 from reportkit.mi.frame import Window
 from reportkit.mi.volumes import change_pct
 
@@ -25,7 +25,8 @@ def _ranked(frame: pd.DataFrame, period) -> pd.DataFrame:
 def root_causes(frame: pd.DataFrame, window: Window) -> pd.DataFrame:
     """The TOP_CAUSES causes of each product in the range, with their share of the product's complaints, the count
     in the previous period of the same length, the movement (%), and `recurring` when the cause was also among the
-    product's top causes in the previous period (a cause that stays on top is one the firm has not yet fixed)."""
+    product's top causes in the previous period (a cause that stays on top is one the firm has not yet fixed).
+    When the extract begins after the previous period began, its count and `recurring` are blank (unknown)."""
     now, before = _ranked(frame, window.period), _ranked(frame, window.previous)
     product_total = now.groupby(["group", "product"])["received"].transform("sum")
     now["share_pct"] = pct(now["received"], product_total)
@@ -35,9 +36,12 @@ def root_causes(frame: pd.DataFrame, window: Window) -> pd.DataFrame:
         on=keys,
         how="left",
     )
-    merged["previous_period"] = merged["previous_period"].fillna(0).astype("int64")
+    merged["previous_period"] = merged["previous_period"].fillna(0).astype("Int64")
+    merged["recurring"] = (merged["previous_rank"] <= TOP_CAUSES).fillna(False).astype("boolean")
+    if not covers(frame, window.previous.start):  # the extract begins after the previous period did: unknown
+        merged["previous_period"] = pd.array([pd.NA] * len(merged), dtype="Int64")
+        merged["recurring"] = pd.array([pd.NA] * len(merged), dtype="boolean")
     merged["movement_pct"] = change_pct(merged["received"], merged["previous_period"])
-    merged["recurring"] = (merged["previous_rank"] <= TOP_CAUSES).fillna(False).astype(bool)
     top = merged[merged["rank"] <= TOP_CAUSES].drop(columns="previous_rank")
     columns = ["group", "product", "rank", "cause", "received", "share_pct", "previous_period", "movement_pct",
                "recurring"]  # fmt: skip

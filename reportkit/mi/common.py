@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 import pandas as pd
 
@@ -27,6 +29,21 @@ def within(dates: pd.Series, period: Period) -> np.ndarray:
     """True where the date falls within the closed interval [period.start, period.end]."""
     start, end = pd.Timestamp(period.start), pd.Timestamp(period.end)
     return ((dates >= start) & (dates <= end)).fillna(False).to_numpy(dtype=bool)
+
+
+def first_received(frame: pd.DataFrame) -> pd.Timestamp | None:
+    """The earliest received date of the entity's complaints: where the extract's history begins."""
+    first = frame["received_date"].min() if len(frame) else None
+    return None if first is None or pd.isna(first) else pd.Timestamp(first)
+
+
+def covers(frame: pd.DataFrame, start: dt.date | pd.Timestamp) -> bool:
+    """Whether the extract holds complaints from `start` on. Its history is taken to begin on the first day of
+    the month of its first complaint received (an extract is cut by month); a span that begins earlier is not
+    in the extract, so its count is unknown, not 0: a comparison with it would show growth that is only the
+    start of the data."""
+    first = first_received(frame)
+    return first is not None and pd.Timestamp(start) >= first.to_period("M").start_time
 
 
 def month_of(dates: pd.Series) -> pd.Series:
