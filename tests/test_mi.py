@@ -12,7 +12,14 @@ from hypothesis import strategies as st
 
 from reportkit.mi import causes, outcomes, preview, timeliness, volumes
 from reportkit.mi.frame import Window, default_start
-from reportkit.mi.vulnerability import DIFFERENCE, OTHERS, VULNERABLE, fos_referrals, vulnerability_outcomes
+from reportkit.mi.vulnerability import (
+    DIFFERENCE,
+    OTHERS,
+    VULNERABLE,
+    fos_referrals,
+    vulnerability_outcomes,
+    vulnerability_related_complaints,
+)
 from reportkit.mi_run import prepare_mi
 from tests.conftest import FIRM, complaint, redress_line
 
@@ -322,6 +329,39 @@ def test_the_vulnerability_outcome_difference_is_computed(ws) -> None:
     assert table.loc[DIFFERENCE, "average_redress_gbp"] == 200.0 - 50.0
     assert table.loc[VULNERABLE, "vulnerability_related"] == 1
     assert table.loc[DIFFERENCE, "received"] is None
+
+
+def test_complaints_about_a_failure_to_consider_vulnerability_are_listed_with_their_outcome(ws) -> None:
+    rows = [
+        complaint("R2", "2025-03-03", "2025-03-20", "upheld", vulnerability_related="true", handler="H1"),
+        complaint("R1", "2025-02-03", vulnerability_related="true", vulnerable_customer="true"),  # still open
+        complaint("N1", "2025-02-03", "2025-02-04", "upheld", vulnerability_related="false"),
+        complaint("OLD", "2024-02-03", "2024-02-04", "upheld", vulnerability_related="true"),  # before the range
+    ]
+    frame, _ = mi(ws, rows, redress=[redress_line("R2", "2025-03-20", "financial_loss", "75.50")])
+    table = vulnerability_related_complaints(frame, YEAR_2025)
+    assert table["complaint_id"].tolist() == ["R1", "R2"]  # by received date
+    r1, r2 = table.to_dict("records")
+    assert pd.isna(r1["closed_date"]) and r1["upheld"] is None and bool(r1["vulnerable_customer"])
+    assert (r2["closed_date"], r2["upheld"], r2["redress_gbp"], r2["handler"]) == ("2025-03-20", True, 75.5, "H1")
+
+
+def test_volumes_by_product_group_sum_to_the_products(ws) -> None:
+    rows = [
+        complaint("A", "2025-01-06", "2025-01-07", product="current_accounts"),
+        complaint("B", "2025-02-06", product="credit_cards"),
+        complaint("C", "2025-02-07", "2025-02-08", product="credit_cards"),
+        complaint("D", "2024-01-07", product="credit_cards"),
+    ]
+    frame, _ = mi(ws, rows)
+    groups = volumes.by_dimension(frame, YEAR_2025, ["group"]).set_index("group")
+    products = volumes.by_dimension(frame, YEAR_2025, ["group", "product"])
+    assert groups["received"].sum() == 3 and groups["closed"].sum() == 2
+    by_group = products.groupby("group")[["received", "closed", "received_year_before"]].sum()
+    assert (
+        (groups[["received", "closed", "received_year_before"]].astype("int64") == by_group.astype("int64")).all().all()
+    )
+    assert groups["received"].iloc[0] == groups["received"].max()  # largest first
 
 
 def test_ombudsman_referral_and_overturn_rates(ws) -> None:

@@ -10,7 +10,7 @@ import pandas as pd
 
 from reportkit.mi import causes, outcomes, preview, timeliness, volumes
 from reportkit.mi.frame import Window
-from reportkit.mi.vulnerability import fos_referrals, vulnerability_outcomes
+from reportkit.mi.vulnerability import fos_referrals, vulnerability_outcomes, vulnerability_related_complaints
 from reportkit.mi_settings import MiSettings
 
 Build = Callable[[pd.DataFrame, Window, dict[str, MiSettings]], pd.DataFrame]
@@ -39,6 +39,12 @@ TABLES: list[MiTable] = [
         "Volumes by week",
         "Received and closed each week (Monday to Sunday) in the range.",
         lambda f, w, s: volumes.by_week(f, w),
+    ),
+    MiTable(
+        "volumes_by_product_group",
+        "Volumes by product group",
+        "Received and closed per product group, against the same span a year before.",
+        lambda f, w, s: volumes.by_dimension(f, w, ["group"]),
     ),
     MiTable(
         "volumes_by_product",
@@ -113,6 +119,13 @@ TABLES: list[MiTable] = [
         "Vulnerability outcomes",
         "Customers identified as vulnerable against other customers: share, upheld rate, time to close, redress.",
         lambda f, w, s: vulnerability_outcomes(f, w),
+    ),
+    MiTable(
+        "vulnerability_related",
+        "Failure to consider vulnerability",
+        "Every complaint received in the range about a failure to consider a customer's vulnerability, with its "
+        "outcome so far.",
+        lambda f, w, s: vulnerability_related_complaints(f, w),
     ),
     MiTable(
         "fos_referrals",
