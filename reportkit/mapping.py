@@ -222,7 +222,20 @@ def _check_columns(reader: _Reader, raw: object) -> dict[str, dict[str, str | No
         return {}
     if not isinstance(raw, dict):
         raise reader.error(("columns",), "expected the export's columns, each `Its Header: reportkit_column`")
-    per_file = bool(raw) and all(k in MAPPED_FILES and isinstance(v, dict | None) for k, v in raw.items())
+    # A section (a dict) anywhere means the per-file form; then every key must name a file, so a misspelt
+    # `redres:` is reported rather than read as an export column called "redres".
+    per_file = any(isinstance(v, dict) for v in raw.values()) or (
+        bool(raw) and all(k in MAPPED_FILES and v is None for k, v in raw.items())
+    )
+    for key, value in raw.items() if per_file else ():
+        if key not in MAPPED_FILES:
+            raise reader.error(
+                ("columns", key),
+                f"`{key}` is not a file of a per-file mapping; {_hint(str(key), list(MAPPED_FILES))} (map every "
+                "column under `complaints:` or `redress:`, or list them all flat under `columns:`)",
+            )
+        if not isinstance(value, dict | None):
+            raise reader.error(("columns", key), "expected the file's columns, each `Its Header: reportkit_column`")
     sections = {f: (raw.get(f) or {}) for f in MAPPED_FILES} if per_file else {f: raw for f in MAPPED_FILES}
     checked: dict[str, dict[str, str | None]] = {}
     for file, section in sections.items():

@@ -134,6 +134,14 @@ def _mapping(text: str) -> dict:
         ("booleans: {yes: [Y]}", r"`yes` is not a key of booleans"),
         ("booleans: {'true': [Y], 'false': [Y]}", r"'Y' is listed as both true and false"),
         ("columns: [a, b]", r"expected the export's columns"),
+        (
+            "columns:\n  complaints: {Ref: complaint_id}\n  redres: {Ref: complaint_id}",
+            r"line 3: columns.redres: `redres` is not a file of a per-file mapping; did you mean `redress`\?",
+        ),
+        (
+            "columns:\n  complaints: {Ref: complaint_id}\n  redress: complaint_id",
+            r"columns.redress: expected the file's",
+        ),
         ("columns: {a: b\n", r"cannot be read as YAML"),
     ],
 )
