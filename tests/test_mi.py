@@ -156,6 +156,28 @@ def test_time_to_close_bands_follow_disp(ws) -> None:
     assert row["median_business_days"] == 4
 
 
+def test_payment_services_closures_are_counted_within_15_and_35_business_days(ws) -> None:
+    firm = {**FIRM, "returns": ["annex1", "annex1ad"], "payment_services": ["credit_transfers"]}
+    pay = {"payment_service": "credit_transfers", "payment_cause": "charges_interest"}
+    rows = [
+        # received Thursday 2 January 2025: the 15th business day after is 23 January, the 35th 20 February
+        complaint("P15", "2025-01-02", "2025-01-23", **pay),  # on the 15th: within both
+        complaint("P16", "2025-01-02", "2025-01-24", **pay),  # the 16th: within 35 only
+        complaint("P35", "2025-01-02", "2025-02-20", **pay),  # on the 35th: within 35
+        complaint("P36", "2025-01-02", "2025-02-21", **pay),  # the 36th: within neither
+        complaint("N16", "2025-01-02", "2025-01-24"),  # no payment service: not in the payment counts
+    ]
+    frame, settings_ = mi(ws, rows, firms=[firm])
+    row = timeliness.time_to_close(frame, YEAR_2025, settings_).set_index("group").loc["all"]
+    counted = [
+        "closed",
+        "payment_services_closed",
+        "payment_within_15_business_days",
+        "payment_within_35_business_days",
+    ]
+    assert row[counted].tolist() == [5, 4, 1, 3]
+
+
 # --------------------------------------------------------------------------- root causes
 
 
