@@ -311,17 +311,16 @@ def write_run_document(
     (folder / RUN_FILE).write_text(text, encoding="utf-8")
 
 
-def write_facts(
-    folder: Path, config: Config, results: list[ReturnResult], complaints: pd.DataFrame, lines: pd.DataFrame | None
+def write_return_facts(
+    folder: Path, config: Config, result: ReturnResult, complaints: pd.DataFrame, lines: pd.DataFrame | None
 ) -> None:
-    """facts/<stem>.parquet for every charted return and, given the redress lines,
-    facts/<stem>-complaints.parquet for every non-nil return with lineage."""
-    for result in results:
-        if result.code in CHARTED_RETURNS and not result.document["nil_return"]:
-            (folder / FACTS_FOLDER).mkdir(parents=True, exist_ok=True)
-            facts = days_to_close_facts(complaints, result.document)
-            facts.to_parquet(folder / FACTS_FOLDER / f"{result.stem}.parquet", index=False)
-        if lines is not None and not result.document["nil_return"] and len(result.lineage):
-            (folder / FACTS_FOLDER).mkdir(parents=True, exist_ok=True)
-            facts = complaint_facts(complaints, lines, result.document, result.lineage, config.redress_attribution)
-            facts.to_parquet(folder / FACTS_FOLDER / f"{result.stem}{COMPLAINT_FACTS_SUFFIX}.parquet", index=False)
+    """facts/<stem>.parquet for a charted return (what its page charts) and, given the redress lines,
+    facts/<stem>-complaints.parquet for a non-nil return with lineage (the complaints its drill-down lists)."""
+    if result.code in CHARTED_RETURNS and not result.document["nil_return"]:
+        (folder / FACTS_FOLDER).mkdir(parents=True, exist_ok=True)
+        facts = days_to_close_facts(complaints, result.document)
+        facts.to_parquet(folder / FACTS_FOLDER / f"{result.stem}.parquet", index=False)
+    if lines is not None and not result.document["nil_return"] and len(result.lineage):
+        (folder / FACTS_FOLDER).mkdir(parents=True, exist_ok=True)
+        facts = complaint_facts(complaints, lines, result.document, result.lineage, config.redress_attribution)
+        facts.to_parquet(folder / FACTS_FOLDER / f"{result.stem}{COMPLAINT_FACTS_SUFFIX}.parquet", index=False)

@@ -51,7 +51,7 @@ from reportkit.measures import redress_basis_statement
 from reportkit.notebooks import execute, render_html
 from reportkit.returns import RETURNS
 from reportkit.returns.common import ReturnResult
-from reportkit.review import write_facts, write_run_document
+from reportkit.review import write_return_facts, write_run_document
 from reportkit.review_page import write_index
 from reportkit.runinfo import FirmFacts, InputRead, RunInfo, describe_run
 from reportkit.safecsv import write_safe_csv
@@ -327,11 +327,20 @@ def sheet_name(result: ReturnResult) -> str:
     return f"{base} {suffix}".strip()[:31]
 
 
-def notebook_jobs(results: list[ReturnResult]) -> list[tuple[str, str, str | None]]:
-    """(notebook file, output stem, return stem) for validation and every non-nil return."""
-    jobs: list[tuple[str, str, str | None]] = [(VALIDATION_NOTEBOOK, "validation", None)]
-    jobs += [(RETURNS[r.code].notebook, r.stem, r.stem) for r in results if not r.document["nil_return"]]
-    return jobs
+NotebookJob = tuple[str, str, str | None]
+"""(notebook file, output stem, return stem) of one page."""
+
+VALIDATION_JOB: NotebookJob = (VALIDATION_NOTEBOOK, "validation", None)
+
+
+def return_job(result: ReturnResult) -> NotebookJob | None:
+    """The page of a return, or None for a nil return (its figures are all zero; the review page lists it)."""
+    return None if result.document["nil_return"] else (RETURNS[result.code].notebook, result.stem, result.stem)
+
+
+def notebook_jobs(results: list[ReturnResult]) -> list[NotebookJob]:
+    """The validation page, then the page of every non-nil return."""
+    return [VALIDATION_JOB, *[job for r in results if (job := return_job(r)) is not None]]
 
 
 def _execute_and_render(
@@ -377,6 +386,15 @@ def _start_worker(parent: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole process group: the parent stops us
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _die_with_parent(parent)
+    os.nice(WORKER_NICENESS)  # inherited by the worker's kernels
+
+
+WORKER_NICENESS = 5
+"""How much lower than the run's own process the notebook workers and their kernels are scheduled. Their
+start-up (imports, a spare kernel each) overlaps the parent's import of great-expectations and its validation,
+which every later step waits for; on a machine with fewer free cores than processes it would otherwise take
+its share of the parent's core. A worker is only ever waited for once it has a notebook, and then nothing else
+competes with it."""
 
 
 def _stop_workers(pool) -> None:
@@ -474,8 +492,9 @@ def write_drilldown_pages(staging: Path, results: list[ReturnResult]) -> None:
 
 class NotebookRuns:
     """The run's notebooks, each handed to the workers as soon as what it reads is written (the validation
-    page needs only validation/ and run.json, so it runs while the returns are written), then waited for
-    together. Without a pool they run one after another in this process, in `finish`."""
+    page needs only validation/ and run.json, so it runs while the returns are written; a return's page needs
+    its own return, lineage and facts), then waited for together. Without a pool they run one after another
+    in this process, in `finish`."""
 
     def __init__(
         self, staging: Path, parameters: dict, step: Progress, pool: ProcessPoolExecutor | None, total: int
@@ -501,6 +520,12 @@ class NotebookRuns:
                 # the worker that finishes it will very likely take another, so it starts that one's kernel early.
                 more = index < self.total - 2
                 self.futures.append(self.pool.submit(_execute_and_render, *call, in_worker=True, more=more))
+
+    def stop(self) -> None:
+        """The run failed while pages were still being handed over: stop the workers and their kernels now,
+        so that nothing more is written into the staging folder (it is removed or kept as evidence next)."""
+        if self.pool is not None and self.futures:
+            _stop_workers(self.pool)
 
     def finish(self, meanwhile: Callable[[], None] | None = None) -> None:
         """Wait for every notebook (one progress line each); `meanwhile` is done in this process first, while
@@ -584,6 +609,7 @@ def write_returns(
     run: RunInfo | None = None,
     lineage_csv: bool = False,
     exported_from: pd.DataFrame | None = None,
+    written: Callable[[ReturnResult], None] = lambda result: None,
 ) -> None:
     """returns/<stem>.json for every return and the files its registry entry adds (the 1B page and CSV),
     lineage/<stem>.parquet (and .csv with `lineage_csv`), and one workbook for all.
@@ -591,6 +617,8 @@ def write_returns(
     Args:
         exported_from: the classified complaints of an export read through a mapping: the lineage then gives
             each complaint's values as exported beside the codes they became (mapping.with_exported_values).
+        written: called with each return once its files are written, before the next (the run then writes
+            its facts and hands its page to the notebook workers, which start on it while the rest is written).
     """
     for result in results:
         safe_name(result.stem, "return")
@@ -602,6 +630,7 @@ def write_returns(
             if exported_from is not None:
                 lineage = with_exported_values(lineage, exported_from, PERSONAL_DATA_COLUMNS)
             write_lineage(lineage, staging / "lineage" / result.stem, lineage_csv)
+        written(result)
     if results:
         write_workbook(
             staging / "returns" / f"{entity}-{period_end.isoformat()}.xlsx",
@@ -704,24 +733,40 @@ def _build_in(
         begun.read, begun.rows_read, config, entity, period_end, built.results, notebooks, begun.mapping, paths.sheet
     )
     write_run_document(staging, info, config, built.results, prepared.complaints, tie_outs)
-    jobs = notebook_jobs(built.results)
     # The notebooks get the run folder relative to notebooks/, where each executes, and read nothing
     # else: no path enters an executed notebook, so a re-run elsewhere reproduces it byte for byte.
-    runs = NotebookRuns(staging, {"run_dir": ".."}, step, pool, len(jobs)) if notebooks else None
-    write_returns(
-        built.results,
-        staging,
-        entity,
-        period_end,
-        config,
-        info,
-        lineage_csv,
-        prepared.complaints if begun.mapping is not None else None,
+    # Each page is handed to the workers as soon as what it reads is written: the validation page now
+    # (validation/ and run.json), a return's page once its return, lineage and facts are, while the next
+    # return and the workbook are written.
+    runs = (
+        NotebookRuns(staging, {"run_dir": ".."}, step, pool, len(notebook_jobs(built.results))) if notebooks else None
     )
-    write_facts(staging, config, built.results, prepared.complaints, prepared.redress_lines)  # what pages read
+
+    def written(result: ReturnResult) -> None:
+        write_return_facts(staging, config, result, prepared.complaints, prepared.redress_lines)  # what pages read
+        if runs is not None and (job := return_job(result)) is not None:
+            runs.submit([job])
+
+    try:
+        if runs is not None:
+            runs.submit([VALIDATION_JOB])
+        write_returns(
+            built.results,
+            staging,
+            entity,
+            period_end,
+            config,
+            info,
+            lineage_csv,
+            prepared.complaints if begun.mapping is not None else None,
+            written,
+        )
+    except BaseException:
+        if runs is not None:
+            runs.stop()  # before the staging folder the pages are being written into is removed
+        raise
     parameters = run_parameters(paths, entity, period_end)
     if runs is not None:
-        runs.submit(jobs)
         runs.finish(meanwhile=lambda: write_drilldown_pages(staging, built.results))
 
     manifest = build_manifest(
