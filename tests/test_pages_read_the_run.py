@@ -99,3 +99,44 @@ def test_a_rerun_into_another_folder_is_byte_identical_but_the_execution_record(
     differing = [str(p) for p in files if (first / p).read_bytes() != (second / p).read_bytes()]
     assert differing == ["html/index.html", "manifest.json"]  # who ran it and when: these two only
     assert any(str(p).startswith("html/") for p in files) and any(str(p).endswith(".xlsx") for p in files)
+
+
+@pytest.mark.slow
+def test_each_page_is_handed_to_the_workers_only_once_what_it_reads_is_written(tmp_path: Path, monkeypatch) -> None:
+    """Pages start while the rest of the run is written (NotebookRuns.submit per page): the validation page once
+    validation/ and run.json exist, a return's page once its return, lineage and facts do."""
+    from reportkit import runner
+
+    seen: dict[str, list[str]] = {}
+    real = runner.NotebookRuns.submit
+
+    def submit(self, jobs) -> None:
+        for _, stem, return_stem in jobs:
+            reads = ["run.json", "validation/warnings.csv", "validation/checks.csv"]
+            if return_stem is not None:
+                reads += [f"returns/{return_stem}.json", f"lineage/{return_stem}.parquet"]
+                reads += [f"facts/{return_stem}.parquet", f"facts/{return_stem}-complaints.parquet"]
+            seen[stem] = [name for name in reads if not (self.staging / name).is_file()]
+        real(self, jobs)
+
+    monkeypatch.setattr(runner.NotebookRuns, "submit", submit)
+    outcome = run(sample_paths(), "sample-group", pd.Timestamp("2025-12-31").date(), tmp_path / "o", lambda _: None)
+    pages = {p.stem for p in (outcome.folder / "html").glob("*.html")}
+    assert "validation" in seen and "annex1" in seen and set(seen) <= pages
+    # A file a page may read and the run writes (not every return has lineage or charted facts) was there
+    # before its page was handed over.
+    late = {stem: [name for name in missing if (outcome.folder / name).is_file()] for stem, missing in seen.items()}
+    assert {stem: names for stem, names in late.items() if names} == {}
+    assert (outcome.folder / "facts" / "annex1.parquet").is_file() and (outcome.folder / "run.json").is_file()
+
+
+def test_notebook_workers_run_at_a_lower_priority_than_the_run() -> None:
+    import os
+
+    from reportkit.runner import WORKER_NICENESS, _stop_workers, notebook_pool
+
+    pool = notebook_pool()
+    try:
+        assert pool.submit(os.nice, 0).result(timeout=60) == min(19, os.nice(0) + WORKER_NICENESS)
+    finally:
+        _stop_workers(pool)
