@@ -66,3 +66,17 @@ def test_the_excel_benchmark_writes_the_same_export_as_csv_and_workbook(tmp_path
     columns = ["complaint_id", "received_date", "closed_date", "outcome", "product", "goodwill_payment"]
     assert csv[columns].astype(str).equals(xlsx[columns].astype(str))  # the same rows, read the same
     assert "median" in bench_excel.table(results)
+
+
+def test_memory_is_sampled_only_in_the_run_whose_time_is_not_counted(tmp_path, monkeypatch) -> None:
+    import sys
+
+    monkeypatch.setattr(bench, "BENCH", tmp_path)
+    holds_60_mb = [sys.executable, "-c", "import time; block = bytearray(60_000_000); time.sleep(0.5)"]
+    assert bench.timed(holds_60_mb)[1] == 0  # a timed run is not watched
+    seconds, peak_mb = bench.timed(holds_60_mb, sample_memory=True)
+    assert seconds >= 0.5 and peak_mb >= 60
+    calls: list[int] = []
+    row = bench.measure("holds 60 MB", lambda: calls.append(1) or holds_60_mb, runs=2)
+    assert len(calls) == 3  # two timed runs and one watched for memory
+    assert row["peak_mb"] >= 60 and row["min_s"] >= 0.5
