@@ -119,7 +119,8 @@ def _check_nation(nation: str) -> None:
 def bank_holidays(nation: str) -> holidays.HolidayBase:
     """Bank holidays of one part of the UK, including Christmas Day and Good Friday, 2000-2060.
 
-    One-off bank holidays (2022-06-02/03, 2022-09-19, 2023-05-08) are included by `holidays`.
+    One-off bank holidays (2022-06-02/03, 2022-09-19, 2023-05-08; in Scotland only 2026-06-15, appointed by
+    Royal Proclamation of 3 February 2026) are included by `holidays` (0.91 and later: pyproject.toml).
     """
     _check_nation(nation)
     # One year of margin: a period ending in _MAX_YEAR is due early in the next year.

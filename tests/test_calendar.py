@@ -48,6 +48,11 @@ def test_weekday_bank_holidays_match_govuk(division: str, nations: list[str]) ->
         ("2022-09-19", "WLS", False),  # State funeral
         ("2023-05-08", "NIR", False),  # Coronation
         ("2025-01-04", "ENG", False),  # Saturday
+        ("2026-06-15", "SCT", False),  # one-off: Scotland at the World Cup (holidays >= 0.91)
+        ("2026-06-15", "ENG", True),
+        ("2026-06-15", "NIR", True),
+        ("2027-01-04", "SCT", False),  # 2 January 2027 is a Saturday: substitute day in Scotland only
+        ("2027-01-04", "ENG", True),
         ("2025-01-06", "ENG", True),
     ],
 )
@@ -69,6 +74,11 @@ def test_holidays_require_a_known_nation() -> None:
         ("2025-04-17", "SCT", "2025-04-23"),  # Scotland works Easter Monday
         ("2024-12-31", "SCT", "2025-01-07"),  # 1 and 2 January
         ("2024-12-31", "ENG", "2025-01-06"),
+        ("2026-06-12", "SCT", "2026-06-18"),  # Friday before Scotland's one-off holiday of 15 June 2026
+        ("2026-06-12", "ENG", "2026-06-17"),
+        ("2026-12-31", "SCT", "2027-01-07"),  # the last period on today's forms: 1 and 4 January skipped
+        ("2026-12-31", "ENG", "2027-01-06"),
+        ("2026-12-31", "NIR", "2027-01-06"),
     ],
 )
 def test_third_business_day_following(received: str, nation: str, third: str) -> None:
