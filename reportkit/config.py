@@ -30,6 +30,16 @@ from reportkit.taxonomy import load_taxonomy
 RETURN_CODES: tuple[str, ...] = ("annex1", "annex1ab", "annex1ad", "annex1c")
 """Returns a firm can owe under its permissions (Annex 1B follows from annex1/annex1ab by threshold)."""
 
+CLAIMS_MANAGEMENT_RETURNS: tuple[str, ...] = ("annex1ab",)
+"""A firm whose only return is Annex 1AB has permission to carry on only regulated claims management activities."""
+
+
+def claims_management_returns_only(returns: tuple[str, ...]) -> bool:
+    """DISP 1.10.1R(2)(b), DISP 1.10A.1R(1A)(aa): the firm's permission is for claims management activities only
+    (its only return is Annex 1AB)."""
+    return tuple(returns) == CLAIMS_MANAGEMENT_RETURNS
+
+
 CALENDAR_YEAR_RETURNS: tuple[str, ...] = ("annex1ad",)
 """The only return whose period exists without an ARD: Annex 1AD then covers the calendar year (DISP 1.10B.9D).
 Annex 1, 1AB and 1C periods are derived from the ARD (DISP 1.10.4R, 1.10.4AR, 1.10.2AR)."""
@@ -419,6 +429,21 @@ def _boolean(doc: _Document, raw: dict, path: KeyPath, key: str, default: bool) 
     return value
 
 
+def _annual_reporter(doc: _Document, raw: dict, path: KeyPath, returns: tuple[str, ...]) -> bool:
+    """Whether the firm reports once a year (DISP 1.10.1R(2)). A claims-management-only firm always does
+    (DISP 1.10.1R(2)(b)): left out, the key is true for it; given as false, it is refused rather than let a
+    half-yearly period stand for the annual one."""
+    annual_by_rule = claims_management_returns_only(returns)
+    annual = _boolean(doc, raw, path, "annual_reporter", annual_by_rule)
+    if annual_by_rule and not annual:
+        raise doc.error(
+            (*path, "annual_reporter"),
+            "a firm whose only return is annex1ab has permission for claims management only, so it reports once "
+            "a year (DISP 1.10.1R(2)(b)): set annual_reporter: true or leave it out",
+        )
+    return annual
+
+
 def _list(doc: _Document, raw: dict, path: KeyPath, key: str) -> list:
     value = raw[key]
     if not isinstance(value, list):
@@ -530,7 +555,7 @@ def _parse_firm(doc: _Document, raw: Any, index: int) -> Firm:
         trading_names=tuple(t.strip() for t in trading),
         accounting_reference_date=ard,
         calendar_year=ard is None,
-        annual_reporter=_boolean(doc, raw, path, "annual_reporter", False),
+        annual_reporter=_annual_reporter(doc, raw, path, returns),
         business_days=nation,
         returns=returns,
         products=codes("products"),
@@ -817,8 +842,9 @@ def starting_config(
             "    # Trading names and brands, shown on the Annex 1B summary.",
             "    # trading_names: []",
             "    # true only for a firm that reports once a year under DISP 1.10.1R(2): credit-related activities",
-            "    # only with revenue from them of at most 5 million pounds a year, or claims management only.",
-            "    # annual_reporter: false",
+            "    # only with revenue from them of at most 5 million pounds a year, or claims management only (a firm",
+            "    # whose only return is annex1ab: true when left out, and false is refused).",
+            f"    # annual_reporter: {'true' if claims_management_returns_only(tuple(returns)) else 'false'}",
             "    # What the firm does business in. A product or service listed here with no complaints is reported",
             "    # as 0; one not listed is left blank, as the FCA asks.",
         ]

@@ -14,19 +14,16 @@ from dataclasses import dataclass
 
 from reportkit import calendar
 from reportkit.calendar import Period, ReferenceDate
-from reportkit.config import Config, Firm
+from reportkit.config import Config, Firm, claims_management_returns_only
 from reportkit.errors import InputError
 
 PUBLISHED_RETURNS = ("annex1", "annex1ab")
 """DISP 1.10A.1R: the complaints data summary is of reports under DISP 1.10.1R (Annex 1 and 1AB)."""
 
-CLAIMS_MANAGEMENT_RETURNS = ("annex1ab",)
-"""A firm whose only return is Annex 1AB has permission only for claims management (DISP 1.10A.1R(1A)(aa))."""
-
 
 def claims_management_only(firm: Firm) -> bool:
     """DISP 1.10A.1R(1A)(aa): the firm has permission to carry on only regulated claims management activities."""
-    return tuple(firm.returns) == CLAIMS_MANAGEMENT_RETURNS
+    return claims_management_returns_only(firm.returns)
 
 
 def summary_can_be_owed(reporting_firm: Firm, return_code: str) -> bool:

@@ -44,6 +44,7 @@ def firm_settings(firm: Firm, config: Config, labels: list[tuple[str, str]]) -> 
     """Setting label -> value in words for one firm, in the order they are printed."""
     settings = {
         "year end": year_end(firm),
+        "reporting": "annual (DISP 1.10.1R(2))" if firm.annual_reporter else "half-yearly",
         "bank holidays": f"{firm.business_days} ({NATION_NAMES.get(firm.business_days, firm.business_days)})",
         "returns owed": ", ".join(firm.returns) or "none",
     }

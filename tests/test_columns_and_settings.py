@@ -228,7 +228,8 @@ def test_repeated_header_in_excel_is_an_error(ws) -> None:
 # --- settings printed ------------------------------------------------------------------------------------
 
 SINGLE_FIRM_LINE = (
-    "settings for firm 123456 (Example Bank plc): year end 31 December; bank holidays ENG (England); "
+    "settings for firm 123456 (Example Bank plc): year end 31 December; reporting half-yearly; bank holidays ENG "
+    "(England); "
     "returns owed annex1; products declared current_accounts, credit_cards; credit activities declared "
     "credit_broking; redress attribution closed_in_period"
 )
@@ -264,7 +265,8 @@ def test_group_settings_once_then_the_member_that_differs(ws) -> None:
     config, _ = api.read_inputs(ws.paths(ROWS, firms=group_firms(), groups=[GROUP]))
     assert config_lines(config, "example-group") == [
         "settings for group example-group (members 123456, 234567, 345678; reporting firm 123456; reported jointly "
-        "annex1): year end 31 March; bank holidays ENG (England); returns owed annex1; products declared "
+        "annex1): year end 31 March; reporting half-yearly; bank holidays ENG (England); returns owed annex1; "
+        "products declared "
         "current_accounts, credit_cards; credit activities declared credit_broking; redress attribution "
         "closed_in_period",
         "  firm 345678 (Example Scotland Ltd) differs: bank holidays SCT (Scotland); products declared none",

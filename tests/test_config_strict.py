@@ -824,3 +824,52 @@ def test_the_example_in_the_configuration_reference_loads(tmp_path) -> None:
     config = parse_config(example, Path("configuration.md"))
     assert list(config.firms) == ["123456", "234567"]
     assert config.groups["example-group"].members == ("123456", "234567")
+
+
+CMC_FIRM = """\
+firms:
+  - frn: "123456"
+    name: Example Claims Ltd
+    accounting_reference_date: "09-30"
+    business_days: ENG
+    returns: [annex1ab]
+    cmc_claim_types: [financial_services]
+"""
+
+
+def test_a_claims_management_only_firm_reports_annually_when_annual_reporter_is_left_out(tmp_path) -> None:
+    """DISP 1.10.1R(2)(b): its Annex 1AB covers the year after its ARD, not two half-years."""
+    path = write(tmp_path, CMC_FIRM)
+    assert load_config(path).firms["123456"].annual_reporter is True
+    result = CliRunner().invoke(
+        cli.main,
+        ["calendar", "--config", str(path), "--entity", "123456", "--from", "2025-01-01", "--to", "2026-12-31",
+         "--json"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert [(r["return"], r["period_start"], r["period_end"]) for r in json.loads(result.stdout)] == [
+        ("annex1ab", "2024-10-01", "2025-09-30"),
+        ("annex1ab", "2025-10-01", "2026-09-30"),
+        ("annex1ab", "2026-10-01", "2026-12-31"),  # shortened at the 2027 boundary
+    ]
+
+
+def test_a_claims_management_only_firm_given_annual_reporter_false_is_refused(tmp_path) -> None:
+    text = CMC_FIRM.replace("    returns: [annex1ab]\n", "    returns: [annex1ab]\n    annual_reporter: false\n")
+    assert error_of(tmp_path, text) == (
+        ", line 7, column 22: firms[0].annual_reporter: a firm whose only return is annex1ab has permission for "
+        "claims management only, so it reports once a year (DISP 1.10.1R(2)(b)): set annual_reporter: true or "
+        "leave it out"
+    )
+
+
+@pytest.mark.parametrize("returns", ["[annex1]", "[annex1, annex1ab]"])
+def test_annual_reporter_left_out_is_false_for_any_other_firm(tmp_path, returns) -> None:
+    text = CMC_FIRM.replace("returns: [annex1ab]", f"returns: {returns}")
+    assert load_config(write(tmp_path, text)).firms["123456"].annual_reporter is False
+
+
+def test_init_config_for_a_claims_management_firm_shows_annual_reporter_true() -> None:
+    text = starting_config([("123456", "Claims Ltd")], returns=["annex1ab"])
+    assert "    # annual_reporter: true\n" in text
+    assert parse_config(text, Path("a.yaml")).firms["123456"].annual_reporter is True
