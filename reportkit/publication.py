@@ -49,7 +49,7 @@ def write_csv(document: dict[str, Any], path: Path) -> Path:
     return path
 
 
-def render_page(document: dict[str, Any]) -> str:
+def render_page(document: dict[str, Any], period_note: str | None = None) -> str:
     """A self-contained HTML page (no scripts, no external files) with captioned tables and header cells."""
     layout = document_layout(document)
     spec = layout.tables["1B"]
@@ -77,6 +77,7 @@ def render_page(document: dict[str, Any]) -> str:
         )
     trading = ", ".join(esc(t) for t in header["trading_names"]) or "none"
     note = f"\n<p>{esc(' '.join(layout.raw['layout_note'].split()))}</p>" if layout.raw.get("layout_note") else ""
+    shortened = f"\n<dt>Period note</dt><dd>{esc(period_note)}</dd>" if period_note else ""
     return f"""<!DOCTYPE html>
 <html lang="en-GB">
 <head>
@@ -98,7 +99,7 @@ th[scope="row"], thead th {{ text-align: left; background: #f3f2f1; }}
 <dt>Firm</dt><dd>{esc(header["firm_name"])}</dd>
 <dt>Trading names covered</dt><dd>{trading}</dd>
 <dt>Firms covered</dt><dd>{firms}</dd>
-<dt>Reporting period</dt><dd>{esc(header["period_start"])} to {esc(header["period_end"])}</dd>
+<dt>Reporting period</dt><dd>{esc(header["period_start"])} to {esc(header["period_end"])}</dd>{shortened}
 </dl>{note}
 <table>
 <caption>{esc(spec.title)}</caption>
@@ -115,6 +116,6 @@ th[scope="row"], thead th {{ text-align: left; background: #f3f2f1; }}
 """
 
 
-def write_page(document: dict[str, Any], path: Path) -> Path:
-    path.write_text(render_page(document), encoding="utf-8")
+def write_page(document: dict[str, Any], path: Path, period_note: str | None = None) -> Path:
+    path.write_text(render_page(document, period_note), encoding="utf-8")
     return path

@@ -50,7 +50,7 @@ def _link(href: str, text: str) -> str:
     return f'<a href="{html.escape(href)}">{html.escape(text)}</a>'
 
 
-def _returns_section(folder: Path, manifest: dict[str, Any]) -> str:
+def _returns_section(folder: Path, manifest: dict[str, Any], notes: dict[str, Any]) -> str:
     body = []
     for stem in manifest["returns"]:
         document = json.loads((folder / "returns" / f"{stem}.json").read_text(encoding="utf-8"))
@@ -66,7 +66,7 @@ def _returns_section(folder: Path, manifest: dict[str, Any]) -> str:
         body.append(
             [
                 _th(html.escape(stem)),
-                _td(f"{document['period']['start']} to {document['period']['end']}"),
+                _td(_period_text(document, notes.get(stem, {}).get("note"))),
                 _td("yes" if document["nil_return"] else "no"),
                 _td(calendar.due_date(end).isoformat()),
                 _td(publish or ""),
@@ -84,6 +84,12 @@ def _returns_section(folder: Path, manifest: dict[str, Any]) -> str:
         [[_th(html.escape(s["return"])), _td(s["reason"])] for s in manifest["skipped"]],
     )
     return produced + skipped
+
+
+def _period_text(document: dict[str, Any], note: str | None) -> str:
+    """A return's period, and why it was shortened when it was (the 2027 boundary)."""
+    period = f"{document['period']['start']} to {document['period']['end']}"
+    return f"{period} ({note})" if note else period
 
 
 def _reconciliation_section(run: dict[str, Any]) -> str:
@@ -186,7 +192,7 @@ a {{ color: #1d4f91; }}
 {_table("Firms covered", ["FRN", "Name", "Bank holidays (time bands)"], firms)}
 <p>Due dates count business days on the England and Wales calendar (returns are submitted to the FCA in England).</p>
 <h2>Returns</h2>
-{_returns_section(folder, manifest)}
+{_returns_section(folder, manifest, run.get("returns", {}))}
 <h2>Reconciliation</h2>
 {_reconciliation_section(run)}
 <h2>Tie-outs</h2>

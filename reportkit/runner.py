@@ -624,7 +624,7 @@ def write_returns(
         safe_name(result.stem, "return")
         write_json(staging / "returns" / f"{result.stem}.json", result.document)
         for write in RETURNS[result.code].outputs:
-            write(result.document, staging / "returns" / result.stem)
+            write(result.document, staging / "returns" / result.stem, schedule.document_note(config, result.document))
         if len(result.lineage):
             lineage = result.lineage
             if exported_from is not None:

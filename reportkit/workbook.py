@@ -31,6 +31,7 @@ from reportkit.layouts import ColumnSpec, TableSpec, document_layout
 from reportkit.measures import redress_basis_statement
 from reportkit.returns.common import ReturnResult
 from reportkit.runinfo import RunInfo
+from reportkit.schedule import document_note
 
 TABLE_MARKER = "Table "
 """Column B of each table's code row reads "Table <key>", so tests and tools can find the table."""
@@ -257,6 +258,7 @@ def _write_sheet(book, formats: dict, sheet_name: str, result: ReturnResult, con
         ("Firms covered", ", ".join(document["firms"])),
         ("Period start", document["period"]["start"]),
         ("Period end", document["period"]["end"]),
+        *((("Period note", note),) if (note := document_note(config, document)) else ()),
         ("Layout version", document["layout_version"]),
         *((("Layout note", " ".join(layout.raw["layout_note"].split())),) if layout.raw.get("layout_note") else ()),
     ):
@@ -293,7 +295,7 @@ def _write_sheet(book, formats: dict, sheet_name: str, result: ReturnResult, con
     sheet.finish(2 if run else 1, value_columns, run)
 
 
-def _write_run_sheet(book, formats: dict, run: RunInfo) -> None:
+def _write_run_sheet(book, formats: dict, run: RunInfo, period_notes: list[str]) -> None:
     """The Run sheet: what produced this workbook. No user, host or time: those are in manifest.json."""
     sheet = _Sheet(book, book.add_worksheet(RUN_SHEET), formats)
     sheet.text(0, 0, "Run information", sized=False, bold=True, font_size=14)
@@ -306,6 +308,7 @@ def _write_run_sheet(book, formats: dict, run: RunInfo) -> None:
         ("Entity", f"{run.entity_name} ({run.entity})"),
         ("Period end asked for", run.period_end.isoformat()),
         ("Period(s)", "; ".join(f"{start} to {end}" for start, end in run.periods)),
+        *(("Period note", note) for note in period_notes),
         ("Regime", ", ".join(run.regimes)),
         ("Bank-holiday calendar(s)", ", ".join(dict.fromkeys(firm.calendar for firm in run.firms))),
         ("Who ran it and when", "in manifest.json, which records the same run id"),
@@ -366,7 +369,8 @@ def write_workbook(
         for sheet_name, result in results:
             _write_sheet(book, formats, sheet_name, result, config, run)
         if run is not None:
-            _write_run_sheet(book, formats, run)
+            notes = [note for _, result in results if (note := document_note(config, result.document))]
+            _write_run_sheet(book, formats, run, list(dict.fromkeys(notes)))
     finally:
         book.close()
     return path

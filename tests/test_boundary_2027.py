@@ -433,3 +433,30 @@ def test_rendered_page_of_the_shortened_period_carries_the_note(ws, tmp_path) ->
     html = (outcome.folder / "html" / "annex1.html").read_text(encoding="utf-8")
     assert "Shortened period." in html and "ends 2026-12-31, not 2027-03-31" in html
     assert "our reading until the FCA publishes transitional provisions" in html
+
+
+def test_every_place_showing_the_shortened_period_says_so(ws, tmp_path) -> None:
+    """rules.md: say so wherever the shortened period is shown: the workbook's return and Run sheets, the review
+    page and the public Annex 1B page (500 complaints, so the summary is owed)."""
+    import openpyxl
+
+    rows = [complaint(f"C{i}", "2026-10-05", "2026-10-06") for i in range(500)]
+    paths = ws.paths(rows, firms=[{**MARCH, "returns": ["annex1"]}])
+    folder = run(paths, "123456", D("2026-12-31"), tmp_path / "out", quiet, notebooks=False).folder
+    book = openpyxl.load_workbook(folder / "returns" / "123456-2026-12-31.xlsx")
+    for sheet in book.worksheets:  # Annex 1, Annex 1B and Run
+        filled = [[c for c in r if c is not None] for r in sheet.iter_rows(values_only=True)]
+        assert [r for r in filled if r[:1] == ["Period note"]] == [["Period note", NOTE_MARCH]], sheet.title
+    assert NOTE_MARCH in (folder / "html" / "index.html").read_text(encoding="utf-8")
+    page = (folder / "returns" / "annex1b.html").read_text(encoding="utf-8")
+    assert f"<dt>Period note</dt><dd>{NOTE_MARCH}</dd>" in page
+
+
+def test_a_full_period_shows_no_period_note(ws, tmp_path) -> None:
+    rows = [complaint(f"C{i}", "2026-10-05", "2026-10-06") for i in range(500)]
+    folder = run(ws.paths(rows), "123456", D("2026-12-31"), tmp_path / "out", quiet, notebooks=False).folder
+    book = __import__("openpyxl").load_workbook(folder / "returns" / "123456-2026-12-31.xlsx")
+    assert len(book.worksheets) == 3
+    assert not any("Period note" in r for sheet in book.worksheets for r in sheet.iter_rows(values_only=True))
+    assert "Period note" not in (folder / "returns" / "annex1b.html").read_text(encoding="utf-8")
+    assert "shortened" not in (folder / "html" / "index.html").read_text(encoding="utf-8")

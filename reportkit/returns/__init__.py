@@ -20,8 +20,9 @@ from reportkit.returns.annex1b import build_annex1b
 from reportkit.returns.annex1c import build_annex1c
 from reportkit.returns.common import BuildInputs, ReturnResult
 
-OutputWriter = Callable[[dict[str, Any], Path], None]
-"""Writes one more file of a return from its JSON document: (document, path without suffix)."""
+OutputWriter = Callable[[dict[str, Any], Path, str | None], None]
+"""Writes one more file of a return from its JSON document: (document, path without suffix, the note on a
+shortened period or None)."""
 
 
 @dataclass(frozen=True)
@@ -35,12 +36,12 @@ class SummarySpec:
     build: Callable[[BuildInputs], ReturnResult]
 
 
-def _public_page(document: dict[str, Any], base: Path) -> None:
-    write_page(document, base.with_suffix(".html"))
+def _public_page(document: dict[str, Any], base: Path, period_note: str | None) -> None:
+    write_page(document, base.with_suffix(".html"), period_note)
 
 
-def _public_csv(document: dict[str, Any], base: Path) -> None:
-    write_csv(document, base.with_suffix(".csv"))
+def _public_csv(document: dict[str, Any], base: Path, period_note: str | None) -> None:
+    write_csv(document, base.with_suffix(".csv"))  # the table only: it shows no period, so needs no note
 
 
 @dataclass(frozen=True)
