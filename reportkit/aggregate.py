@@ -307,6 +307,9 @@ def build_lineage(return_code: str, spec: TableSpec, data: TableInput, cells: Ce
             contributes &= (data.complaints[spec.column_dimension] == column.code).to_numpy()
         non_blank_rows = [code for code, row in cells.items() if row.get(column.code) is not None]
         mask = contributes & rows.isin(non_blank_rows).to_numpy(dtype=bool)
+        if column.most_of:  # Annex 1B's main cause: the complaints of the cause it names, not the whole row
+            named = rows.map({code: row[column.code] for code, row in cells.items()}).astype(object)
+            mask &= (data.complaints[DIMENSIONS[column.most_of].column].astype(object) == named).to_numpy(dtype=bool)
         if not mask.any():
             continue
         chosen = data.complaints.loc[

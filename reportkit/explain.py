@@ -91,7 +91,8 @@ class ReturnExplanation:
     placements: list[Placement] = field(default_factory=list)
     left_out: list[str] = field(default_factory=list)
     summarises: str | None = None
-    """For an Annex 1B summary (which keeps no lineage): the return it summarises, where that counts the complaint."""
+    """For an Annex 1B summary of a run made before summaries kept lineage (an earlier reportkit): the return it
+    summarises, where that counts the complaint."""
 
     def lines(self) -> list[str]:
         if self.summarises:
@@ -286,8 +287,8 @@ def explain(folder: Path, complaint_id: str, frn: str | None = None) -> list[Exp
             placements = _placements(stem, document, lineage.get(stem), own_frn, str(complaint_id))
             left = [] if placements else _left_out(stem, document, complaint)
             items.append(ReturnExplanation(stem, title, placements, left))
-        for item in items:  # a summary keeps no lineage: it counts what the return it summarises counts
-            if documents[item.stem]["return"] == "annex1b" and not item.placements:
+        for item in items:  # a summary from a run made before summaries kept lineage: what its source counts
+            if documents[item.stem]["return"] == "annex1b" and not item.placements and item.stem not in lineage:
                 source = next((s for s in _summarised(item.stem) if s in counted_in(items)), None)
                 if source is not None:
                     item.summarises, item.left_out = source, []

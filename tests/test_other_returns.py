@@ -356,3 +356,30 @@ def test_cells_read_as_the_form_would_show_them(value, text: str) -> None:
     from reportkit.views import cell_text
 
     assert cell_text(value) == text
+
+
+def test_the_summary_keeps_lineage_that_ties_to_its_cells(tmp_path) -> None:
+    """interface.md: lineage for every non-blank cell. Annex 1B's counts are its complaints; its main cause's are
+    the complaints opened with that cause; the credit row's are the Part B complaints it counts."""
+    from reportkit.sample import write_sample
+
+    files = write_sample(tmp_path)
+    paths = api.InputPaths.of(files["config"], files["complaints"], files["redress"], files["context"])
+    prepared = api.prepare(paths)
+    built = api.build_all(prepared, "sample-group", dt.date(2025, 12, 31))
+    summary = next(r for r in built.results if r.stem == "annex1b")
+    lineage = summary.lineage.astype({"table": str, "row": str, "column": str})
+    cells = summary.document["tables"]["1B"]
+    for code, row in cells.items():
+        for column in ("opened", "closed"):
+            behind = lineage[(lineage["table"] == "1B") & (lineage["row"] == code) & (lineage["column"] == column)]
+            assert len(behind) == (row[column] or 0), (code, column)
+        main = lineage[(lineage["row"] == code) & (lineage["column"] == "main_cause")]
+        causes = set(prepared.complaints.loc[main.index, "cause"].astype(str)) if len(main) else set()
+        assert causes == ({row["main_cause"]} if row["main_cause"] else set()), code
+    credit = summary.document["tables"]["credit"]["credit_related"]
+    for column in ("received", "closed"):
+        behind = lineage[(lineage["table"] == "credit") & (lineage["column"] == column)]
+        assert len(behind) == credit[column] > 0, column
+        assert set(behind["row"]) == {"credit_related"}
+    assert not lineage["complaint_id"].isna().any()

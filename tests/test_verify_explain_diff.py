@@ -330,10 +330,15 @@ def test_explain_a_payment_complaint_cites_annex_1ad_paragraphs_and_the_summary(
     ]
     (counted,) = explain(sample_run, "100001-0000875")
     summary = next(item for item in counted.returns if item.stem == "annex1b")
-    assert summary.lines() == [
-        "annex1b (Complaints data summary (DISP 1 Annex 1BR)): counted through annex1, whose totals it summarises "
-        "(DISP 1.10A.1R, DISP 1 Annex 1BR)"
-    ]
+    # The summary keeps its own lineage: the cells of the complaint's product group, and the main cause only
+    # when the complaint's cause is that row's main cause (delays_timescales for home finance; this one is
+    # unsuitable_advice).
+    assert [(p.table, p.row, p.column) for p in summary.placements] == [
+        ("1B", "home_finance", column)
+        for column in ("provision_per_1000", "intermediation_per_1000", "opened", "closed",
+                       "pct_closed_3_days_to_8_weeks")
+    ]  # fmt: skip
+    assert summary.summarises is None
 
 
 def test_verify_and_diff_the_sample_group(sample_run) -> None:

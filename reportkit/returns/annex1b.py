@@ -9,7 +9,14 @@ from __future__ import annotations
 from typing import Any
 
 from reportkit import rules
-from reportkit.aggregate import TableInput, active_codes, build_cells
+from reportkit.aggregate import (
+    TableInput,
+    active_codes,
+    build_cells,
+    build_lineage,
+    concat_lineage,
+    lineage_frame,
+)
 from reportkit.calendar import publication_deadline
 from reportkit.layouts import Layout, load_layout
 from reportkit.returns import annex1
@@ -44,6 +51,7 @@ def build_annex1b(inputs: BuildInputs) -> ReturnResult:
     data = TableInput(complaints[part_a], facts[part_a], inputs.firms, inputs.period, inputs.context, False)
     rows = build_cells(layout.tables["1B"], data)
     tables: dict[str, dict] = {"1B": rows}
+    lineage = [build_lineage(RETURN_CODE, layout.tables["1B"], data, rows)]
     part_b = load_layout("annex1").tables["B"]
     b_data = TableInput(complaints[~part_a], facts[~part_a], inputs.firms, inputs.period, inputs.context, False)
     if active_codes(part_b, b_data):  # Part B is not all blank
@@ -55,11 +63,28 @@ def build_annex1b(inputs: BuildInputs) -> ReturnResult:
                 "pct_upheld": rules.summary_percentage(int(sums["upheld"]), int(sums["closed"])),
             }
         }
+        lineage += credit_lineage(complaints[~part_a], facts[~part_a], tables["credit"]["credit_related"])
 
     document = document_shell(layout, inputs, False)
     document["header"] = summary_header(layout, inputs)
     document["tables"] = tables
-    return ReturnResult(document)
+    return ReturnResult(document, concat_lineage(lineage))
+
+
+CREDIT_MEASURES = {"received": "opened", "closed": "closed", "pct_upheld": "upheld"}
+"""The fact behind each cell of the credit-related row: a percentage's complaints are those it counts."""
+
+
+def credit_lineage(complaints, facts, cells: dict[str, Any]) -> list:
+    """Lineage of the credit-related row: for each non-blank cell, the Part B complaints it counts."""
+    parts = []
+    for column, measure in CREDIT_MEASURES.items():
+        counted = facts[measure].to_numpy() != 0
+        if cells.get(column) is None or not counted.any():
+            continue
+        chosen = complaints.loc[counted, ["firm_frn", "complaint_id"]]
+        parts.append(lineage_frame(RETURN_CODE, "credit", "credit_related", column, chosen))
+    return parts
 
 
 def summary_header(layout: Layout, inputs: BuildInputs) -> dict[str, Any]:

@@ -10,7 +10,7 @@ same complaints, the same facts and the same rows with numbers, so its opened pe
 from __future__ import annotations
 
 from reportkit import rules
-from reportkit.aggregate import TableInput, build_cells
+from reportkit.aggregate import TableInput, build_cells, build_lineage
 from reportkit.layouts import load_layout
 from reportkit.returns import annex1ab
 from reportkit.returns.annex1b import summary_header
@@ -47,5 +47,6 @@ def build_annex1b_cmc(inputs: BuildInputs) -> ReturnResult:
     handled = annex1ab.handled_claim_types(inputs, complaints)
     document = document_shell(layout, inputs, False)
     document["header"] = summary_header(layout, inputs)
-    document["tables"] = {"1B": build_cells(layout.tables["1B"], data, active=handled)}
-    return ReturnResult(document)
+    rows = build_cells(layout.tables["1B"], data, active=handled)
+    document["tables"] = {"1B": rows}
+    return ReturnResult(document, build_lineage(layout.return_code, layout.tables["1B"], data, rows))
