@@ -16,11 +16,17 @@ from typing import Any
 import pandas as pd
 
 from reportkit.calendar import Period
-from reportkit.config import Config
+from reportkit.config import Config, Firm
 from reportkit.distinct import text_of
 from reportkit.errors import ReportkitError
 from reportkit.returns.common import BuildInputs, ReturnResult
-from reportkit.rules import ANNEX1_BANDS, ANNEX1AD_BANDS, part_a_variant
+from reportkit.rules import (
+    ANNEX1_BANDS,
+    ANNEX1AD_BANDS,
+    part_a_variant,
+    publication_required,
+    publication_threshold,
+)
 
 
 class TieOutFailed(ReportkitError):
@@ -79,6 +85,9 @@ def _scope(complaints: pd.DataFrame, kind: str, frns: list[str]) -> pd.Series:
     firms = complaints["firm_frn"].isin(frns)
     if kind == "payment":
         return firms & complaints["in_scope_1ad"]
+    if kind == "part_b":  # credit-related complaints about no Part A product
+        part_b = complaints["product"].isna() & complaints["credit_activity"].notna()
+        return firms & complaints["in_scope_annex1"] & part_b
     column = {"part_a": "product", "cmc": "cmc_claim_type", "adviser": "adviser_key"}[kind]
     return firms & complaints["in_scope_annex1"] & complaints[column].notna()
 
@@ -108,12 +117,32 @@ def return_tieouts(result: ReturnResult, complaints: pd.DataFrame) -> list[TieOu
                open_at_end(complaints, scope, _period(document).end)),
     ]  # fmt: skip
     if document["return"] == "annex1":
-        part_b = _cells(document["tables"]["B"], ("received",))
-        checks.append(
+        table_b = document["tables"]["B"]
+        part_b = _cells(table_b, ("received",))
+        checks += [
             TieOut(stem, "Part A-1/A-2 follows Part A + Part B received (DISP 1.10.2R)", header["part_a"],
-                   part_a_variant(header["opened"] + part_b))
-        )  # fmt: skip
+                   part_a_variant(header["opened"] + part_b)),
+            TieOut(stem, "Part B: outstanding at start + received - closed = still open at the period end (counted "
+                   "afresh)", _cells(table_b, ("outstanding_at_start", "received")) - _cells(table_b, ("closed",)),
+                   open_at_end(complaints, _scope(complaints, "part_b", document["firms"]), _period(document).end)),
+        ]  # fmt: skip
     return checks
+
+
+def publication_tieout(result: ReturnResult, reporting_firm: Firm) -> list[TieOut]:
+    """Annex 1: the publication-consent question is asked exactly when Part A + Part B received reach the
+    publication threshold (DISP 1.10A.1R; 1,000 for (1A) firms), counted from the return's own figures."""
+    document = result.document
+    if document["return"] != "annex1" or document["nil_return"]:
+        return []
+    header = document["header"]
+    received = header["opened"] + _cells(document["tables"]["B"], ("received",))
+    threshold = publication_threshold(reporting_firm.annual_reporter)
+    return [
+        TieOut(result.stem, f"publication consent asked when Part A + Part B received reach {threshold} "
+               "(DISP 1.10A.1R)", header["publication_consent"] is not None,
+               publication_required(received, reporting_firm.annual_reporter)),
+    ]  # fmt: skip
 
 
 def summary_tieouts(summary: ReturnResult, source: ReturnResult) -> list[TieOut]:
@@ -234,6 +263,7 @@ def check_tieouts(
         firms = [config.firm(frn) for frn in result.document["firms"]]
         inputs = BuildInputs(complaints, redress_lines, context, config, firms, _period(result.document))
         found += return_tieouts(result, complaints)
+        found += publication_tieout(result, firms[0])
         found += joint_tieouts(result, inputs)
         if result.code == "annex1b":
             for source_code in ("annex1", "annex1ab"):

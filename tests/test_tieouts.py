@@ -34,6 +34,8 @@ def test_every_tie_out_holds_on_the_sample_and_the_1ad_comparison_is_only_shown(
     checks = {(t.stem, t.check.split(":")[0]) for t in found}
     assert ("annex1", "joint opened = sum of the members computed alone") in checks
     assert ("annex1b", "banking_credit_cards") in checks
+    assert ("annex1", "Part B") in checks
+    assert any(stem == "annex1" and check.startswith("publication consent asked") for stem, check in checks)
     shown = [t for t in found if not t.must_hold]
     assert [t.stem for t in shown] == ["annex1ad--100001", "annex1ad--100002"]
     assert (shown[1].left, shown[1].right) == (510, 498) and "not eligible complainants" in shown[1].why_they_may_differ
@@ -46,6 +48,14 @@ def test_every_tie_out_holds_on_the_sample_and_the_1ad_comparison_is_only_shown(
         ("annex1", lambda d: d["header"].update(part_a="A-1"), "Part A-1/A-2 follows"),
         ("annex1b", lambda d: d["tables"]["1B"]["home_finance"].update(closed=1), "home_finance: closed = Annex 1"),
         ("annex1ad--100002", lambda d: d["header"].update(outstanding_at_start=0), "still open at the period end"),
+        (
+            "annex1",
+            lambda d: d["tables"]["B"]["credit_broking"].update(
+                closed=d["tables"]["B"]["credit_broking"]["closed"] + 1
+            ),
+            "Part B: outstanding at start \\+ received - closed = still open",
+        ),
+        ("annex1", lambda d: d["header"].update(publication_consent=None), "publication consent asked when"),
         (
             "annex1",
             lambda d: d["header"].update(outstanding_at_start=d["header"]["outstanding_at_start"] - 1),
