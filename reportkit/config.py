@@ -34,6 +34,18 @@ CLAIMS_MANAGEMENT_RETURNS: tuple[str, ...] = ("annex1ab",)
 """A firm whose only return is Annex 1AB has permission to carry on only regulated claims management activities."""
 
 
+def unreadable(exc: yaml.YAMLError, text: str) -> str:
+    """What YAML's reader refused, in one line: a character YAML allows nowhere (a control character such as
+    U+0007), with its line and column; other reader errors in their own words."""
+    position = getattr(exc, "position", None)
+    character = getattr(exc, "character", None)
+    if isinstance(position, int) and isinstance(character, int):
+        line = text.count("\n", 0, position) + 1
+        column = position - (text.rfind("\n", 0, position) + 1) + 1
+        return f"line {line}, column {column}: the character U+{character:04X} is not allowed in YAML; remove it"
+    return _one_line(str(exc))
+
+
 def claims_management_returns_only(returns: tuple[str, ...]) -> bool:
     """DISP 1.10.1R(2)(b), DISP 1.10A.1R(1A)(aa): the firm's permission is for claims management activities only
     (its only return is Annex 1AB)."""
@@ -224,7 +236,10 @@ class _Document:
         self.scalar_text: dict[KeyPath, str] = {}
         """Each scalar as written, so a message shows `012345`, not the number YAML made of it."""
         self._count = 0
-        loader = YAML_LOADER(text)
+        try:
+            loader = YAML_LOADER(text)
+        except yaml.YAMLError as exc:  # a character YAML refuses anywhere (a control character): read no further
+            raise InputError(f"configuration {self.path}: cannot be read as YAML: {unreadable(exc, text)}") from None
         try:
             try:
                 node = loader.get_single_node()
@@ -238,7 +253,10 @@ class _Document:
             loader.dispose()
 
     def _syntax_error(self, text: str) -> InputError:
-        loader = yaml.SafeLoader(text)
+        try:
+            loader = yaml.SafeLoader(text)
+        except yaml.YAMLError as exc:
+            return InputError(f"configuration {self.path}: cannot be read as YAML: {unreadable(exc, text)}")
         try:
             loader.get_single_node()
         except yaml.MarkedYAMLError as exc:

@@ -35,7 +35,7 @@ import pandas as pd
 import yaml
 
 from reportkit.codes import fixed_values
-from reportkit.config import YAML_LOADER, did_you_mean
+from reportkit.config import YAML_LOADER, did_you_mean, unreadable
 from reportkit.errors import EnvironmentProblem, InputError
 from reportkit.paths import EXPECTATIONS_DIR
 from reportkit.schema import load_schema
@@ -154,7 +154,10 @@ class _Reader:
     def __init__(self, path: Path, text: str) -> None:
         self.path = path
         self.marks: dict[tuple, yaml.Mark] = {}
-        loader = YAML_LOADER(text)
+        try:
+            loader = YAML_LOADER(text)
+        except yaml.YAMLError as exc:  # a character YAML refuses anywhere (a control character): read no further
+            raise InputError(f"mapping {self.path}: cannot be read as YAML: {unreadable(exc, text)}") from None
         try:
             try:
                 node = loader.get_single_node()
@@ -166,7 +169,10 @@ class _Reader:
 
     def _syntax_error(self, text: str) -> InputError:
         # The pure-Python parser says what it expected and found (libyaml is terser); both agree on where.
-        loader = yaml.SafeLoader(text)
+        try:
+            loader = yaml.SafeLoader(text)
+        except yaml.YAMLError as exc:
+            return InputError(f"mapping {self.path}: cannot be read as YAML: {unreadable(exc, text)}")
         try:
             loader.get_single_node()
         except yaml.MarkedYAMLError as exc:

@@ -609,6 +609,9 @@ def test_an_empty_or_non_mapping_or_non_utf8_file(tmp_path) -> None:
     path.write_bytes(BASE.encode("utf-16"))
     with pytest.raises(InputError, match=r"^configuration file \S+ is not UTF-8 text \(byte 1\); save it as UTF-8$"):
         load_config(path)
+    assert error_of(tmp_path, "firms:\n  - frn: \x07\n") == (
+        ": cannot be read as YAML: line 2, column 10: the character U+0007 is not allowed in YAML; remove it"
+    )
     path.write_bytes(b"\xef\xbb\xbf" + BASE.encode())  # a byte order mark is fine
     assert list(load_config(path).firms) == ["123456", "234567"]
 

@@ -143,6 +143,10 @@ def _mapping(text: str) -> dict:
             r"columns.redress: expected the file's",
         ),
         ("columns: {a: b\n", r"cannot be read as YAML"),
+        (
+            "columns:\n  complaints: {a: \x01b}\n",
+            r"cannot be read as YAML: line 2, column 19: the character U\+0001 is not allowed in YAML; remove it$",
+        ),
     ],
 )
 def test_a_bad_mapping_is_refused_with_the_line_and_a_did_you_mean(text, message) -> None:
