@@ -43,10 +43,12 @@ def heading(run_dir: str | None) -> str:
     mi = read_mi(run_dir)
     inputs = ", ".join(f"{i['role']} {i['name']} ({i['rows']:,} rows)" if i["rows"] is not None else
                        f"{i['role']} {i['name']}" for i in mi["inputs"])  # fmt: skip
-    firms = ", ".join(f"{f['name']} ({f['frn']})" for f in mi["firms"])
+    import html
+
+    firms = ", ".join(f"{html.escape(f['name'])} ({f['frn']})" for f in mi["firms"])  # names: shown, never markup
     kind = "Complaints MI" if mi["command"] == "mi" else "2027 per-entity view"
     return (
-        f"# {kind}: {mi['entity_name']}\n\n"
+        f"# {kind}: {html.escape(mi['entity_name'])}\n\n"
         f"**{mi['from']} to {mi['to']}** · run id `{mi['run_id']}` · reportkit {mi['reportkit']}\n\n"
         f"Firms: {firms}. Inputs: {inputs}. Compared with the same span a year before "
         f"({mi['year_before'][0]} to {mi['year_before'][1]}) and the previous period of the same length "

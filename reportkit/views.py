@@ -207,7 +207,8 @@ def run_summary(run_dir: str | None) -> str:
     )
     commit = f" (commit {run['commit'][:12]})" if run.get("commit") else ""
     return (
-        f"Run **{run['run_id']}**: {run['entity_name']} ({run['entity']}), period end {run['period_end']}, "
+        f"Run **{run['run_id']}**: {html_escape(run['entity_name'])} ({run['entity']}), "
+        f"period end {run['period_end']}, "
         f"reportkit {run['reportkit']}{commit}. Inputs: {inputs}. Who ran it and when: manifest.json."
     )
 
@@ -227,15 +228,16 @@ def page_heading(view: ReturnView) -> str:
     document = view.document
     firm = document["reporting_firm"]
     return (
-        f"# {return_name(document)} — {firm_name(view.run, firm)} ({firm}), {document['period']['start']} to "
-        f"{document['period']['end']}\n\n{return_title(document)}"
+        f"# {return_name(document)} — {html_escape(firm_name(view.run, firm))} ({firm}), "
+        f"{document['period']['start']} to {document['period']['end']}\n\n{return_title(document)}"
     )
 
 
 def validation_heading(run_dir: str | None) -> str:
     """The validation page's level-1 heading (also its browser title): which entity, which period."""
     run = read_run(run_dir)
-    return f"# Validation — {run['entity_name']} ({run['entity']}), period ending {run['period_end']}"
+    # Names come from the configuration: escaped, so that a name such as `<b>` is shown, never taken as markup.
+    return f"# Validation — {html_escape(run['entity_name'])} ({run['entity']}), period ending {run['period_end']}"
 
 
 def findings_table(findings: pd.DataFrame, columns: list[str] | None = None, limit: int | None = None):

@@ -258,3 +258,26 @@ def test_a_worker_forked_after_notebooks_ran_here_gets_an_answering_spare_kernel
     execute("annex1.ipynb", run / "notebooks" / "here.ipynb", {"run_dir": "..", "return_stem": "annex1"})
     with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
         assert pool.submit(_spare_kernel_answers, str(run / "notebooks")).result(timeout=120)
+
+
+def test_names_from_the_configuration_are_shown_never_taken_as_markup(tmp_path) -> None:
+    """A firm or group name is the user's text: `<script>` in it is escaped in every heading that shows it."""
+    import json
+    import shutil
+
+    from reportkit.paths import SAMPLE_RUN_DIR
+
+    run = tmp_path / "run"
+    shutil.copytree(SAMPLE_RUN_DIR, run)
+    facts = json.loads((run / "run.json").read_text(encoding="utf-8"))
+    facts["entity_name"] = "<script>alert(1)</script> & Co"
+    for firm in facts["firms"]:
+        firm["name"] = "<b>Cards</b>"
+    (run / "run.json").write_text(json.dumps(facts), encoding="utf-8")
+    shown = [
+        views.validation_heading(str(run)),
+        views.run_summary(str(run)),
+        views.page_heading(views.load_return(str(run), "annex1ad--100002")),
+    ]
+    assert all("<script>" not in text and "<b>" not in text for text in shown)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; Co" in shown[0] and "&lt;b&gt;Cards&lt;/b&gt;" in shown[2]
