@@ -14,7 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from reportkit.errors import InputError
+from reportkit.layouts import document_layout
 from reportkit.rundir import RunFolder, open_run
+from reportkit.validation.report import adviser_mask
 
 MISSING = "(absent)"
 """How a value shows when the return, table, row or column is not in one of the runs."""
@@ -55,15 +57,28 @@ def _cells(document: dict[str, Any]) -> dict[tuple[str, str, str], Any]:
     return cells
 
 
+def _personal_rows(document: dict[str, Any] | None) -> set[str]:
+    """The tables of a return whose row keys are personal data (Annex 1C's advisers)."""
+    if document is None:
+        return set()
+    tables = document_layout(document).tables
+    return {key for key, spec in tables.items() if spec.row_dimension == "adviser_key"}
+
+
 def diff_documents(stem: str, before: dict[str, Any] | None, after: dict[str, Any] | None) -> list[Change]:
-    """Every figure of one return that differs between two runs (a return in one run only: all its figures)."""
+    """Every figure of one return that differs between two runs (a return in one run only: all its figures).
+    An adviser's row key (IRN, NI number, passport, date of birth) is shown as its one-way mask, in text and
+    HTML alike: the same adviser gets the same mask in both runs."""
     old = _cells(before) if before is not None else {}
     new = _cells(after) if after is not None else {}
+    personal = _personal_rows(before) | _personal_rows(after)
     return [
-        Change(stem, *key, old.get(key, MISSING), new.get(key, MISSING))
+        Change(stem, table, adviser_mask(row) if table in personal else row, column, old.get(key, MISSING),
+               new.get(key, MISSING))
         for key in list(old) + [k for k in new if k not in old]
+        for table, row, column in [key]
         if old.get(key, MISSING) != new.get(key, MISSING)
-    ]
+    ]  # fmt: skip
 
 
 @dataclass

@@ -11,7 +11,6 @@ rows) are never printed: each shows as a short one-way hash.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +26,7 @@ from reportkit.measures import closed_in, opened, outstanding_at_start
 from reportkit.rundir import check_inputs, open_run
 from reportkit.safecsv import FORMULA_TRIGGERS, NEUTRALISER
 from reportkit.taxonomy import load_taxonomy
+from reportkit.validation.report import adviser_mask as mask
 
 MEASURE_RULES: dict[str, tuple[str, str]] = {
     "opened": ("opened: received in the period", "DISP 1.10.7R"),
@@ -120,11 +120,6 @@ class Explanation:
         return [f"complaint {self.complaint_id} of firm {self.frn}: {self.facts}"] + [
             line for item in self.returns for line in item.lines()
         ]
-
-
-def mask(value: str) -> str:
-    """An adviser identifier as a short one-way hash: the same adviser shows the same, the identifier never."""
-    return "adviser#" + hashlib.sha256(str(value).encode("utf-8")).hexdigest()[:8]
 
 
 def read_lineage(folder: Path) -> dict[str, pd.DataFrame]:

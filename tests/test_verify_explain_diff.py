@@ -385,3 +385,26 @@ def test_verify_finds_inputs_a_run_was_given_as_relative_paths_from_any_folder(t
     elsewhere.mkdir()
     monkeypatch.chdir(elsewhere)
     assert verify(folder).lines() == ["identical: 9 files"]
+
+
+def test_diff_masks_adviser_keys_in_text_and_page() -> None:
+    """An Annex 1C row key is personal data (NI number and date of birth): diff shows its one-way mask."""
+    from reportkit.diff import RunDiff, diff_documents
+    from reportkit.validation.report import adviser_mask
+
+    key = "NI:QQ123456C:1970-02-11"
+    before = {
+        "return": "annex1c",
+        "layout_version": "2011-04-06",
+        "header": {},
+        "tables": {"1C": {key: {"received": 6}}},
+    }
+    after = {**before, "tables": {"1C": {key: {"received": 4}}}}
+    changes = diff_documents("annex1c", before, after)
+    assert [(c.table, c.row, c.column, c.before, c.after) for c in changes] == [
+        ("1C", adviser_mask(key), "received", 6, 4)
+    ]
+    shown = RunDiff(Path("a"), Path("b"), "300001", "2025-12-31", changes, [], [], ["annex1c"])
+    text = "\n".join(shown.lines()) + shown.html()
+    assert "QQ123456C" not in text and "1970-02-11" not in text
+    assert f"annex1c table 1C row {adviser_mask(key)} column received: 6 -> 4" in shown.lines()
