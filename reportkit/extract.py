@@ -495,6 +495,28 @@ def near_misses(name: str, known: list[str]) -> list[str]:
     return difflib.get_close_matches(key, known, n=1, cutoff=NEAR_MISS_RATIO)
 
 
+def absent_column_named(name: str, absent: list[str], schema: FileSchema) -> list[str]:
+    """The absent optional columns an unknown header probably holds, though it is no near miss by spelling.
+
+    Two more ways, looked for only among the schema's optional columns the file lacks, where the header's
+    values would otherwise be ignored and the column's default used instead:
+    the column's whole name among more words (`forwarded_to_other_firm`, `is_eligible_complainant`);
+    for a column whose absence changes figures (one with a default, or an amount), its first word among the
+    header's words (`goodwill_paid` for `goodwill_payment`, `total_redress` for `redress_amount`).
+    """
+    key = header_key(name)
+    words = key.split("_")
+    named = [column for column in absent if f"_{column}_" in f"_{key}_"]
+    if named:
+        return named
+    return [
+        column
+        for column in absent
+        if (schema.columns[column].default is not None or schema.columns[column].parse == "money")
+        and column.split("_")[0] in words
+    ]
+
+
 _MANGLED = re.compile(r"^(?P<base>.+)\.(?P<copy>\d+)$")
 """pandas renames a repeated header `outcome` to `outcome.1`, `outcome.2`, ... when it reads a file."""
 
@@ -532,9 +554,10 @@ def check_header(columns: list[str], schema: FileSchema, path: Path | str) -> Co
     known = list(schema.columns)
     headers = [c.strip() for c in columns]
     unknown = [c for c in headers if c not in schema.columns]
+    absent = [c for c in known if c not in headers and not schema.columns[c].required]
     problems = []
     for name in unknown:
-        meant = near_misses(name, known)
+        meant = near_misses(name, known) or absent_column_named(name, absent, schema)
         if meant:
             also = [m for m in meant if m in headers]
             clash = f" (`{also[0]}` is also present: remove or rename one of the two)" if also else ""
@@ -543,7 +566,6 @@ def check_header(columns: list[str], schema: FileSchema, path: Path | str) -> Co
         raise InputError(
             f"{path}: " + "; ".join(problems) + " (rename it to the documented name; docs/inputs.md lists every column)"
         )
-    absent = [c for c in known if c not in headers and not schema.columns[c].required]
     return ColumnsFound(unknown=tuple(unknown), absent=tuple(absent))
 
 

@@ -305,3 +305,31 @@ def test_run_prints_the_settings_before_any_figure(ws, tmp_path) -> None:
     )
     assert said[len(expected)].endswith("read 3 complaints from complaints.csv")
     assert said[len(expected) + 1].endswith("validating 3 complaints with expectations/ suites and named checks")
+
+
+@pytest.mark.parametrize(
+    ("written", "meant"),
+    [
+        ("forwarded_to_other_firm", "forwarded"),
+        ("is_eligible_complainant", "eligible_complainant"),
+        ("Goodwill Paid", "goodwill_payment"),
+        ("goodwill_flag", "goodwill_payment"),
+        ("is_eligible", "eligible_complainant"),
+        ("complainant_eligible", "eligible_complainant"),
+        ("total_redress", "redress_amount"),
+    ],
+)
+def test_an_absent_column_under_a_longer_name_is_an_error_not_a_silent_default(ws, written, meant) -> None:
+    """Read as an unknown column, its values would be ignored and the default used: figures would change."""
+    rows = [{**row, written: "true"} for row in ROWS if meant not in row] or [
+        {(written if k == meant else k): v for k, v in row.items()} for row in ROWS
+    ]
+    result = validate_cli(ws.paths(rows))
+    assert result.exit_code == 2, result.output
+    assert f"column `{written}` is not known; did you mean `{meant}`?" in result.stderr
+
+
+@pytest.mark.parametrize("name", ["product_code", "cause_description", "payment_method", "amount", "fwd_team"])
+def test_a_longer_name_beside_the_column_itself_or_of_no_defaulted_column_is_only_unknown(name) -> None:
+    found = check_header([*COMPLAINTS.required, "product", "cause", name], COMPLAINTS, "x.csv")
+    assert found.unknown == (name,)
