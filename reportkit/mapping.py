@@ -273,6 +273,10 @@ def _check_columns(reader: _Reader, raw: object) -> dict[str, dict[str, str | No
                 )
             if target is not None:
                 seen[target] = source
+            if source.strip() in headers:  # headers are matched without outer spaces too
+                raise reader.error(
+                    (*path, source), f"`{source}` is another column's header once outer spaces are dropped; keep one"
+                )
             headers[source.strip()] = target
         checked[file] = headers
     return checked
@@ -378,6 +382,15 @@ def _check_values(reader: _Reader, raw: object) -> dict[str, dict[str, str | Non
                 where = f"`reportkit codes {column.list_name}`" if column.list_name else ", ".join(column.codes)
                 meant = f"did you mean `{hint}`?" if hint else f"the codes are {where}"
                 raise reader.error(("values", name, value), f"`{code}` is not a {name} code; {meant}")
+        stripped: dict[str, str] = {}
+        for value in pairs:  # values are matched without outer spaces: "Pet" and "Pet " are one value
+            if value.strip() in stripped:
+                raise reader.error(
+                    ("values", name, value),
+                    f"`{value}` and `{stripped[value.strip()]}` are the same value once outer spaces are dropped "
+                    "(values are matched without them); keep one",
+                )
+            stripped[value.strip()] = value
         checked[name] = {value.strip(): code or None for value, code in pairs.items()}
     return checked
 
@@ -487,7 +500,20 @@ def rename_headers(headers: list[str], mapping: Mapping, file: str, path: Path |
     present = {str(h).strip() for h in headers}
     columns = load_schema(file).columns
     absent = tuple(h for h, t in section.items() if h not in present and (t is None or t in columns))
+    loosely = {_loose(h): h for h in present}
+    near = [(h, loosely[_loose(h)]) for h in absent if _loose(h) in loosely]
+    if near:  # the file has the column in another case or spacing: reading on would use a default instead
+        listed = "; ".join(f"`{h}` is not in the file, which has `{found}`" for h, found in near)
+        raise InputError(
+            f"{path}: the mapping {mapping.name} names a column the file has under another case or spacing: {listed}; "
+            "write the header exactly as the file has it"
+        )
     return Renamed(names, ignored, sources, absent)
+
+
+def _loose(header: str) -> str:
+    """A header compared without case and with any run of spaces, hyphens and underscores as one underscore."""
+    return re.sub(r"[\s\-_]+", "_", str(header).strip()).casefold()
 
 
 def _recode(values: pd.Series, answer: dict) -> pd.Series:

@@ -122,6 +122,11 @@ def _mapping(text: str) -> dict:
         ("columns: {Ref: complaint_ref}", r"`complaint_ref` is not a column .*did you mean `complaint_id`\?"),
         ("columns: {Ref: complaint_id, Case: complaint_id}", r"`Case` and `Ref` are both mapped to `complaint_id`"),
         (
+            "values: {product: {Cards: credit_cards, 'Cards ': motor_transport}}",
+            r"`Cards ` and `Cards` are the same value once outer spaces are dropped \(values are matched without",
+        ),
+        ("columns: {Ref: complaint_id, 'Ref ': null}", r"`Ref ` is another column's header once outer spaces are"),
+        (
             "values: {outcome: {Rejected: rejected}}",
             r"`rejected` is not a outcome code; did you mean `not_upheld`|"
             r"`rejected` is not a outcome code",
@@ -357,3 +362,22 @@ def test_an_empty_cell_answer_never_fills_a_column_the_export_lacks(ws) -> None:
     without = api.prepare(export_paths(ws, rows, EXPORT_MAPPING)[0])
     assert len(with_empty.complaints) == len(without.complaints) == 2
     assert with_empty.complaints["eligible_complainant"].tolist() == without.complaints["eligible_complainant"].tolist()
+
+
+def test_a_mapping_header_in_another_case_than_the_file_is_refused_not_left_to_a_default(ws) -> None:
+    """`Goodwill paid` for the export's `Goodwill Paid`: read on, goodwill_payment would take its default."""
+    export = ws.root / "export.csv"
+    export.write_text("Ref,Firm,Received,Goodwill Paid\nC1,123456,2025-02-03,Y\n", encoding="utf-8")
+    mapping = ws.root / "mapping.yaml"
+    mapping.write_text(
+        "columns: {Ref: complaint_id, Firm: firm_frn, Received: received_date, 'Goodwill paid': goodwill_payment}\n"
+        "booleans: {'true': [Y], 'false': [N]}\n",
+        encoding="utf-8",
+    )
+    paths = ws.paths([complaint("C1", "2025-02-03")])
+    result = invoke("validate", "--config", paths.config, "--complaints", export, "--mapping", mapping)
+    assert result.exit_code == 2, result.output
+    assert result.stderr.strip().splitlines() == [
+        f"error: {export}: the mapping mapping.yaml names a column the file has under another case or spacing: "
+        "`Goodwill paid` is not in the file, which has `Goodwill Paid`; write the header exactly as the file has it"
+    ]
