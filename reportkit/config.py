@@ -285,7 +285,9 @@ class _Document:
             mapping: dict[Any, Any] = {}
             for key_node, value_node in node.value:
                 key = self._scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else _show(key_node.value)
-                key = key if isinstance(key, str) else str(key)
+                # A key is a name: the text as written, never the number or boolean YAML made of it (a handler
+                # id 007 stays "007", not "7").
+                key = key if isinstance(key, str) else str(key_node.value)
                 if key in mapping:
                     raise self.error(
                         (*path, key),

@@ -142,3 +142,10 @@ def test_a_misspelt_mi_column_is_refused_with_did_you_mean(ws) -> None:
     rows = [complaint("A", "2025-01-02", fos_refered_date="2025-01-05")]
     with pytest.raises(InputError, match="did you mean `fos_referred_date`"):
         api.prepare(ws.paths(rows))
+
+
+def test_an_unquoted_handler_id_keeps_its_leading_zeros() -> None:
+    """YAML would read `007:` as the number 7, which matches no handler: a key is kept as it is written."""
+    text = config_with({"authority_limits": {"handlers": {"H007": 1000}}}).replace("H007", "007")
+    (firm,) = parse_config(text, Path("c.yaml")).firms.values()
+    assert firm.mi.authority_handlers == {"007": 1000.0}
