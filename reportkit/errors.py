@@ -97,3 +97,9 @@ class Interrupted(BaseException):
         self.exit_code = 128 + signum
         self.signal_name = signal.Signals(signum).name
         super().__init__(self.signal_name)
+
+
+def printable(text: str) -> str:
+    """`text` with any byte of a file name that is not UTF-8 (Python holds it as a surrogate escape; a file system
+    allows such names) as a backslash escape (`r\\xe9c.csv`), so the name can be written to any output."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from reportkit.calendar import HOLIDAY_CALENDAR_NAMES
+from reportkit.errors import printable
 
 RUN_ID_LENGTH = 12
 """Hex digits of the run id: enough to tell runs apart, short enough to read out or key."""
@@ -180,11 +181,13 @@ def describe_run(
         mapping_text: the mapping file's contents, when the export was read with one (its hash is in `files`).
     """
     read = {role: InputRead.of(item) for role, item in files.items()}
-    inputs = tuple(InputFile(role, item.path.name, item.sha256, rows.get(role)) for role, item in read.items())
+    inputs = tuple(
+        InputFile(role, printable(item.path.name), item.sha256, rows.get(role)) for role, item in read.items()
+    )
     parameters = {
         "entity": entity,
         "period_end": period_end.isoformat(),
-        **{role: item.path.name for role, item in read.items()},
+        **{role: printable(item.path.name) for role, item in read.items()},
         **options,
     }
     version, commit = reportkit_version(), source_commit()

@@ -98,7 +98,9 @@ def now_utc() -> str:
 
 def write_json(path: Path, data: object) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    # A file name that is not UTF-8 (the manifest's input paths) is written as a JSON escape (\udce9), which
+    # reads back as the same name.
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8", errors="backslashreplace")
 
 
 class Steps:

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -164,3 +168,37 @@ def test_installed_command_runs(ws) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "validation: 0 error(s)" in done.stdout
+
+
+def test_a_file_name_that_is_not_utf8_is_shown_escaped_and_the_run_still_verifies(ws) -> None:
+    """A file system allows any bytes in a name: the command reads the file, names it with a backslash escape
+    in findings, pages and the manifest, and verify finds it again from the manifest."""
+    paths = ws.paths([complaint("C1", "2025-02-03", "2025-02-04")])
+    odd = ws.root / os.fsdecode(b"r\xe9clamations.csv")
+    shutil.copy(paths.complaints, odd)
+    command = str(Path(sys.executable).parent / "reportkit")
+    args = ["--config", str(paths.config), "--complaints", str(odd)]
+    done = subprocess.run([command, "run", *args, "--entity", "123456", "--period-end", "2025-06-30", "--out",
+                           str(ws.root / "out")], capture_output=True, timeout=300)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert b"Traceback" not in done.stderr
+    folder = ws.root / "out" / "123456" / "2025-06-30"
+    assert json.loads((folder / "run.json").read_text(encoding="utf-8"))["inputs"][1]["name"] == "r\\xe9clamations.csv"
+    verified = subprocess.run([command, "verify", str(folder)], capture_output=True, timeout=300)
+    assert verified.returncode == 0, verified.stderr
+
+
+def test_ctrl_c_while_the_command_starts_is_one_line_and_exit_130(ws) -> None:
+    """Early in start-up the entry point's handler answers, later the command's own: either way one line and
+    exit 130, never a KeyboardInterrupt traceback."""
+    paths = ws.paths([complaint("C1", "2025-02-03")])
+    command = str(Path(sys.executable).parent / "reportkit")
+    args = [command, "validate", "--config", str(paths.config), "--complaints", str(paths.complaints)]
+    process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    time.sleep(0.3)  # inside the imports (they take about a second) on most machines
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=120)
+    lines = err.decode().splitlines()
+    assert process.returncode == 130, err
+    assert "Traceback" not in err.decode()
+    assert len(lines) == 1 and lines[0].startswith("error: interrupted by SIGINT"), lines

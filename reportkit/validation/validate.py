@@ -13,6 +13,7 @@ import pandas as pd
 
 from reportkit.config import Config
 from reportkit.distinct import by_rows
+from reportkit.errors import printable
 from reportkit.extract import EMPTY_COLUMNS, columns_found
 from reportkit.schema import load_schema
 from reportkit.validation.checks import (
@@ -309,4 +310,6 @@ def undeclared_product_warnings(complaints: pd.DataFrame, config: Config, file: 
 
 
 def label_for(path: str | Path) -> str:
-    return Path(path).name
+    """How findings name an input file: its name, with any byte that is not UTF-8 (a file system allows them)
+    shown as a backslash escape (`r\\xe9clamations.csv`), so it can be written to every output."""
+    return printable(Path(path).name)

@@ -1,0 +1,32 @@
+"""The `reportkit` command's entry point: the first code that runs, before anything heavy is imported.
+
+Importing the command's modules (pandas, pyarrow, click) takes about a second, before `reportkit.cli` can set
+its own handlers. Ctrl-C or SIGTERM in that second would otherwise end in a KeyboardInterrupt traceback; here
+it is one line and the usual exit code (130 or 143), since nothing has been read or written yet. Output
+streams also show a file name that is not valid UTF-8 (bytes the file system allows) with backslash escapes,
+rather than failing on it.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+
+
+def _stopped_while_starting(signum: int, frame) -> None:
+    name = signal.Signals(signum).name
+    os.write(2, f"error: interrupted by {name} while starting; nothing was read or written\n".encode())
+    os._exit(128 + signum)
+
+
+def main() -> None:
+    """Run the `reportkit` command (reportkit.cli.main), stopping cleanly if interrupted while it loads."""
+    for stop in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(stop, _stopped_while_starting)
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
+    from reportkit.cli import main as command
+
+    command()
