@@ -45,3 +45,13 @@ def test_a_deferred_module_loads_on_first_use_and_then_is_the_real_module() -> N
         "print(isinstance(again, DeferredModule), again.entropy is stats.entropy)"
     )
     assert _in_a_fresh_process(code) == ["['scipy.stats']", "True", "False", "1.0", "True", "False", "True"]
+
+
+def test_the_great_expectations_import_thread_is_waited_for_at_exit() -> None:
+    """A command that stops early exits while the import may still run: a daemon thread importing during the
+    interpreter's shutdown could abort the process (exit 134) after the one-line error."""
+    code = (
+        "import threading; from reportkit.validation.suites import warm_up; warm_up(); "
+        "print([t.daemon for t in threading.enumerate() if t.name == 'great-expectations-import'])"
+    )
+    assert _in_a_fresh_process(code) == ["[False]"]
