@@ -104,7 +104,24 @@ def _interrupt(signum: int, frame) -> None:
 
 
 class _Commands(click.Group):
-    """The command group; a command stopped by SIGINT or SIGTERM exits 130 or 143 with one line, after clean-up."""
+    """The command group; a command stopped by SIGINT or SIGTERM exits 130 or 143 with one line, after clean-up,
+    and a usage error (a missing or unknown option, an unknown command) is one `error:` line with exit 2, like
+    every other failure, rather than click's usage block."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        try:
+            result = super().main(args, prog_name, complete_var, False, **extra)
+        except click.ClickException as exc:
+            ctx = getattr(exc, "ctx", None)
+            hint = f" (`{ctx.command_path} --help` lists what it takes)" if ctx is not None else ""
+            click.echo(f"error: {exc.format_message()}{hint}", err=True)
+            sys.exit(exc.exit_code)
+        except click.exceptions.Abort:
+            click.echo("error: aborted", err=True)
+            sys.exit(1)
+        sys.exit(result if isinstance(result, int) else 0)
 
     def invoke(self, ctx: click.Context):
         if threading.current_thread() is not threading.main_thread():  # only the main thread may set handlers

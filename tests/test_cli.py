@@ -12,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from reportkit import cli
@@ -202,3 +203,20 @@ def test_ctrl_c_while_the_command_starts_is_one_line_and_exit_130(ws) -> None:
     assert process.returncode == 130, err
     assert "Traceback" not in err.decode()
     assert len(lines) == 1 and lines[0].startswith("error: interrupted by SIGINT"), lines
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["run"], "error: Missing option '--config'. (`reportkit run --help` lists what it takes)"),
+        (["run", "--bogus", "1"], "error: No such option '--bogus'."),
+        (["nope"], "error: No such command 'nope'. (`reportkit --help` lists what it takes)"),
+        (["codes", "a", "b"], "error: Got unexpected extra argument (b)"),
+    ],
+)
+def test_a_usage_error_is_one_error_line_with_exit_2(args, message) -> None:
+    result = CliRunner().invoke(cli.main, args, prog_name="reportkit")
+    assert result.exit_code == 2
+    (line,) = result.stderr.splitlines()
+    assert line.startswith(message)
+    assert "Usage:" not in result.output
