@@ -250,6 +250,8 @@ def _read_csv(path: Path, data: bytes, plain: frozenset[str]) -> tuple[pa.Table,
     if problem:
         raise InputError(f"{path}: {problem}")
     quoted = b'"' in data
+    if b"\n" not in data and b"\r" not in data:  # a header alone without a line end: pyarrow sees no row at all
+        data += b"\n"
     try:
         try:
             table = _parse_csv(data, quoted, BLOCK_SIZE, plain)

@@ -356,8 +356,9 @@ def test_a_csv_whose_rows_end_in_a_separator(ws) -> None:
     assert list(frame["complaint_id"]) == ["C1"] and "" not in frame.columns
 
 
-def test_a_header_only_extract_warns_then_gives_a_nil_return(ws) -> None:
-    path = write(ws, "complaints.csv", HEADER + "\n")
+@pytest.mark.parametrize("end", ["\n", "\r\n", ""])  # a spreadsheet may save a lone header with no line end
+def test_a_header_only_extract_warns_then_gives_a_nil_return(ws, end) -> None:
+    path = write(ws, "complaints.csv", HEADER + end)
     report = api.validate(api.InputPaths.of(ws.config(), path))
     assert report.ok
     assert list(report.warnings["rule"]) == ["no_rows"]
