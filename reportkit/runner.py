@@ -44,7 +44,14 @@ from tqdm import tqdm
 from reportkit import notebooks as notebook_templates
 from reportkit import pipeline, schedule
 from reportkit.calendar import Period, regime
-from reportkit.errors import InputError, NotebookFailed, ReportkitError, RunLocked, ValidationFailed
+from reportkit.errors import (
+    EnvironmentProblem,
+    InputError,
+    NotebookFailed,
+    ReportkitError,
+    RunLocked,
+    ValidationFailed,
+)
 from reportkit.manifest import build_manifest
 from reportkit.mapping import Mapping, with_exported_values
 from reportkit.measures import redress_basis_statement
@@ -156,7 +163,11 @@ class RunFolders:
     def of(cls, out: Path, entity: str, period_end: dt.date) -> "RunFolders":
         """The run's folders; raises InputError for an entity that is no plain name, before anything is written."""
         folders = cls(out, safe_name(entity, "entity"), period_end.isoformat())
-        folders.final  # noqa: B018 - checks the period folder lies inside --out
+        for folder in (folders.final, folders.entity_dir):  # also checks the period folder lies inside --out
+            if folder.exists() and not folder.is_dir():
+                raise EnvironmentProblem(
+                    f"{folder} is a file, where the run's folder should be; move it away or give another --out"
+                )
         return folders
 
     def _at(self, name: str) -> Path:

@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 
 import reportkit.runner as run_module
 from reportkit import api, cli
-from reportkit.errors import InputError, RunLocked, ValidationFailed
+from reportkit.errors import EnvironmentProblem, InputError, RunLocked, ValidationFailed
 from reportkit.runner import RunFolders, inside, run, safe_name
 from scripts.generate_golden import sample_paths
 from tests.conftest import FIRM, H1_2025_END, complaint
@@ -412,3 +412,15 @@ def test_the_configuration_and_every_format_carry_the_hash_of_their_bytes(ws, tm
         api.inputs_as_read(paths, config_read, text)["complaints"].sha256
         == hashlib.sha256(paths.complaints.read_bytes()).hexdigest()
     )
+
+
+@pytest.mark.parametrize("in_the_way", ["123456", "123456/2025-06-30"])
+def test_a_file_where_the_run_folder_goes_is_an_environment_error_and_is_left_alone(ws, tmp_path, in_the_way) -> None:
+    paths = ws.paths([complaint("C1", "2025-02-03")])
+    out = tmp_path / "out"
+    (out / in_the_way).parent.mkdir(parents=True, exist_ok=True)
+    (out / in_the_way).write_text("someone's file")
+    before = tree(out)
+    with pytest.raises(EnvironmentProblem, match=r"is a file, where the run's folder should be; move it away"):
+        run(paths, "123456", H1_2025_END, out, quiet, notebooks=False)
+    assert tree(out) == before and (out / in_the_way).read_text() == "someone's file"
