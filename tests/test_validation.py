@@ -224,3 +224,12 @@ def test_binary_file_named_csv_gives_a_short_printable_message(ws) -> None:
     message = str(caught.value)
     assert message.startswith(f"{path}: is an Excel workbook or another zip archive") and message.isprintable()
     assert len(message) < 300
+
+
+def test_a_huge_value_id_or_masked_value_is_cut_in_findings(ws) -> None:
+    """A broken export can put 200 KB in one cell: a finding shows at most a few hundred characters of it."""
+    huge_id = "C" * 200_000
+    found = errors_of(ws, [complaint(huge_id, "2025-02-03", adviser_date_of_birth="9" * 500_000)])
+    row = only(found, "date_format")
+    assert row["complaint_id"] == "C" * 200 + "... (200000 characters)"
+    assert row["value"] == "*" * 60 + "... (500000 characters)"

@@ -52,8 +52,9 @@ def findings_frame(
             "severity": [severity] * n,
             "file": [file] * n,
             "line": pick("_line"),
-            "complaint_id": pick("complaint_id"),
-            "firm_frn": pick("firm_frn"),
+            # An id is any text, a 200 KB one too: kept whole up to ID_LIMIT characters, where any real id ends.
+            "complaint_id": shorten_values(pick("complaint_id"), ID_LIMIT),
+            "firm_frn": shorten_values(pick("firm_frn"), ID_LIMIT),
             "column": [column] * n,
             "value": mask_values(pick(source)) if masked else shorten_values(pick(source)),
             "rule": [rule] * n,
@@ -67,14 +68,18 @@ VALUE_LIMIT = 60
 """Characters of a bad value a finding repeats; a longer one is cut and its length given."""
 
 
-def shorten_values(values) -> pd.Series | list:
-    """Bad values as findings show them: at most VALUE_LIMIT characters, then "... (N characters)"."""
+ID_LIMIT = 200
+"""Characters of a complaint id or FRN a finding repeats; a longer one (a broken export) is cut likewise."""
+
+
+def shorten_values(values, limit: int = VALUE_LIMIT) -> pd.Series | list:
+    """Bad values as findings show them: at most `limit` characters, then "... (N characters)"."""
     series = pd.Series(values, dtype=object)
     text = series.astype("string")
-    long = text.str.len().fillna(0).astype(int) > VALUE_LIMIT
+    long = text.str.len().fillna(0).astype(int) > limit
     if not long.any():
         return values
-    cut = text.str.slice(0, VALUE_LIMIT) + "... (" + text.str.len().astype("string") + " characters)"
+    cut = text.str.slice(0, limit) + "... (" + text.str.len().astype("string") + " characters)"
     return series.where(~long, cut.astype(object)).to_numpy()
 
 
@@ -85,6 +90,8 @@ def mask_value(value: object) -> object:
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return value
     text = str(value)
+    if len(text) > VALUE_LIMIT:  # as shorten_values cuts any other value
+        return "*" * VALUE_LIMIT + f"... ({len(text)} characters)"
     return "*" * max(len(text), 1)
 
 
