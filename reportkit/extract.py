@@ -287,6 +287,31 @@ def _read_csv(path: Path, data: bytes, plain: frozenset[str]) -> tuple[pa.Table,
     return table, np.arange(2, rows + 2)
 
 
+def _check_parquet_header(path: Path, data: bytes) -> None:
+    """A Parquet file's column names repeated are refused as a CSV header's are (pyarrow's own message for it
+    names its internal fields); a file whose schema cannot be read is left to the reader's message."""
+    import pyarrow.parquet as pq
+
+    try:
+        names = pq.read_schema(io.BytesIO(data)).names
+    except Exception:  # noqa: BLE001 - reported by the read that follows, in its words
+        return
+    repeated = [name for name, n in Counter(str(c).strip() for c in names).items() if n > 1]
+    if repeated:
+        shown = ", ".join(f"`{name}`" for name in repeated)
+        raise InputError(
+            f"{path}: column {shown} appears more than once in the file; keep one copy (reportkit would use one "
+            "and ignore the other)"
+        )
+
+
+def _whole_words(text: str) -> str:
+    """A message cut at a length ends at a whole word, with "..." where it was cut."""
+    if len(text) < MESSAGE_VALUE_LIMIT:
+        return text
+    return text.rsplit(" ", 1)[0].rstrip(" :,;'\"") + "..."
+
+
 def _printable(text: str, limit: int = MESSAGE_VALUE_LIMIT) -> str:
     """A parser's message cut at the first unprintable character (it may quote binary content)."""
     kept = []
@@ -414,11 +439,16 @@ def _read_binary(path: Path, data: bytes, reader) -> pa.Table:
     problem = content_problem(data[:SNIFF_BYTES], expected)
     if problem:
         raise InputError(f"{path}: {problem}")
+    if expected == "parquet":
+        _check_parquet_header(path, data)
     try:
         frame = reader(io.BytesIO(data))
     except Exception as exc:  # pyarrow and openpyxl raise many types; all mean "cannot read"
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise InputError(f"{path}: cannot be read as {expected}: {_printable(reason)}") from None
+        raise InputError(
+            f"{path}: cannot be read as {expected} (damaged, cut short, or another kind of file: export it again): "
+            f"{_whole_words(_printable(reason))}"
+        ) from None
     columns = [str(col) if str(col) not in ("", "nan") else "" for col in frame.columns]
     texts = [pa.array(_as_text(frame[col]).to_numpy(dtype=object, na_value=None), pa.large_string())
              for col in frame.columns]  # fmt: skip

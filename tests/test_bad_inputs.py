@@ -427,3 +427,21 @@ def test_an_alias_bomb_in_a_name_is_refused_quickly(ws, key: str) -> None:
         "the configuration has more than 100,000 values, which no configuration needs (YAML aliases that repeat "
         "each other?); write the values out"
     )
+
+
+def test_a_parquet_column_twice_or_a_damaged_parquet_file_is_one_clear_line(ws) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    twice = ws.root / "complaints.parquet"
+    columns = [pa.array(["C1"]), pa.array(["upheld"]), pa.array(["not_upheld"])]
+    pq.write_table(pa.table(columns, names=["complaint_id", "outcome", "outcome"]), twice)
+    with pytest.raises(InputError, match=r"column `outcome` appears more than once in the file; keep one copy"):
+        read_complaints(twice)
+    cut = ws.root / "cut.parquet"
+    cut.write_bytes(twice.read_bytes()[:200] + b"PAR1")
+    with pytest.raises(InputError) as caught:
+        read_complaints(cut)
+    message = str(caught.value)
+    assert message.startswith(f"{cut}: cannot be read as parquet (damaged, cut short, or another kind of file")
+    assert message.endswith("...") or not message.split(": ")[-1].endswith(("Parque", "magi"))
