@@ -246,6 +246,8 @@ def validate_command(config, complaints, redress, context, mapping, sheet, out) 
         click.echo(report.summary())
         if out is not None:
             click.echo(f"full list: {report.write(out / 'validation')}")
+    if not report.ok:  # the failure in one line, as every command ends one (the rows are listed above)
+        click.echo(f"error: {len(report.errors)} validation error(s) in the inputs, listed above", err=True)
     sys.exit(0 if report.ok else 1)
 
 
@@ -418,6 +420,8 @@ def verify_command(run_dir) -> None:
         result = verify(run_dir)
     for line in result.lines():
         click.echo(line)
+    if not result.ok:
+        click.echo(f"error: the re-run does not reproduce {run_dir} byte for byte (listed above)", err=True)
     sys.exit(0 if result.ok else 3)
 
 

@@ -220,3 +220,11 @@ def test_a_usage_error_is_one_error_line_with_exit_2(args, message) -> None:
     (line,) = result.stderr.splitlines()
     assert line.startswith(message)
     assert "Usage:" not in result.output
+
+
+def test_validate_with_errors_ends_with_one_error_line_and_exit_1(ws) -> None:
+    paths = ws.paths([complaint("C1", "2025-02-03", "2025-02-01", "upheld")])
+    result = invoke("validate", "--config", paths.config, "--complaints", paths.complaints)
+    assert result.exit_code == 1
+    assert "closed_before_received" in result.stdout
+    assert result.stderr.splitlines()[-1] == "error: 1 validation error(s) in the inputs, listed above"

@@ -114,6 +114,9 @@ def test_verify_names_each_changed_missing_and_extra_output_with_exit_3(base, tm
         "not produced by the re-run: returns/notes.txt",
         "3 difference(s); identical: 7 files",
     ]
+    assert (
+        result.stderr.splitlines()[-1] == f"error: the re-run does not reproduce {folder} byte for byte (listed above)"
+    )
 
 
 def test_verify_says_when_the_run_was_made_by_another_reportkit(base, tmp_path) -> None:
