@@ -22,7 +22,11 @@ def by_value(values: pd.Series, answer: Callable[[pd.Series], pd.Series]) -> pd.
 
     `answer` must answer each value on its own (no look at neighbours): then the result equals answer(values).
     """
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        # Categories are the distinct values already, numbered by the codes: no hashing of the rows at all.
+        codes, uniques = values.cat.codes.to_numpy(), values.cat.categories
+    else:
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
     table = answer(pd.Series(pd.array([*uniques, None], dtype=values.dtype)))
     taken = table.take(np.where(codes >= 0, codes, len(uniques)))
     taken.index = values.index
