@@ -530,23 +530,32 @@ def near_misses(name: str, known: list[str]) -> list[str]:
 def absent_column_named(name: str, absent: list[str], schema: FileSchema) -> list[str]:
     """The absent optional columns an unknown header probably holds, though it is no near miss by spelling.
 
-    Two more ways, looked for only among the schema's optional columns the file lacks, where the header's
-    values would otherwise be ignored and the column's default used instead:
+    Looked for only among the schema's optional columns the file lacks, where the header's values would
+    otherwise be ignored and the column's default used instead:
     the column's whole name among more words (`forwarded_to_other_firm`, `is_eligible_complainant`);
-    for a column whose absence changes figures (one with a default, or an amount), its first word among the
-    header's words (`goodwill_paid` for `goodwill_payment`, `total_redress` for `redress_amount`).
+    for a flag whose default decides figures (a column with a default), its first word among the header's
+    words (`goodwill_paid` for `goodwill_payment`, `is_eligible` for `eligible_complainant`);
+    for an amount, its first word beside a word for an amount (`total_redress`, `redress_paid`; not
+    `redress_type`, which says what kind of redress, not how much).
     """
     key = header_key(name)
-    words = key.split("_")
+    words = set(key.split("_"))
     named = [column for column in absent if f"_{column}_" in f"_{key}_"]
     if named:
         return named
-    return [
-        column
-        for column in absent
-        if (schema.columns[column].default is not None or schema.columns[column].parse == "money")
-        and column.split("_")[0] in words
-    ]
+
+    def holds(column: str) -> bool:
+        spec = schema.columns[column]
+        first = column.split("_")[0] in words
+        if spec.parse == "money":
+            return first and bool(words & AMOUNT_WORDS)
+        return first and spec.default is not None
+
+    return [column for column in absent if holds(column)]
+
+
+AMOUNT_WORDS = frozenset({"amount", "paid", "total", "value", "sum", "gbp", "pounds"})
+"""Words that make a header an amount (`total_redress`, `redress_paid`): see absent_column_named."""
 
 
 _MANGLED = re.compile(r"^(?P<base>.+)\.(?P<copy>\d+)$")

@@ -317,6 +317,7 @@ def test_run_prints_the_settings_before_any_figure(ws, tmp_path) -> None:
         ("is_eligible", "eligible_complainant"),
         ("complainant_eligible", "eligible_complainant"),
         ("total_redress", "redress_amount"),
+        ("redress_paid", "redress_amount"),
     ],
 )
 def test_an_absent_column_under_a_longer_name_is_an_error_not_a_silent_default(ws, written, meant) -> None:
@@ -329,7 +330,9 @@ def test_an_absent_column_under_a_longer_name_is_an_error_not_a_silent_default(w
     assert f"column `{written}` is not known; did you mean `{meant}`?" in result.stderr
 
 
-@pytest.mark.parametrize("name", ["product_code", "cause_description", "payment_method", "amount", "fwd_team"])
+@pytest.mark.parametrize(
+    "name", ["product_code", "cause_description", "payment_method", "amount", "fwd_team", "redress_type"]
+)
 def test_a_longer_name_beside_the_column_itself_or_of_no_defaulted_column_is_only_unknown(name) -> None:
     found = check_header([*COMPLAINTS.required, "product", "cause", name], COMPLAINTS, "x.csv")
     assert found.unknown == (name,)
