@@ -384,11 +384,11 @@ def _check_values(reader: _Reader, raw: object) -> dict[str, dict[str, str | Non
                 raise reader.error(("values", name, value), f"`{code}` is not a {name} code; {meant}")
         stripped: dict[str, str] = {}
         for value in pairs:  # values are matched without outer spaces: "Pet" and "Pet " are one value
-            if value.strip() in stripped:
+            if value.strip() in stripped and pairs[stripped[value.strip()]] != pairs[value]:
                 raise reader.error(
                     ("values", name, value),
                     f"`{value}` and `{stripped[value.strip()]}` are the same value once outer spaces are dropped "
-                    "(values are matched without them); keep one",
+                    "(values are matched without them) but have different codes; keep one",
                 )
             stripped[value.strip()] = value
         checked[name] = {value.strip(): code or None for value, code in pairs.items()}
@@ -500,8 +500,14 @@ def rename_headers(headers: list[str], mapping: Mapping, file: str, path: Path |
     present = {str(h).strip() for h in headers}
     columns = load_schema(file).columns
     absent = tuple(h for h, t in section.items() if h not in present and (t is None or t in columns))
+    # A header named in another case or spacing than the file has: read on, its column would take its default.
+    # Not for a header the mapping ignores (null), nor when the file has the target column itself.
     loosely = {_loose(h): h for h in present}
-    near = [(h, loosely[_loose(h)]) for h in absent if _loose(h) in loosely]
+    near = [
+        (h, loosely[_loose(h)])
+        for h in absent
+        if _loose(h) in loosely and section[h] is not None and section[h] not in present
+    ]
     if near:  # the file has the column in another case or spacing: reading on would use a default instead
         listed = "; ".join(f"`{h}` is not in the file, which has `{found}`" for h, found in near)
         raise InputError(
@@ -509,11 +515,6 @@ def rename_headers(headers: list[str], mapping: Mapping, file: str, path: Path |
             "write the header exactly as the file has it"
         )
     return Renamed(names, ignored, sources, absent)
-
-
-def _loose(header: str) -> str:
-    """A header compared without case and with any run of spaces, hyphens and underscores as one underscore."""
-    return re.sub(r"[\s\-_]+", "_", str(header).strip()).casefold()
 
 
 def _recode(values: pd.Series, answer: dict) -> pd.Series:

@@ -381,3 +381,23 @@ def test_a_mapping_header_in_another_case_than_the_file_is_refused_not_left_to_a
         f"error: {export}: the mapping mapping.yaml names a column the file has under another case or spacing: "
         "`Goodwill paid` is not in the file, which has `Goodwill Paid`; write the header exactly as the file has it"
     ]
+
+
+def test_the_same_value_with_outer_spaces_and_the_same_code_is_accepted() -> None:
+    checked = _mapping("values: {product: {Cards: credit_cards, 'Cards ': credit_cards}}")
+    assert checked["values"]["product"] == {"Cards": "credit_cards"}
+
+
+def test_a_mapping_header_for_a_column_the_file_has_under_its_own_name_or_an_ignored_one_is_not_refused(ws) -> None:
+    """`Product: product` with the file's own `product` column, or `branch office: null` for `Branch Office`."""
+    export = ws.root / "export.csv"
+    export.write_text(
+        "complaint_id,firm_frn,received_date,product,cause,Branch Office\n"
+        "C1,123456,2025-02-03,credit_cards,delays_timescales,x\n",
+        encoding="utf-8",
+    )
+    mapping = ws.root / "mapping.yaml"
+    mapping.write_text("columns: {Product: product, 'branch office': null}\n", encoding="utf-8")
+    paths = ws.paths([complaint("C1", "2025-02-03")])
+    result = invoke("validate", "--config", paths.config, "--complaints", export, "--mapping", mapping)
+    assert result.exit_code == 0, result.output
