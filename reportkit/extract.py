@@ -495,6 +495,8 @@ class ColumnsFound:
     """Columns not in the schema and not close to one: listed once as a warning and dropped."""
     absent: tuple[str, ...] = ()
     """Optional schema columns the file lacks: their default is used, and the run says which."""
+    may_hold: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """(unknown header, the absent columns it may hold): said in the unknown-columns warning (absent_column_named)."""
 
 
 def columns_found(frame: pd.DataFrame) -> ColumnsFound:
@@ -528,10 +530,11 @@ def near_misses(name: str, known: list[str]) -> list[str]:
 
 
 def absent_column_named(name: str, absent: list[str], schema: FileSchema) -> list[str]:
-    """The absent optional columns an unknown header probably holds, though it is no near miss by spelling.
+    """The absent optional columns an unknown header may hold, though it is no near miss by spelling: the
+    unknown-columns warning names them, since the header's values are ignored and the column's default is used.
+    A warning, not an error: an export's own `date_forwarded` or `handler_name` is as likely as a renamed column.
 
-    Looked for only among the schema's optional columns the file lacks, where the header's values would
-    otherwise be ignored and the column's default used instead:
+    Looked for only among the schema's optional columns the file lacks:
     the column's whole name among more words (`forwarded_to_other_firm`, `is_eligible_complainant`);
     for a flag whose default decides figures (a column with a default), its first word among the header's
     words (`goodwill_paid` for `goodwill_payment`, `is_eligible` for `eligible_complainant`);
@@ -598,7 +601,7 @@ def check_header(columns: list[str], schema: FileSchema, path: Path | str) -> Co
     absent = [c for c in known if c not in headers and not schema.columns[c].required]
     problems = []
     for name in unknown:
-        meant = near_misses(name, known) or absent_column_named(name, absent, schema)
+        meant = near_misses(name, known)
         if meant:
             also = [m for m in meant if m in headers]
             clash = f" (`{also[0]}` is also present: remove or rename one of the two)" if also else ""
@@ -607,7 +610,8 @@ def check_header(columns: list[str], schema: FileSchema, path: Path | str) -> Co
         raise InputError(
             f"{path}: " + "; ".join(problems) + " (rename it to the documented name; docs/inputs.md lists every column)"
         )
-    return ColumnsFound(unknown=tuple(unknown), absent=tuple(absent))
+    may_hold = tuple((name, tuple(held)) for name in unknown if (held := absent_column_named(name, absent, schema)))
+    return ColumnsFound(unknown=tuple(unknown), absent=tuple(absent), may_hold=may_hold)
 
 
 def read_text_frame(

@@ -156,12 +156,21 @@ UNKNOWN_COLUMNS = "unknown_columns"
 
 def unknown_columns_warning(frame: pd.DataFrame, file: str) -> pd.DataFrame:
     """One warning listing every column of the file that is not in its schema: case systems export many
-    columns, and these change no figure. (A near miss of a schema column never gets here: reading refuses it.)"""
-    unknown = columns_found(frame).unknown
+    columns, and these change no figure. (A near miss of a schema column never gets here: reading refuses it.)
+    One that may hold a column the file lacks (`forwarded_to_other_firm` for `forwarded`) is named with it: that
+    column's default is used, which changes figures if the header does hold it."""
+    found = columns_found(frame)
+    unknown = found.unknown
     if not unknown:
         return findings_frame(pd.DataFrame(), severity="warning", file=file, column="", rule="", message="")
     names = ", ".join(unknown)
     message = f"{len(unknown)} column(s) not in the input's documented columns are ignored: {names}"
+    for header, held in found.may_hold:
+        columns = " or ".join(f"`{c}`" for c in held)
+        message += (
+            f"; `{header}` may hold {columns}, which the file lacks, so its default is used: if it does, rename "
+            f"it to {columns} (a mapping can rename it, or set it to null to ignore it without this warning)"
+        )
     return _one_warning(file, UNKNOWN_COLUMNS, names, message)
 
 
