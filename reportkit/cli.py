@@ -26,6 +26,7 @@ from pathlib import Path
 import click
 
 from reportkit import api
+from reportkit.deferred import GREAT_EXPECTATIONS_UNUSED, defer_imports
 from reportkit.errors import EnvironmentProblem, InputError, Interrupted, ReportkitError
 
 # jsonschema (imported by great-expectations here, and by nbformat in the notebook workers forked from this
@@ -35,6 +36,9 @@ from reportkit.errors import EnvironmentProblem, InputError, Interrupted, Report
 # import raise ImportError, which jsonschema expects (it then leaves out that one format checker). Only the
 # reportkit command does this; a Python user's own process is left as it is.
 sys.modules.setdefault("rfc3987_syntax", None)
+# Likewise great-expectations imports altair and scipy.stats at start, for expectations no suite of ours has
+# (about 1.3 s of CPU in every validating run): in the command's process they load only if something uses them.
+defer_imports(GREAT_EXPECTATIONS_UNUSED)
 
 
 def _skip_final_collections() -> None:

@@ -5,7 +5,8 @@ their statistics) when it starts, in `expect_column_kl_divergence_to_be_less_tha
 and uses them only inside those expectations' functions. No reportkit suite has such an expectation, yet the two
 imports cost about 1.3 s of CPU in every process that validates, on the critical path of `validate` and `run`.
 
-`defer_imports` puts a stand-in in `sys.modules` for each module not yet imported. The import statement then
+`defer_imports` (called by the reportkit command only, reportkit/cli.py: a Python user's process is left as it is)
+puts a stand-in in `sys.modules` for each module not yet imported. The import statement then
 binds the stand-in at no cost; the first attribute anything reads from it (`alt.Chart`, `stats.entropy`)
 imports the real module and answers from it, so code that does use them still works, only later. Python's own
 `importlib.util.LazyLoader` cannot do this on Python 3.11: the import statement reads the module's `__spec__`,

@@ -142,10 +142,16 @@ def check_group_frequencies(config: Config, entity: str) -> None:
     frequencies = {frn: frequency(config.firm(frn)) for frn in group.members}
     if len(set(frequencies.values())) > 1:
         listed = ", ".join(f"{frn}: {value}" for frn, value in frequencies.items())
+        by_rule = [frn for frn in group.members if claims_management_only(config.firm(frn))]
+        fix = (
+            f"; {', '.join(by_rule)} report(s) only annex1ab, so DISP 1.10.1R(2)(b) makes them annual whatever the "
+            "configuration says: run the members separately"
+            if by_rule
+            else ", so run the members separately or set the same annual_reporter for every member"
+        )
         raise InputError(
             f"group {entity}: members have different reporting frequencies ({listed}); a joint report covers one "
-            "reporting frequency (DISP 1.10.1DG), so run the members separately or set the same annual_reporter "
-            "for every member"
+            f"reporting frequency (DISP 1.10.1DG){fix}"
         )
 
 

@@ -241,6 +241,20 @@ def test_group_mixing_frequencies_is_refused_in_calendar_and_run(ws, tmp_path) -
     assert not (tmp_path / "out").exists()
 
 
+def test_a_group_with_a_claims_management_only_member_says_it_is_annual_by_rule(ws) -> None:
+    cmc = {k: v for k, v in SISTER.items() if k != "annual_reporter"}  # left out: annual by rule
+    cmc.update(returns=["annex1ab"], products=[], cmc_claim_types=["financial_services"])
+    group = {**GROUP, "returns": ["annex1ab"]}
+    mixed = {**MARCH, "returns": ["annex1", "annex1ab"], "cmc_claim_types": ["financial_services"]}
+    paths = ws.paths([complaint("C1", "2025-02-03")], firms=[mixed, cmc], groups=[group])
+    message = (
+        r"234567 report\(s\) only annex1ab, so DISP 1.10.1R\(2\)\(b\) makes them annual whatever the "
+        r"configuration says: run the members separately$"
+    )
+    with pytest.raises(InputError, match=message):
+        schedule.calendar_rows(load_config(paths.config), "example-group", Period(D("2025-01-01"), D("2025-12-31")))
+
+
 def test_mixed_ard_is_reported_before_mixed_frequency(ws) -> None:
     other = {**SISTER, "accounting_reference_date": "12-31", "annual_reporter": True}
     config = load_config(ws.config([MARCH, other], groups=[GROUP]))

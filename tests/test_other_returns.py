@@ -377,6 +377,9 @@ def test_the_summary_keeps_lineage_that_ties_to_its_cells(tmp_path) -> None:
         main = lineage[(lineage["row"] == code) & (lineage["column"] == "main_cause")]
         causes = set(prepared.complaints.loc[main.index, "cause"].astype(str)) if len(main) else set()
         assert causes == ({row["main_cause"]} if row["main_cause"] else set()), code
+        opened = lineage[(lineage["table"] == "1B") & (lineage["row"] == code) & (lineage["column"] == "opened")]
+        with_cause = prepared.complaints.loc[opened.index, "cause"].astype(str) == str(row["main_cause"])
+        assert len(main) == int(with_cause.sum()), code  # every complaint opened with the main cause, no fewer
     credit = summary.document["tables"]["credit"]["credit_related"]
     for column in ("received", "closed"):
         behind = lineage[(lineage["table"] == "credit") & (lineage["column"] == column)]

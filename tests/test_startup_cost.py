@@ -22,6 +22,7 @@ def _in_a_fresh_process(code: str) -> list[str]:
 def test_validating_never_imports_what_great_expectations_imports_only_for_charts_and_statistics() -> None:
     code = (
         "import pandas as pd; "
+        "import reportkit.cli; "  # the command's process, where they are deferred
         "from reportkit.deferred import is_loaded; "
         "from reportkit.validation.suites import run_suite; "
         "frame = pd.DataFrame({'complaint_id': ['C1', 'C2'], 'firm_frn': ['100001', '999999'], '_line': [2, 3]}); "

@@ -20,7 +20,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from reportkit.deferred import GREAT_EXPECTATIONS_UNUSED, defer_imports
 from reportkit.distinct import distinct_rows
 from reportkit.paths import EXPECTATIONS_DIR
 from reportkit.taxonomy import load_taxonomy
@@ -60,7 +59,6 @@ _context_lock = threading.Lock()
 @lru_cache(maxsize=1)
 def _cached_context():
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-    defer_imports(GREAT_EXPECTATIONS_UNUSED)  # 1.3 s of CPU that no suite of ours uses (reportkit.deferred)
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
