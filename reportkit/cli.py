@@ -117,6 +117,9 @@ class _Commands(click.Group):
             return super().main(args, prog_name, complete_var, standalone_mode, **extra)
         try:
             result = super().main(args, prog_name, complete_var, False, **extra)
+        except click.exceptions.NoArgsIsHelpError as exc:  # `reportkit` alone: the help, as asked for
+            click.echo(exc.ctx.get_help())
+            sys.exit(0)
         except click.ClickException as exc:
             ctx = getattr(exc, "ctx", None)
             hint = f" (`{ctx.command_path} --help` lists what it takes)" if ctx is not None else ""

@@ -228,3 +228,9 @@ def test_validate_with_errors_ends_with_one_error_line_and_exit_1(ws) -> None:
     assert result.exit_code == 1
     assert "closed_before_received" in result.stdout
     assert result.stderr.splitlines()[-1] == "error: 1 validation error(s) in the inputs, listed above"
+
+
+def test_the_command_alone_shows_its_help() -> None:
+    result = CliRunner().invoke(cli.main, [], prog_name="reportkit")
+    assert result.exit_code == 0 and result.stdout.startswith("Usage: reportkit [OPTIONS] COMMAND [ARGS]...")
+    assert "error:" not in result.output
