@@ -23,6 +23,10 @@ encrypted, "KeyboardInterrupt caught in kernel" when it is shut down) is noise o
 error still reaches us as the cell's output (papermill raises it), and a kernel that dies is still reported."""
 
 
+NO_HISTORY = ["--HistoryManager.hist_file=:memory:"]
+"""A spare kernel keeps no history database, as nbclient's own kernels keep none."""
+
+
 KERNEL_START_ATTEMPTS = 3
 """A kernel that dies before it answers (two kernels started at once can pick the same free port) is started
 again; a cell that fails is never retried."""
@@ -69,7 +73,8 @@ def start_spare_kernel() -> None:
 
     try:
         manager = AsyncKernelManager(kernel_name=KERNEL)
-        run_sync(manager.start_kernel)(extra_arguments=[*QUIET_KERNEL, f"--IPKernelApp.exec_lines={PRELOAD!r}"])
+        arguments = [*QUIET_KERNEL, *NO_HISTORY, f"--IPKernelApp.exec_lines={PRELOAD!r}"]
+        run_sync(manager.start_kernel)(extra_arguments=arguments)
     except Exception:  # noqa: BLE001 - no spare: the notebook starts its own kernel, as without one
         return
     _spare = manager

@@ -52,6 +52,7 @@ from reportkit.errors import (
     RunLocked,
     ValidationFailed,
 )
+from reportkit.kernel_home import kernel_home, new_kernel_home, point_kernels_at, remove_stale_homes
 from reportkit.manifest import build_manifest
 from reportkit.mapping import Mapping, with_exported_values
 from reportkit.measures import redress_basis_statement
@@ -393,12 +394,14 @@ def _die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
-def _start_worker(parent: int) -> None:
+def _start_worker(parent: int, home: str) -> None:
     """Initializer of a notebook worker: it dies with its parent and leaves SIGINT/SIGTERM handling to it (a
-    forked worker inherits the CLI's handlers, which would turn a stop into an exception inside the worker)."""
+    forked worker inherits the CLI's handlers, which would turn a stop into an exception inside the worker);
+    its kernels keep their own files in the run's kernel home (reportkit.kernel_home)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole process group: the parent stops us
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _die_with_parent(parent)
+    point_kernels_at(Path(home))
     os.nice(WORKER_NICENESS)  # inherited by the worker's kernels
 
 
@@ -460,19 +463,19 @@ def _warm_up_worker() -> None:
     reportkit.notebooks.start_spare_kernel()  # its start-up and imports overlap reading and validation too
 
 
-def notebook_pool() -> ProcessPoolExecutor:
+def notebook_pool(home: Path) -> ProcessPoolExecutor:
     """Two notebook workers, forked now, at the start of the run, and warmed up (_warm_up_worker).
 
     Forked before anything is read, a worker carries none of the extract or the returns (gigabytes on a
     market-sized run; notebooks read the run folder) and costs no second start of Python, as a spawned one would;
     forked before the great-expectations thread starts, it inherits no thread. Its start-up overlaps reading
-    and validation.
+    and validation. Its kernels keep their own files in `home`.
     """
     pool = ProcessPoolExecutor(
         max_workers=2,
         mp_context=multiprocessing.get_context("fork"),
         initializer=_start_worker,
-        initargs=(os.getpid(),),
+        initargs=(os.getpid(), str(home)),
     )
     for _ in range(2):
         pool.submit(_warm_up_worker)
@@ -480,21 +483,25 @@ def notebook_pool() -> ProcessPoolExecutor:
 
 
 @contextmanager
-def notebook_workers(enabled: bool) -> Iterator[ProcessPoolExecutor | None]:
+def notebook_workers(enabled: bool, out: Path) -> Iterator[ProcessPoolExecutor | None]:
     """The run's notebook workers (None without notebooks), started at once so that their start-up overlaps
-    reading and validation. On an error in a notebook the others finish (NotebookRuns.finish); on an
-    interrupt (SIGINT/SIGTERM, reportkit.errors.Interrupted) they and their kernels are stopped at once.
-    On any failure the pool is stopped without waiting for warm-ups: a bad configuration is reported at once."""
+    reading and validation, their kernels' own files in a kernel home inside `out`. On an error in a notebook
+    the others finish (NotebookRuns.finish); on an interrupt (SIGINT/SIGTERM, reportkit.errors.Interrupted)
+    they and their kernels are stopped at once. On any failure the pool is stopped without waiting for
+    warm-ups: a bad configuration is reported at once. The kernel home goes once the workers have stopped."""
+    if out.is_dir():
+        remove_stale_homes(out)  # a killed run's, with or without notebooks now
     if not enabled:
         yield None
         return
-    pool = notebook_pool()
-    try:
-        yield pool
-    except BaseException:
-        _stop_workers(pool)  # notebooks that failed have finished (NotebookRuns.finish waits); warm-ups need not
-        raise
-    pool.shutdown(wait=True)
+    with new_kernel_home(out) as home:
+        pool = notebook_pool(home)
+        try:
+            yield pool
+        except BaseException:
+            _stop_workers(pool)  # notebooks that failed have finished (NotebookRuns.finish waits); warm-ups need not
+            raise
+        pool.shutdown(wait=True)
 
 
 def write_drilldown_pages(staging: Path, results: list[ReturnResult]) -> None:
@@ -548,8 +555,9 @@ class NotebookRuns:
         if self.pool is None:
             if meanwhile is not None:
                 meanwhile()
-            for call in self.calls:
-                self.step(f"  notebooks/{call[1]}.ipynb -> html/{_execute_and_render(*call)}.html")
+            with kernel_home(self.staging.parent):  # beside the staging folder, inside --out
+                for call in self.calls:
+                    self.step(f"  notebooks/{call[1]}.ipynb -> html/{_execute_and_render(*call)}.html")
             return
         # A bar on a terminal only (disable=None): logs and CI keep the one line per notebook.
         bar = tqdm(total=len(self.calls), desc="notebooks", unit="notebook", disable=None, leave=False, file=sys.stderr)
@@ -677,7 +685,7 @@ def run(
     step = Steps(progress)
     started = now_utc()
     folders = RunFolders.of(out, entity, period_end)  # a traversal id is refused before anything is written
-    with notebook_workers(notebooks) as pool:  # started now: their start-up overlaps reading and validation
+    with notebook_workers(notebooks, out) as pool:  # started now: their start-up overlaps reading and validation
         return _run_in(paths, folders, pool, notebooks, lineage_csv, started, step, progress)
 
 

@@ -130,12 +130,12 @@ def test_each_page_is_handed_to_the_workers_only_once_what_it_reads_is_written(t
     assert (outcome.folder / "facts" / "annex1.parquet").is_file() and (outcome.folder / "run.json").is_file()
 
 
-def test_notebook_workers_run_at_a_lower_priority_than_the_run() -> None:
+def test_notebook_workers_run_at_a_lower_priority_than_the_run(tmp_path: Path) -> None:
     import os
 
     from reportkit.runner import WORKER_NICENESS, _stop_workers, notebook_pool
 
-    pool = notebook_pool()
+    pool = notebook_pool(tmp_path)
     try:
         assert pool.submit(os.nice, 0).result(timeout=60) == min(19, os.nice(0) + WORKER_NICENESS)
     finally:

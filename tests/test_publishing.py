@@ -26,6 +26,7 @@ from hypothesis import strategies as st
 import reportkit.runner as run_module
 from reportkit import api, cli
 from reportkit.errors import EnvironmentProblem, InputError, RunLocked, ValidationFailed
+from reportkit.kernel_home import KERNEL_HOME_PREFIX
 from reportkit.runner import RunFolders, inside, run, safe_name
 from scripts.generate_golden import sample_paths
 from tests.conftest import FIRM, H1_2025_END, complaint
@@ -351,15 +352,18 @@ def test_a_stopped_run_leaves_no_worker_or_kernel_and_the_next_run_cleans_up(tmp
         )
         assert "Traceback" not in stderr
         assert hidden(entity_dir) == [".2025-12-31.lock"]  # staging removed on the way out
+        assert hidden(out) == []  # and the kernels' own files (reportkit.kernel_home)
     else:
         assert child.returncode == -signal.SIGKILL
         assert [p for p in hidden(entity_dir) if ".staging-" in p]  # a kill leaves its staging...
+        assert [p for p in hidden(out) if p.startswith(KERNEL_HOME_PREFIX)]  # ...and its kernel home
     assert not (entity_dir / "2025-12-31").exists()
 
     lines: list[str] = []
     outcome = run(sample_paths(), "sample-group", dt.date(2025, 12, 31), out, lines.append, notebooks=False)
     assert (outcome.folder / "manifest.json").is_file()
     assert hidden(entity_dir) == [".2025-12-31.lock"]  # ...which the next run removes
+    assert hidden(out) == []
 
 
 # --------------------------------------------------------------------------- hash what was read
