@@ -27,6 +27,7 @@ from reportkit.errors import EnvironmentProblem, InputError
 from reportkit.mapping import MAPPED, MAPPED_FILES, RENAMED, SOURCE_HEADERS, Mapping, apply_values, rename_headers
 from reportkit.money import parse_units
 from reportkit.schema import Column, FileSchema, load_schema
+from reportkit.xlsx_formulas import uncalculated_formulas
 
 LINE_COLUMN = "_line"
 """Where each row came from, for row-level messages: in a CSV the file line its record starts on (the header is
@@ -423,6 +424,7 @@ def _read_workbook(path: Path, data: bytes, sheet: str | None) -> tuple[pa.Table
         raise InputError(f"{path}: the sheet is empty; expected a header row")
     width = max(len(r) for r in rows)
     header = [_cell_text(v) or "" for v in rows[0]] + [""] * (width - len(rows[0]))
+    _refuse_uncalculated_formulas(path, data, sheet, header)
     grid = np.empty((len(rows) - 1, width), dtype=object)  # calamine's grid is rectangular: one copy, no loop
     grid[:] = rows[1:] if len(rows) > 1 else grid
     given = (grid != "").any(axis=1)
@@ -431,6 +433,27 @@ def _read_workbook(path: Path, data: bytes, sheet: str | None) -> tuple[pa.Table
     arrays = in_threads(lambda j: _workbook_column(grid[:, j]), list(range(width)))
     names = [h if h else f"Unnamed: {i}" for i, h in enumerate(header)]
     return pa.Table.from_arrays(arrays, names=names), numbers
+
+
+def _refuse_uncalculated_formulas(path: Path, data: bytes, sheet: str | None, header: list[str]) -> None:
+    """Refuse a sheet with formula cells that hold no saved value: they would read as empty cells, and a
+    date or code that is a formula would silently change figures (reportkit.xlsx_formulas)."""
+    found = uncalculated_formulas(data, sheet)
+    if not found.count:
+        return
+
+    def named(cell: str) -> str:
+        letters = re.match(r"[A-Z]+", cell)
+        index = sum((ord(c) - 64) * 26**i for i, c in enumerate(reversed(letters.group()))) - 1 if letters else -1
+        column = header[index] if 0 <= index < len(header) and header[index] else None
+        return f"{cell} (column `{_printable(column)}`)" if column else cell
+
+    more = f" and {found.count - len(found.first)} more" if found.count > len(found.first) else ""
+    raise InputError(
+        f"{path}: {found.count} formula cell(s) hold no saved value ({', '.join(map(named, found.first))}{more}): "
+        "the workbook was saved by a program that does not calculate formulas, and these cells would read as "
+        "empty; open and save it in Excel or LibreOffice, or export values rather than formulas, then run again"
+    )
 
 
 def _read_binary(path: Path, data: bytes, reader) -> pa.Table:

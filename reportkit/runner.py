@@ -29,7 +29,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor, wait
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, TypeVar
@@ -494,7 +494,12 @@ def notebook_workers(enabled: bool, out: Path) -> Iterator[ProcessPoolExecutor |
     if not enabled:
         yield None
         return
-    with new_kernel_home(out) as home:
+    with ExitStack() as stack:
+        try:
+            home = stack.enter_context(new_kernel_home(out))
+        except OSError:  # --out cannot be written: the run says so in its own words when it makes its folder
+            yield None
+            return
         pool = notebook_pool(home)
         try:
             yield pool

@@ -445,3 +445,104 @@ def test_a_parquet_column_twice_or_a_damaged_parquet_file_is_one_clear_line(ws) 
     message = str(caught.value)
     assert message.startswith(f"{cut}: cannot be read as parquet (damaged, cut short, or another kind of file")
     assert message.endswith("...") or not message.split(": ")[-1].endswith(("Parque", "magi"))
+
+
+# --------------------------------------------------------------------------- formulas with no saved value
+
+
+def _formula_workbook(path: pathlib.Path, closed: str, other_sheet_first: bool = False) -> pathlib.Path:
+    """A complaints workbook written by openpyxl, which saves a formula without its value (it calculates
+    nothing); C2's closed_date is `closed`."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    if other_sheet_first:
+        sheet.title = "Notes"
+        sheet.append(["note", "=1+1"])  # a formula on a sheet the run does not read
+        sheet = book.create_sheet("Complaints")
+    sheet.append(["complaint_id", "firm_frn", "received_date", "closed_date", "outcome", "product", "cause"])
+    sheet.append(["C1", "123456", "2025-02-03", "2025-02-10", "upheld", "current_accounts", "delays_timescales"])
+    sheet.append(["C2", "123456", "2025-02-03", closed, "upheld", "current_accounts", "delays_timescales"])
+    book.save(path)
+    return path
+
+
+def test_a_formula_cell_with_no_saved_value_is_refused_naming_the_cell_and_column(ws) -> None:
+    # Read as empty, C2 would silently be a complaint still open: refused instead, before any figure.
+    path = _formula_workbook(ws.root / "complaints.xlsx", '=TEXT(DATE(2025,2,11),"yyyy-mm-dd")')
+    line = error_line(2, *validate_args(ws, path))
+    assert line == (
+        f"error: {path}: 1 formula cell(s) hold no saved value (D3 (column `closed_date`)): the workbook was saved "
+        "by a program that does not calculate formulas, and these cells would read as empty; open and save it in "
+        "Excel or LibreOffice, or export values rather than formulas, then run again"
+    )
+    with pytest.raises(InputError, match="formula cell"):
+        read_complaints(path)
+
+
+def test_a_formula_on_a_sheet_not_read_and_plain_values_read_as_before(ws) -> None:
+    path = _formula_workbook(ws.root / "complaints.xlsx", "2025-02-11", other_sheet_first=True)
+    frame = read_complaints(path, sheet="Complaints")
+    assert list(frame["closed_date"]) == ["2025-02-10", "2025-02-11"]
+    with pytest.raises(InputError, match=r"1 formula cell\(s\) hold no saved value \(B1\)"):
+        read_complaints(path)  # the first sheet, Notes, is the one read by default
+
+
+def test_formulas_with_their_saved_values_are_read_as_those_values(ws) -> None:
+    import xlsxwriter
+
+    path = ws.root / "complaints.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet()
+    sheet.write_row(0, 0, ["complaint_id", "firm_frn", "received_date", "closed_date", "outcome", "product", "cause"])
+    sheet.write_row(1, 0, ["C1", "123456", "2025-02-03"])
+    sheet.write_formula(1, 3, '=TEXT(DATE(2025,2,10),"yyyy-mm-dd")', None, "2025-02-10")  # saved text value
+    sheet.write_formula(1, 4, '=IF(TRUE,"","x")', None, "")  # a formula whose value is the empty text
+    sheet.write_row(1, 5, ["current_accounts", "delays_timescales"])
+    book.close()
+    frame = read_complaints(path)
+    assert list(frame["closed_date"]) == ["2025-02-10"]
+    assert frame["outcome"].isna().all()
+
+
+def _zipped_sheet(cells: str, prefix: str = "") -> bytes:
+    """A workbook's three parts that say where its first sheet is, and that sheet holding `cells`."""
+    import zipfile
+
+    p = f"{prefix}:" if prefix else ""
+    ns = f' xmlns:{prefix}="main"' if prefix else ""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as book:
+        book.writestr(
+            "xl/workbook.xml", '<workbook><sheets><sheet name="S" sheetId="1" r:id="rId7"/></sheets></workbook>'
+        )
+        book.writestr(
+            "xl/_rels/workbook.xml.rels",
+            '<Relationships><Relationship Id="rId7" Target="worksheets/data.xml" Type="worksheet"/></Relationships>',
+        )
+        book.writestr("xl/worksheets/data.xml", f"<{p}worksheet{ns}><{p}sheetData><{p}row>{cells}</{p}row>"
+                      f"</{p}sheetData></{p}worksheet>")  # fmt: skip
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("cells", "prefix", "expected"),
+    [
+        ('<c r="A1"><f>1+1</f><v>2</v></c><c r="B1" t="str"><f>""</f><v></v></c>', "", (0, [])),  # values saved
+        (
+            '<c r="A1"><f t="shared" ref="A1:A2" si="0">B1</f></c><c r="A2"><f t="shared" si="0"/><v/></c>',
+            "",
+            (2, ["A1", "A2"]),
+        ),  # a shared formula's leader and follower, neither with a value
+        ('<x:c r="C9" s="1"><x:f>NOW()</x:f></x:c><x:c r="D9"><x:v>4</x:v></x:c>', "x", (1, ["C9"])),
+        ('<c r="A1" t="s"><v>0</v></c><c r="B1"><v>3</v></c>', "", (0, [])),  # no formula at all
+    ],
+)
+def test_formula_cells_without_a_saved_value_are_found_in_the_sheet_xml(cells, prefix, expected) -> None:
+    from reportkit.xlsx_formulas import uncalculated_formulas
+
+    found = uncalculated_formulas(_zipped_sheet(cells, prefix), None)
+    assert (found.count, found.first) == expected
+    assert uncalculated_formulas(_zipped_sheet(cells, prefix), "S") == found
+    assert uncalculated_formulas(_zipped_sheet(cells, prefix), "Other").count == 0  # no such sheet: the reader says so
