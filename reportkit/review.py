@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -249,22 +250,41 @@ def _left_out_rules(lines: pd.DataFrame, code: str) -> pd.Series:
     return kinds.groupby("complaint_row")["rule"].agg("; ".join)
 
 
+def lineage_rows(complaints: pd.DataFrame, lineage: pd.DataFrame) -> np.ndarray:
+    """The positions in `complaints` of the complaints in a return's lineage, in extract order, each once."""
+    # The lineage's index holds its complaints' row labels in `complaints` (reportkit.aggregate.lineage_frame).
+    # A mark per row rather than a sort of millions of lineage rows.
+    positions = complaints.index.get_indexer(pd.unique(lineage.index.to_numpy()))
+    marked_rows = np.zeros(len(complaints), dtype=bool)
+    marked_rows[positions[positions >= 0]] = True
+    return np.flatnonzero(marked_rows)
+
+
+def facts_basis(document: dict[str, Any]) -> tuple:
+    """Everything beside its complaints that a return's complaint facts depend on (complaint_facts): two returns
+    with the same basis and the same complaints have the same facts (Annex 1B and the Annex 1 it summarises)."""
+    code = document["return"]
+    return (
+        document["period"]["start"],
+        document["period"]["end"],
+        "band_1ad" if code == "annex1ad" else "band_annex1",
+        _redress_flag(code),
+        UPHELD_CITATION.get(code, "DISP 1.10.3G(2)"),
+        "annex1ad" if code == "annex1ad" else "annex1",  # the LEFT_OUT_RULES it explains with
+    )
+
+
 def complaint_facts(
-    complaints: pd.DataFrame, lines: pd.DataFrame, document: dict[str, Any], lineage: pd.DataFrame, attribution: str
+    complaints: pd.DataFrame, lines: pd.DataFrame, document: dict[str, Any], rows: np.ndarray, attribution: str
 ) -> pd.DataFrame:
-    """What the drill-down page lists for every complaint in a return's lineage, in extract order: dates,
-    business days to close, band, why upheld or not, and redress counted and left out with the rule.
+    """What the drill-down page lists for every complaint at `rows` of `complaints` (a return's lineage_rows), in
+    extract order: dates, business days to close, band, why upheld or not, and redress counted and left out with
+    the rule.
 
     Redress follows the run's attribution (closed_in_period or paid_in_period), so "counted" is exactly what
     the return's redress cells add up (DISP 1.10.3G(3)-(4), 1.10B.8G(3)-(4))."""
     code = document["return"]
     period = _period_of(document)
-    # The lineage's index holds its complaints' row labels in `complaints` (reportkit.aggregate.lineage_frame).
-    # A mark per row rather than a sort of millions of lineage rows: the rows in extract order, each once.
-    positions = complaints.index.get_indexer(pd.unique(lineage.index.to_numpy()))
-    marked_rows = np.zeros(len(complaints), dtype=bool)
-    marked_rows[positions[positions >= 0]] = True
-    rows = np.flatnonzero(marked_rows)
     used = ["complaint_id", "firm_frn", "received_date", "closed_date", "nation", "outcome", "goodwill_payment"]
     band_column = "band_1ad" if code == "annex1ad" else "band_annex1"
     frame = complaints[[*used, band_column]].iloc[rows]  # only the columns the facts show
@@ -311,16 +331,37 @@ def write_run_document(
     (folder / RUN_FILE).write_text(text, encoding="utf-8")
 
 
+FactsWritten = dict[tuple, tuple[np.ndarray, Path]]
+"""The complaint facts files a run has written, by basis (facts_basis): the rows they list and the file."""
+
+
 def write_return_facts(
-    folder: Path, config: Config, result: ReturnResult, complaints: pd.DataFrame, lines: pd.DataFrame | None
+    folder: Path,
+    config: Config,
+    result: ReturnResult,
+    complaints: pd.DataFrame,
+    lines: pd.DataFrame | None,
+    written: FactsWritten | None = None,
 ) -> None:
     """facts/<stem>.parquet for a charted return (what its page charts) and, given the redress lines,
-    facts/<stem>-complaints.parquet for a non-nil return with lineage (the complaints its drill-down lists)."""
+    facts/<stem>-complaints.parquet for a non-nil return with lineage (the complaints its drill-down lists).
+
+    With `written` (the run's facts files so far), a return whose facts are those of a file already written (the
+    same basis and complaints: Annex 1B beside its Annex 1, 1.8 million complaints on a market-sized run) gets a
+    copy of that file, the same bytes its own facts would give, instead of working them out again."""
     if result.code in CHARTED_RETURNS and not result.document["nil_return"]:
         (folder / FACTS_FOLDER).mkdir(parents=True, exist_ok=True)
         facts = days_to_close_facts(complaints, result.document)
         facts.to_parquet(folder / FACTS_FOLDER / f"{result.stem}.parquet", index=False)
     if lines is not None and not result.document["nil_return"] and len(result.lineage):
         (folder / FACTS_FOLDER).mkdir(parents=True, exist_ok=True)
-        facts = complaint_facts(complaints, lines, result.document, result.lineage, config.redress_attribution)
-        facts.to_parquet(folder / FACTS_FOLDER / f"{result.stem}{COMPLAINT_FACTS_SUFFIX}.parquet", index=False)
+        target = folder / FACTS_FOLDER / f"{result.stem}{COMPLAINT_FACTS_SUFFIX}.parquet"
+        rows, basis = lineage_rows(complaints, result.lineage), facts_basis(result.document)
+        same = (written or {}).get(basis)
+        if same is not None and np.array_equal(same[0], rows):
+            shutil.copyfile(same[1], target)
+            return
+        facts = complaint_facts(complaints, lines, result.document, rows, config.redress_attribution)
+        facts.to_parquet(target, index=False)
+        if written is not None:
+            written[basis] = (rows, target)

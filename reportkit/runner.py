@@ -59,7 +59,7 @@ from reportkit.measures import redress_basis_statement
 from reportkit.notebooks import execute, render_html
 from reportkit.returns import RETURNS
 from reportkit.returns.common import ReturnResult
-from reportkit.review import write_return_facts, write_run_document
+from reportkit.review import FactsWritten, write_return_facts, write_run_document
 from reportkit.review_page import write_index
 from reportkit.runinfo import FirmFacts, InputRead, RunInfo, describe_run
 from reportkit.safecsv import write_safe_csv
@@ -768,8 +768,11 @@ def _build_in(
         NotebookRuns(staging, {"run_dir": ".."}, step, pool, len(notebook_jobs(built.results))) if notebooks else None
     )
 
+    facts_written: FactsWritten = {}
+
     def written(result: ReturnResult) -> None:
-        write_return_facts(staging, config, result, prepared.complaints, prepared.redress_lines)  # what pages read
+        # What the pages read; a return whose facts another's file already holds copies it (Annex 1B).
+        write_return_facts(staging, config, result, prepared.complaints, prepared.redress_lines, facts_written)
         if runs is not None and (job := return_job(result)) is not None:
             runs.submit([job])
 

@@ -211,3 +211,34 @@ def test_in_chromium_a_cell_link_lands_on_its_section_listing_the_lineage(sample
             assert outside == [] and errors == []
             assert result.violations_count == 0, result.generate_report()
         browser.close()
+
+
+def test_a_return_whose_facts_another_file_holds_gets_the_same_bytes_as_its_own(tmp_path: Path) -> None:
+    # Annex 1B lists the complaints of the Annex 1 it summarises: its facts file is copied from Annex 1's when
+    # both have the same basis and complaints. Written afresh (no files written before), every file is the same.
+    from reportkit import pipeline
+    from reportkit.review import COMPLAINT_FACTS_SUFFIX, facts_basis, lineage_rows, write_return_facts
+
+    paths = write_sample(tmp_path / "data")
+    inputs = api.InputPaths.of(paths["config"], paths["complaints"], paths["redress"], paths["context"])
+    finished = pipeline.finish(pipeline.start(inputs, "sample-group", SAMPLE_PERIOD_END), lambda _: None)
+    prepared, results = finished.prepared, finished.built.results
+    shared, alone = tmp_path / "shared", tmp_path / "alone"
+    written: dict = {}
+    for result in results:
+        write_return_facts(shared, prepared.config, result, prepared.complaints, prepared.redress_lines, written)
+        write_return_facts(alone, prepared.config, result, prepared.complaints, prepared.redress_lines)
+    by_code = {r.code: r for r in results if not r.document["nil_return"]}
+    annex1, annex1b = by_code["annex1"], by_code["annex1b"]
+    assert facts_basis(annex1.document) == facts_basis(annex1b.document)  # the case the copy is for...
+    assert np.array_equal(
+        lineage_rows(prepared.complaints, annex1.lineage), lineage_rows(prepared.complaints, annex1b.lineage)
+    )
+    kept = {target.name for _, target in written.values()}  # the files worked out, the last of each basis
+    assert "annex1-complaints.parquet" in kept and "annex1b-complaints.parquet" not in kept  # ...so 1B was copied
+    names = sorted(p.name for p in shared.glob(f"facts/*{COMPLAINT_FACTS_SUFFIX}.parquet"))
+    assert names == sorted(p.name for p in alone.glob(f"facts/*{COMPLAINT_FACTS_SUFFIX}.parquet")) and len(names) == 4
+    for name in names:
+        assert (shared / "facts" / name).read_bytes() == (alone / "facts" / name).read_bytes(), name
+    annex1ad = next(r for r in results if r.code == "annex1ad" and not r.document["nil_return"])
+    assert facts_basis(annex1ad.document) != facts_basis(annex1.document)  # its own bands, citation, redress rule
