@@ -16,14 +16,12 @@ plain names (SAFE_NAME), so no id can reach outside --out.
 
 from __future__ import annotations
 
-import ctypes
 import datetime as dt
 import json
 import multiprocessing
 import os
 import re
 import shutil
-import signal
 import sys
 import time
 import uuid
@@ -57,6 +55,7 @@ from reportkit.manifest import build_manifest
 from reportkit.mapping import Mapping, with_exported_values
 from reportkit.measures import redress_basis_statement
 from reportkit.notebooks import execute, render_html
+from reportkit.processes import become_child_of
 from reportkit.returns import RETURNS
 from reportkit.returns.common import ReturnResult
 from reportkit.review import FactsWritten, write_return_facts, write_run_document
@@ -66,6 +65,7 @@ from reportkit.safecsv import write_safe_csv
 from reportkit.settings import print_settings
 from reportkit.tieouts import check_tieouts
 from reportkit.validation.report import PERSONAL_DATA_COLUMNS
+from reportkit.validation.suites import warm_up
 from reportkit.views import write_drilldown_page
 from reportkit.workbook import write_workbook
 
@@ -373,34 +373,11 @@ def _execute_and_render(
     return stem
 
 
-PR_SET_PDEATHSIG = 1
-"""prctl(2) option: the signal the kernel sends a process when its parent dies (Linux only)."""
-
-
-def _die_with_parent(parent: int) -> None:
-    """On Linux, have the kernel send this process SIGTERM when its parent dies, even by SIGKILL; elsewhere skip.
-
-    Without it a killed run would leave its notebook workers running (each with a kernel of a few hundred MB).
-    A notebook's kernel follows its worker by itself (ipykernel exits when its parent goes).
-    """
-    if not sys.platform.startswith("linux"):
-        return
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(PR_SET_PDEATHSIG, int(signal.SIGTERM), 0, 0, 0)
-    except (OSError, AttributeError):  # no prctl (an unusual libc): the worker then only stops with its pool
-        return
-    if os.getppid() != parent:  # the parent died before prctl took effect
-        os._exit(1)
-
-
 def _start_worker(parent: int, home: str) -> None:
     """Initializer of a notebook worker: it dies with its parent and leaves SIGINT/SIGTERM handling to it (a
     forked worker inherits the CLI's handlers, which would turn a stop into an exception inside the worker);
     its kernels keep their own files in the run's kernel home (reportkit.kernel_home)."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole process group: the parent stops us
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    _die_with_parent(parent)
+    become_child_of(parent)
     point_kernels_at(Path(home))
     os.nice(WORKER_NICENESS)  # inherited by the worker's kernels
 
@@ -468,8 +445,8 @@ def notebook_pool(home: Path) -> ProcessPoolExecutor:
 
     Forked before anything is read, a worker carries none of the extract or the returns (gigabytes on a
     market-sized run; notebooks read the run folder) and costs no second start of Python, as a spawned one would;
-    forked before the great-expectations thread starts, it inherits no thread. Its start-up overlaps reading
-    and validation. Its kernels keep their own files in `home`.
+    forked before any thread starts (the validation helper is a process, forked just before), it inherits no
+    thread. Its start-up overlaps reading and validation. Its kernels keep their own files in `home`.
     """
     pool = ProcessPoolExecutor(
         max_workers=2,
@@ -690,6 +667,7 @@ def run(
     step = Steps(progress)
     started = now_utc()
     folders = RunFolders.of(out, entity, period_end)  # a traversal id is refused before anything is written
+    warm_up()  # the validation helper first, forked before the notebook workers start any thread
     with notebook_workers(notebooks, out) as pool:  # started now: their start-up overlaps reading and validation
         return _run_in(paths, folders, pool, notebooks, lineage_csv, started, step, progress)
 

@@ -144,6 +144,11 @@ class ValidationReport:
     def extend(self, other: "ValidationReport") -> None:
         self.parts.extend(other.parts)
 
+    def merge(self, other: "ValidationReport") -> None:
+        """Add what `other` found and the checks it ran, after this report's own."""
+        self.parts.extend(other.parts)
+        self.ran.extend(other.ran)
+
     @property
     def findings(self) -> pd.DataFrame:
         if not self.parts:

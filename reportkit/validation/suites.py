@@ -23,6 +23,7 @@ import pandas as pd
 from reportkit.distinct import distinct_rows
 from reportkit.paths import EXPECTATIONS_DIR
 from reportkit.taxonomy import load_taxonomy
+from reportkit.validation import helper
 from reportkit.validation.report import findings_frame
 
 _names = itertools.count()
@@ -68,27 +69,34 @@ def _cached_context():
 
 
 def _context():
-    """One ephemeral GX context per process: importing GX costs seconds, so do it once, lazily (the lock makes
-    a call wait for a warm-up already under way instead of importing twice)."""
+    """One ephemeral GX context per process (the validation helper's): importing GX costs seconds, so do it
+    once, lazily."""
     with _context_lock:
         return _cached_context()
 
 
+PRIMER = {
+    "name": "primer",
+    "expectations": [
+        {"type": "expect_column_values_to_be_in_set", "kwargs": {"column": "a", "value_set": ["x"]}},
+        {"type": "expect_compound_columns_to_be_unique", "kwargs": {"column_list": ["a", "b"]}},
+    ],
+}
+"""A two-row suite the helper runs as it starts, failing both ways: great-expectations does a good second of
+set-up on its first validation of each kind and result format, which then overlaps reading the inputs."""
+
+
+def _prime() -> None:
+    """The validation helper's warm-up: import great-expectations, make its context, run PRIMER."""
+    frame = pd.DataFrame({"a": ["x", "y", "y"], "b": [1, 2, 2], ROW: [0, 1, 2]})
+    list(_failures_here(frame, PRIMER, [ROW]))
+
+
 def warm_up() -> None:
-    """Import great-expectations and make its context in a background thread, while the inputs are read: the
-    import costs seconds of start-up that would otherwise come before validation. A failure there is left to
-    the first real use, which raises it in the validating thread."""
-
-    def load() -> None:
-        try:
-            _context()
-        except Exception:  # noqa: BLE001 - raised again, where it can be reported, by the first real use
-            pass
-
-    # Not a daemon: a command that stops early (a bad header, exit 2) waits for the import to finish before the
-    # interpreter shuts down. A daemon thread still importing then had, about once in 70 runs, aborted the
-    # process in a C++ destructor ("terminate called without an active exception", exit 134).
-    threading.Thread(target=load, name="great-expectations-import", daemon=False).start()
+    """Start the validation helper (reportkit.validation.helper) now, so that great-expectations loads and warms
+    up in its own process while this one reads the inputs. A failure there is left to the first real use, which
+    raises it where it can be reported."""
+    helper.start(_prime)
 
 
 def _validate(frame: pd.DataFrame, suite_data: dict[str, Any], result_format: Any):
@@ -238,8 +246,36 @@ def _failing_rows(frame: pd.DataFrame, group: DistinctGroup, distinct_rows: pd.S
     return np.isin(group.inverse, failing)
 
 
-def run_suite(frame: pd.DataFrame, name: str, file_label: str, references: dict[str, list[str]]) -> list[pd.DataFrame]:
-    """Validate `frame` with expectations/<name>.json; return one findings frame per failed expectation.
+class SuiteRun:
+    """A suite sent to the validation helper (begin_suite); `findings()` waits for it and maps its failures back
+    to the extract's rows."""
+
+    def __init__(self, frame: pd.DataFrame, file_label: str, index_columns: list[str]) -> None:
+        self.frame, self.file_label, self.index_columns = frame, file_label, index_columns
+        self.by_column: dict[str, DistinctGroup] = {}
+        self.kinds: list[str] = []
+        self.pending: helper.Pending | None = None
+
+    def findings(self) -> list[pd.DataFrame]:
+        """One findings frame per failed expectation, value rules first, as the suite's expectations run."""
+        if self.pending is None:
+            return []
+        frame, index_columns, found = self.frame, self.index_columns, []
+        for kind, failures in zip(self.kinds, self.pending.result(), strict=True):
+            for expectation, failing in failures:
+                column = expectation.kwargs.get("column")
+                if kind == DISTINCT_ROW:
+                    rows = frame.loc[_failing_rows(frame, self.by_column[column], failing[DISTINCT_ROW]), index_columns]
+                    rows[column] = frame.loc[rows.index, column]
+                else:
+                    rows = frame.iloc[failing[ROW].to_numpy(dtype=np.int64)]
+                    rows = rows[[*index_columns, *([column] if column else [])]]
+                found.append(_findings(expectation, rows, self.file_label))
+        return found
+
+
+def begin_suite(frame: pd.DataFrame, name: str, file_label: str, references: dict[str, list[str]]) -> SuiteRun:
+    """Send expectations/<name>.json over `frame` to the validation helper and return at once (SuiteRun).
 
     Value rules (VALUE_RULES) run once over the distinct values of their columns, the rest over the whole
     columns they name. Two passes each: every expectation with a pass/fail answer only, then the failed ones
@@ -254,26 +290,25 @@ def run_suite(frame: pd.DataFrame, name: str, file_label: str, references: dict[
     frame = frame.reset_index(drop=True)
     value_rules = [e for e in suite_data["expectations"] if e["type"] in VALUE_RULES]
     column_rules = [e for e in suite_data["expectations"] if e["type"] not in VALUE_RULES]
-    index_columns = [c for c in ("complaint_id", "firm_frn", "_line") if c in frame.columns]
-    findings: list[pd.DataFrame] = []
+    run = SuiteRun(frame, file_label, [c for c in ("complaint_id", "firm_frn", "_line") if c in frame.columns])
+    requests = []
     if value_rules:
         groups = distinct_groups(frame, value_rules)
-        by_column = {c: g for g in groups for c in g.columns}
-        small = distinct_frame(groups)
-        for expectation, failing in _failures(small, {**suite_data, "expectations": value_rules}, [DISTINCT_ROW]):
-            column = expectation.kwargs["column"]
-            rows = frame.loc[_failing_rows(frame, by_column[column], failing[DISTINCT_ROW]), [*index_columns]]
-            rows[column] = frame.loc[rows.index, column]
-            findings.append(_findings(expectation, rows, file_label))
+        run.by_column = {c: g for g in groups for c in g.columns}
+        requests.append((distinct_frame(groups), {**suite_data, "expectations": value_rules}, [DISTINCT_ROW]))
+        run.kinds.append(DISTINCT_ROW)
     if column_rules:
-        for expectation, failing in _failures(
-            column_frame(frame, column_rules), {**suite_data, "expectations": column_rules}, [ROW]
-        ):
-            rows = frame.iloc[failing[ROW].to_numpy(dtype=np.int64)]
-            kwargs = expectation.kwargs
-            column = kwargs.get("column")
-            findings.append(_findings(expectation, rows[[*index_columns, *([column] if column else [])]], file_label))
-    return findings
+        requests.append((column_frame(frame, column_rules), {**suite_data, "expectations": column_rules}, [ROW]))
+        run.kinds.append(ROW)
+    if requests:
+        run.pending = helper.submit(failures_of, requests, warm_up=_prime)
+    return run
+
+
+def run_suite(frame: pd.DataFrame, name: str, file_label: str, references: dict[str, list[str]]) -> list[pd.DataFrame]:
+    """Validate `frame` with expectations/<name>.json; return one findings frame per failed expectation
+    (begin_suite, waited for)."""
+    return begin_suite(frame, name, file_label, references).findings()
 
 
 def column_frame(frame: pd.DataFrame, expectations: list[dict[str, Any]]) -> pd.DataFrame:
@@ -294,8 +329,29 @@ def _codes(values: pd.Series) -> np.ndarray:
     return codes
 
 
+@dataclass(frozen=True)
+class Failed:
+    """A failed expectation as the findings need it (type, kwargs, meta), plain enough to cross processes."""
+
+    type: str
+    kwargs: dict[str, Any]
+    meta: dict[str, Any]
+
+
+def failures_of(
+    requests: list[tuple[pd.DataFrame, dict[str, Any], list[str]]],
+) -> list[list[tuple[Failed, pd.DataFrame]]]:
+    """The failures of each (frame, suite, index columns) request (_failures_here): what the helper runs."""
+    return [list(_failures_here(frame, suite_data, index_columns)) for frame, suite_data, index_columns in requests]
+
+
 def _failures(frame: pd.DataFrame, suite_data: dict[str, Any], index_columns: list[str]):
-    """(expectation, failing rows) of every expectation of the suite that fails on `frame`."""
+    """(expectation, failing rows) of every expectation of the suite that fails on `frame`, from the helper."""
+    return helper.call(failures_of, [(frame, suite_data, index_columns)], warm_up=_prime)[0]
+
+
+def _failures_here(frame: pd.DataFrame, suite_data: dict[str, Any], index_columns: list[str]):
+    """(expectation, failing rows) of every expectation of the suite that fails on `frame`, in this process."""
     name = suite_data["name"]
     first = _validate(frame, suite_data, "BOOLEAN_ONLY")
     for outcome in first.results:
@@ -312,7 +368,7 @@ def _failures(frame: pd.DataFrame, suite_data: dict[str, Any], index_columns: li
         failing = pd.DataFrame(outcome.result.get("unexpected_index_list") or [])
         if outcome.success or failing.empty:
             continue
-        yield outcome.expectation_config, failing
+        yield Failed(**_expectation_data(outcome)), failing
 
 
 def _findings(config, failing: pd.DataFrame, file_label: str) -> pd.DataFrame:

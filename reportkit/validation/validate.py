@@ -37,7 +37,7 @@ from reportkit.validation.mapped import (
     unmapped_findings,
 )
 from reportkit.validation.report import ValidationReport, findings_frame
-from reportkit.validation.suites import run_suite, suite_rules
+from reportkit.validation.suites import begin_suite, run_suite, suite_rules
 
 
 @dataclass
@@ -95,13 +95,18 @@ def _validate(inputs: TextInputs, config: Config) -> ValidationReport:
             report.record(name, [UNKNOWN_COLUMNS, EMPTY_COLUMNS_RULE, NO_ROWS], len(frame))
     # Adviser identifiers are compared without case and spaces: validate the form they are grouped in.
     complaints = load_schema("complaints").normalised(inputs.complaints)
-    for part in run_suite(complaints, "complaints", inputs.complaints_name, references):
+    # The suite runs in the validation helper while the named checks run here; their findings are added in the
+    # same order as one after the other (the suite's first), so the report is the same either way.
+    suite = begin_suite(complaints, "complaints", inputs.complaints_name, references)
+    checked = ValidationReport()
+    run_checks(checked, complaints, COMPLAINT_CHECKS, inputs.complaints_name)
+    run_checks(
+        checked, complaints, [money_ceiling_check("redress_amount", config.money_ceiling)], inputs.complaints_name
+    )
+    for part in suite.findings():
         report.add(part)
     report.record(inputs.complaints_name, suite_rules("complaints"), len(complaints))
-    run_checks(report, complaints, COMPLAINT_CHECKS, inputs.complaints_name)
-    run_checks(
-        report, complaints, [money_ceiling_check("redress_amount", config.money_ceiling)], inputs.complaints_name
-    )
+    report.merge(checked)
     if inputs.redress is not None:
         redress = inputs.redress
         for part in run_suite(redress, "redress", inputs.redress_name, references):
