@@ -143,9 +143,9 @@ def days_to_close_facts(complaints: pd.DataFrame, document: dict[str, Any]) -> p
     chosen = counted & closed_in(complaints["closed_date"], period).to_numpy()
     frame = complaints.loc[chosen, ["complaint_id", "firm_frn", "received_date", "closed_date"]]  # not every column
     return pd.DataFrame(
-        {
-            "complaint_id": text_of(frame["complaint_id"]).to_numpy(),
-            "firm_frn": text_of(frame["firm_frn"]).to_numpy(),
+        {  # text stays in Arrow: a Python string per complaint, made and parsed back, cost half a second
+            "complaint_id": text_of(frame["complaint_id"]).array,
+            "firm_frn": text_of(frame["firm_frn"]).array,
             "days_to_close": (frame["closed_date"] - frame["received_date"]).dt.days.astype("int64").to_numpy(),
         }
     )
