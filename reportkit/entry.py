@@ -31,5 +31,7 @@ def main() -> None:
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")
     from reportkit.cli import main as command
+    from reportkit.validation.helper import one_run_per_helper
 
+    one_run_per_helper()  # the command's process: each run's validation helper ends once it has validated
     command()

@@ -3,14 +3,17 @@
 Left to themselves, a kernel and the libraries it loads write under the user's home folder (matplotlib's font
 cache and config folder, IPython's profile with its history database) and the process starting a kernel
 writes its connection file to the system's temporary folder. A run writes nothing outside --out, so those go
-to `<out>/.reportkit-kernels-<pid>-<id>/` while notebooks run, and the folder goes with the run. One left by a
-killed run (its process gone) is removed by the next run in the same --out.
+to `<out>/.reportkit-kernels-<pid>-<id>-<host>/` while notebooks run, and the folder goes with the run. One left
+by a killed run (its process gone, on this host: an --out shared between machines keeps the others') is removed
+by the next run in the same --out.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
+import socket
 import tempfile
 import uuid
 from collections.abc import Iterator
@@ -31,53 +34,63 @@ KERNEL_FOLDERS = {
 that starts it, so setting these in that process points every kernel it starts at the home."""
 
 
-def point_kernels_at(home: Path) -> dict[str, str | None]:
+def point_kernels_at(home: Path) -> tuple[dict[str, str | None], str | None]:
     """Make this process's kernels (and its own temporary files) use `home`; returns what was set before, for
     `restore`. A notebook worker calls it once, for its whole life; a run that executes notebooks in its own
     process calls it around them (kernel_home)."""
     before: dict[str, str | None] = {name: os.environ.get(name) for name in KERNEL_FOLDERS}
+    cached = tempfile.tempdir
     for name, folder in KERNEL_FOLDERS.items():
         (home / folder).mkdir(parents=True, exist_ok=True)
         os.environ[name] = str(home / folder)
     tempfile.tempdir = None  # tempfile caches its folder: read TMPDIR again
-    return before
+    return before, cached
 
 
-def restore(before: dict[str, str | None]) -> None:
-    """Undo point_kernels_at: the environment as it was."""
-    for name, value in before.items():
+def restore(before: tuple[dict[str, str | None], str | None]) -> None:
+    """Undo point_kernels_at: the environment and tempfile's folder as they were."""
+    environment, cached = before
+    for name, value in environment.items():
         if value is None:
             os.environ.pop(name, None)
         else:
             os.environ[name] = value
-    tempfile.tempdir = None
+    tempfile.tempdir = cached
+
+
+def _host() -> str:
+    """This machine's name as a folder name can hold it."""
+    return re.sub(r"[^A-Za-z0-9.]", "_", socket.gethostname()) or "host"
 
 
 def remove_stale_homes(out: Path) -> None:
-    """Remove kernel homes in `out` whose run is gone (killed before it could remove its own)."""
+    """Remove the kernel homes in `out` of this host's runs that are gone (killed before they could remove
+    their own)."""
     for home in out.glob(f"{KERNEL_HOME_PREFIX}*"):
-        pid = home.name[len(KERNEL_HOME_PREFIX) :].split("-", 1)[0]
-        if home.is_dir() and pid.isdigit() and not psutil.pid_exists(int(pid)):
+        pid, _, rest = home.name[len(KERNEL_HOME_PREFIX) :].partition("-")
+        host = rest.partition("-")[2]
+        if home.is_dir() and pid.isdigit() and host == _host() and not psutil.pid_exists(int(pid)):
             shutil.rmtree(home, ignore_errors=True)
 
 
 @contextmanager
 def new_kernel_home(out: Path) -> Iterator[Path]:
-    """A fresh kernel home in `out`, removed on leaving, with `out` itself when this created it and it is
-    left empty (a run refused at its start leaves no folder behind)."""
-    created = not out.exists()
+    """A fresh kernel home in `out`, removed on leaving, with the folders this created for `out` when they are
+    left empty (a run refused at its start leaves no folder behind). Stale homes in `out` go first."""
+    missing = [folder for folder in (out, *out.parents) if not folder.exists()]
     out.mkdir(parents=True, exist_ok=True)
-    home = out / f"{KERNEL_HOME_PREFIX}{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    remove_stale_homes(out)
+    home = out / f"{KERNEL_HOME_PREFIX}{os.getpid()}-{uuid.uuid4().hex[:8]}-{_host()}"
     home.mkdir()
     try:
         yield home
     finally:
         shutil.rmtree(home, ignore_errors=True)
-        if created:
+        for folder in missing:  # innermost first, each only when empty
             try:
-                out.rmdir()  # only when empty
+                folder.rmdir()
             except OSError:
-                pass
+                break
 
 
 @contextmanager

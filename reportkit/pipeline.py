@@ -26,6 +26,7 @@ from reportkit.returns import RETURNS, planned_returns
 from reportkit.returns.common import BuildInputs, ReturnResult, group_header_of, warning
 from reportkit.runinfo import InputRead
 from reportkit.schema import load_schema
+from reportkit.validation import helper as validation_helper
 from reportkit.validation.report import ValidationReport
 from reportkit.validation.suites import warm_up
 from reportkit.validation.validate import TextInputs, label_for, validate_inputs
@@ -387,7 +388,10 @@ def finish(started: Started, step: Progress) -> Finished:
     if text is None:
         raise RuntimeError("finish() runs once per start(): its inputs were already classified")
     step(f"validating {len(text.complaints):,} complaints with expectations/ suites and named checks")
-    report = validate_inputs(text, started.config)
+    try:
+        report = validate_inputs(text, started.config)
+    finally:
+        validation_helper.validated()  # the command's helper ends here (reportkit.validation.helper)
     if not report.ok:
         raise ValidationFailed(report)
     step(f"classifying {len(text.complaints):,} complaints (scope, upheld, business-day bands)")

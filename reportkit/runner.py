@@ -537,7 +537,7 @@ class NotebookRuns:
         if self.pool is None:
             if meanwhile is not None:
                 meanwhile()
-            with kernel_home(self.staging.parent):  # beside the staging folder, inside --out
+            with kernel_home(self.staging.parent.parent):  # in --out (staging is <out>/<entity>/.<name>.staging-*)
                 for call in self.calls:
                     self.step(f"  notebooks/{call[1]}.ipynb -> html/{_execute_and_render(*call)}.html")
             return

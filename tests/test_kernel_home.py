@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from reportkit.kernel_home import KERNEL_HOME_PREFIX, new_kernel_home, remove_stale_homes
+from reportkit.kernel_home import KERNEL_HOME_PREFIX, _host, new_kernel_home, remove_stale_homes
 from scripts.generate_golden import sample_paths
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -56,12 +56,12 @@ def test_a_run_and_an_mi_run_with_notebooks_write_nothing_outside_out(tmp_path: 
 
 
 def test_a_kernel_home_goes_with_the_run_and_so_does_an_out_folder_it_created(tmp_path: Path) -> None:
-    out = tmp_path / "new" / "out"
+    out = tmp_path / "new" / "deeper" / "out"
     with new_kernel_home(out) as home:
         assert home.parent == out and home.name.startswith(f"{KERNEL_HOME_PREFIX}{os.getpid()}-")
         (home / "tmp").mkdir()
         (home / "tmp" / "kernel.json").write_text("{}")
-    assert not out.exists()  # a run refused at its start leaves no --out behind
+    assert list(tmp_path.iterdir()) == []  # a run refused at its start leaves no --out (nor its parents) behind
     out.mkdir()
     (out / "kept.txt").write_text("an earlier output")
     with new_kernel_home(out):
@@ -69,12 +69,14 @@ def test_a_kernel_home_goes_with_the_run_and_so_does_an_out_folder_it_created(tm
     assert everything_in(out) == ["kept.txt"]  # an --out that was there stays, with what it held
 
 
-def test_only_the_kernel_homes_of_runs_that_are_gone_are_removed(tmp_path: Path) -> None:
+def test_only_the_kernel_homes_of_this_hosts_runs_that_are_gone_are_removed(tmp_path: Path) -> None:
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
-    stale = tmp_path / f"{KERNEL_HOME_PREFIX}{dead.stdout.strip()}-0000abcd"
-    live = tmp_path / f"{KERNEL_HOME_PREFIX}{os.getpid()}-0000abcd"
+    host = _host()
+    stale = tmp_path / f"{KERNEL_HOME_PREFIX}{dead.stdout.strip()}-0000abcd-{host}"
+    live = tmp_path / f"{KERNEL_HOME_PREFIX}{os.getpid()}-0000abcd-{host}"
+    elsewhere = tmp_path / f"{KERNEL_HOME_PREFIX}{dead.stdout.strip()}-0000abcd-{host}x"  # another machine's run
     other = tmp_path / ".reportkit-kernels-notapid"
-    for folder in (stale, live, other):
+    for folder in (stale, live, elsewhere, other):
         (folder / "ipython").mkdir(parents=True)
     remove_stale_homes(tmp_path)
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([live.name, other.name])
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([live.name, elsewhere.name, other.name])

@@ -27,12 +27,13 @@ def test_validating_never_imports_what_great_expectations_imports_only_for_chart
         "import reportkit.cli; "  # the command's process, where they are deferred
         "from reportkit.deferred import is_loaded; "
         "from reportkit.validation import helper; "
-        "from reportkit.validation.suites import _prime, run_suite; "
+        "from reportkit.validation.suites import run_suite, warm_up; "
+        "warm_up(); "  # as a command does first
         "frame = pd.DataFrame({'complaint_id': ['C1', 'C2'], 'firm_frn': ['100001', '999999'], '_line': [2, 3]}); "
         "found = run_suite(frame, 'complaints', 'complaints.csv', {'frns': ['100001']}); "
         "print(any('firm_frn' in set(part['column']) for part in found), "
-        "helper.call(is_loaded, 'altair', warm_up=_prime), helper.call(is_loaded, 'scipy.stats', warm_up=_prime), "
-        "helper.call(is_loaded, 'great_expectations', warm_up=_prime), 'great_expectations' in sys.modules)"
+        "helper.call(is_loaded, 'altair'), helper.call(is_loaded, 'scipy.stats'), "
+        "helper.call(is_loaded, 'great_expectations'), 'great_expectations' in sys.modules)"
     )
     # The unknown FRN is found (the suite really ran, both passes, in the helper: great-expectations is loaded
     # there and not in the command's process), and neither module was loaded for it.
@@ -87,6 +88,7 @@ def test_a_validation_helper_that_dies_leaves_the_validation_to_the_command_with
         "import os, signal, pandas as pd; "
         "from reportkit.validation import helper; "
         "from reportkit.validation.suites import run_suite, warm_up; "
+        "warm_up(); "
         "frame = pd.DataFrame({'complaint_id': ['C1', 'C1'], 'firm_frn': ['100001', '999999'], '_line': [2, 3]}); "
         "first = run_suite(frame, 'complaints', 'complaints.csv', {'frns': ['100001']}); "
         "os.kill(helper.helper_pid(), signal.SIGKILL); "
@@ -99,9 +101,32 @@ def test_a_validation_helper_that_dies_leaves_the_validation_to_the_command_with
 
 def test_an_error_in_the_helper_is_raised_in_the_command_with_its_type_and_text() -> None:
     code = (
-        "from reportkit.validation import helper; from reportkit.validation.suites import _prime\n"
-        "try:\n    helper.call(int, 'x', warm_up=_prime)\n"
+        "from reportkit.validation import helper; from reportkit.validation.suites import warm_up\n"
+        "warm_up()\n"
+        "try:\n    helper.call(int, 'x')\n"
         "except ValueError as exc:\n    print(helper.helper_pid() is not None, repr(str(exc)))"
     )
     # raised in the helper (which is still there afterwards), and again here as the same error
     assert _in_a_fresh_process(code) == ["True", '"invalid', "literal", "for", "int()", "with", "base", "10:", "'x'\""]
+
+
+def test_no_helper_is_forked_from_a_threaded_process_nor_inherited_by_a_forked_one() -> None:
+    code = (
+        "import os, threading, pandas as pd; "
+        "from reportkit.validation import helper; "
+        "from reportkit.validation.suites import run_suite, warm_up; "
+        "frame = pd.DataFrame({'complaint_id': ['C1', 'C2'], 'firm_frn': ['100001', '999999'], '_line': [2, 3]}); "
+        "stop = threading.Event(); other = threading.Thread(target=stop.wait); other.start(); "
+        "warm_up(); threaded = helper.helper_pid(); "  # a Jupyter kernel's process, say: validated in-process
+        "found = len(run_suite(frame, 'complaints', 'complaints.csv', {'frns': ['100001']})); "
+        "stop.set(); other.join(); warm_up(); mine = helper.helper_pid(); "
+        "read, write = os.pipe()\\n"
+        "if os.fork() == 0:\\n"
+        "    inherited = helper.helper_pid()\\n"
+        "    n = len(run_suite(frame, 'complaints', 'complaints.csv', {'frns': ['100001']}))\\n"
+        "    os.write(write, f'{inherited} {n}'.encode()); os._exit(0)\\n"
+        "os.close(write); child = os.read(read, 100).decode(); os.wait()\\n"
+        "print(threaded, found, mine is not None, child)"
+    )
+    # no helper beside a thread, one once alone; a forked child has none and validates in its own process
+    assert _in_a_fresh_process(code) == ["None", "1", "True", "None", "1"]

@@ -8,17 +8,19 @@ helper runs the suites. One helper per process serves every validation the proce
 is imported once, and only there; it dies with the process (SIGTERM from the kernel on Linux, a daemon process
 everywhere).
 
-Should the helper fail to start or die, the validation it was given runs in this process instead: the same
-suites on the same frames, so the same findings, only slower.
+The helper is forked only by `start`, which a command calls first thing, and only from a process with no other
+thread (forking a threaded process, a Jupyter kernel's for one, can leave a lock held for good in the child).
+Without a helper, or should it die or be interrupted, validation runs in the calling process: the same suites on
+the same frames, so the same findings, only slower. A process forked from one with a helper has none of its own.
 """
 
 from __future__ import annotations
 
+import ctypes
 import itertools
 import multiprocessing
 import os
 import pickle
-import queue
 import threading
 from typing import Any, Callable
 
@@ -30,25 +32,29 @@ WAIT_SECONDS = 1.0
 _lock = threading.Lock()
 _helper: Helper | None = None
 _broken = False
-"""The helper could not be started or died: validations run in this process from then on."""
+"""The helper died or was interrupted: validations run in this process from then on."""
 
 
 class Helper:
-    """The helper process and the two queues to it and back."""
+    """The helper process, the queue to it (a feeder thread sends, so a request never blocks the caller while
+    the helper warms up) and the pipe back (its only writing end in the helper: a helper that dies mid-answer is
+    an end of file here, never a wait for ever)."""
 
     def __init__(self, warm_up: Callable[[], None]) -> None:
         context = multiprocessing.get_context("fork")  # no second start of Python: pandas is imported already
         self.requests = context.Queue()
-        self.replies = context.Queue()
+        self.replies, replying = context.Pipe(duplex=False)
         self.process = context.Process(
             target=_serve,
-            args=(self.requests, self.replies, os.getpid(), warm_up),
+            args=(self.requests, replying, os.getpid(), warm_up),
             name="reportkit-validation",
             daemon=True,
         )
         self.process.start()
+        replying.close()
         # At exit, never wait to hand the helper a request it will not read (it died): nothing is lost by it.
         self.requests.cancel_join_thread()
+        self.owner = os.getpid()
         self.numbers = itertools.count()
         self.answers: dict[int, tuple[bool, Any]] = {}
 
@@ -56,15 +62,21 @@ class Helper:
         """The helper's answer to request `number` (ok, value or error); raises HelperGone if it died first."""
         while number not in self.answers:
             try:
-                got, ok, value = self.replies.get(timeout=WAIT_SECONDS)
-            except queue.Empty:
-                if not self.process.is_alive():
-                    raise HelperGone from None
-                continue
-            except (EOFError, OSError):
+                if not self.replies.poll(WAIT_SECONDS):
+                    if not self.process.is_alive():
+                        raise HelperGone
+                    continue
+                got, ok, value = pickle.loads(self.replies.recv_bytes())
+            except (EOFError, OSError, pickle.UnpicklingError):
                 raise HelperGone from None
             self.answers[got] = (ok, value)
         return self.answers.pop(number)
+
+    def stop(self) -> None:
+        """End the helper now (it was interrupted mid-answer, or died)."""
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join(timeout=5)
 
 
 class HelperGone(Exception):
@@ -72,11 +84,11 @@ class HelperGone(Exception):
 
 
 def _serve(requests, replies, parent: int, warm_up: Callable[[], None]) -> None:
-    """The helper's life: warm up, then answer requests in turn until the queue is closed."""
-    global _broken, _lock
+    """The helper's life: warm up, then answer requests in turn until the queue is closed. Each answer is pickled
+    here, so one that cannot be is answered as an error rather than lost."""
+    global _broken
     become_child_of(parent)
-    # Forked while the parent held the lock: this copy is locked for good, and the helper has no helper of its own.
-    _lock, _broken = threading.Lock(), True
+    _broken = True  # the helper has no helper of its own
     try:
         warm_up()
     except Exception:  # noqa: BLE001 - raised again, where it can be reported, by the first request
@@ -85,11 +97,25 @@ def _serve(requests, replies, parent: int, warm_up: Callable[[], None]) -> None:
         request = requests.get()
         if request is None:
             return
-        number, function, args = request
+        number, payload = request
         try:
-            replies.put((number, True, function(*args)))
+            function, args = pickle.loads(payload)
+            answer = pickle.dumps((number, True, function(*args)))
         except Exception as exc:  # noqa: BLE001 - sent back and raised in the command's process
-            replies.put((number, False, _sendable(exc)))
+            answer = pickle.dumps((number, False, _sendable(exc)))
+        del payload, request
+        replies.send_bytes(answer)
+        del answer
+        _give_back_memory()
+
+
+def _give_back_memory() -> None:
+    """Return the memory of an answered request to the system (glibc keeps freed memory for reuse; the helper
+    lives on beside the run, whose peak memory counts it): a market-sized validation leaves about 120 MB."""
+    try:
+        ctypes.CDLL(None).malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: nothing to do
+        pass
 
 
 def _sendable(exc: Exception) -> Exception:
@@ -101,54 +127,94 @@ def _sendable(exc: Exception) -> Exception:
         return RuntimeError(f"{type(exc).__name__}: {exc}")
 
 
+def _forget() -> None:
+    """In a process forked from this one: the helper is the parent's, not ours."""
+    global _helper, _lock
+    _helper, _lock = None, threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget)
+
+
 def start(warm_up: Callable[[], None]) -> None:
-    """Start this process's helper now, if it has none, to run `warm_up` while the command reads its inputs."""
-    global _helper, _broken
+    """Start this process's helper now, to run `warm_up` while the command reads its inputs; nothing when it has
+    one, had one that died, or runs other threads (see the module's note)."""
+    global _helper
     with _lock:
-        if _helper is not None or _broken:
+        if _helper is not None or _broken or threading.active_count() > 1:
             return
         try:
             _helper = Helper(warm_up)
         except Exception:  # noqa: BLE001 - no helper (no fork, a daemonic process): validate in this process
-            _broken = True
+            _helper = None
 
 
 class Pending:
-    """A call sent to the helper; `result()` waits for its answer (or makes the call here, see module doc)."""
+    """A call sent to the helper; `result()` waits for its answer (or makes the call here, see the module doc)."""
 
-    def __init__(self, function: Callable[..., Any], args: tuple, number: int | None) -> None:
-        self.function, self.args, self.number = function, args, number
+    def __init__(self, function: Callable[..., Any], args: tuple, helper: Helper | None, number: int) -> None:
+        self.function, self.args, self.helper, self.number = function, args, helper, number
 
     def result(self) -> Any:
         global _broken
-        helper = _helper
-        if self.number is None or helper is None:
+        if self.helper is None or self.helper is not _helper:
             return self.function(*self.args)
         try:
-            ok, value = helper.answer(self.number)
+            ok, value = self.helper.answer(self.number)
         except HelperGone:
             _broken = True
             return self.function(*self.args)
+        except BaseException:  # interrupted mid-answer: what is left in the pipe could not be read in step
+            _broken = True
+            self.helper.stop()
+            raise
         if not ok:
             raise value
         return value
 
 
-def submit(function: Callable[..., Any], *args: Any, warm_up: Callable[[], None]) -> Pending:
-    """Send `function(*args)` (a module-level function, its arguments picklable) to the helper, started now with
-    `warm_up` if need be, and return at once."""
-    start(warm_up)
+def submit(function: Callable[..., Any], *args: Any) -> Pending:
+    """Send `function(*args)` (a module-level function, its arguments picklable) to the helper and return at once;
+    without a usable helper, the call is made here when its result is asked for."""
     helper = _helper
     if helper is None or _broken:
-        return Pending(function, args, None)
+        return Pending(function, args, None, -1)
     number = next(helper.numbers)
-    helper.requests.put((number, function, args))
-    return Pending(function, args, number)
+    # Pickled here: arguments that cannot be are an error in the caller, and the helper reads every request.
+    helper.requests.put((number, pickle.dumps((function, args), protocol=pickle.HIGHEST_PROTOCOL)))
+    return Pending(function, args, helper, number)
 
 
-def call(function: Callable[..., Any], *args: Any, warm_up: Callable[[], None]) -> Any:
+def call(function: Callable[..., Any], *args: Any) -> Any:
     """`function(*args)` in the helper, waited for."""
-    return submit(function, *args, warm_up=warm_up).result()
+    return submit(function, *args).result()
+
+
+_one_run_per_helper = False
+"""Set by the reportkit command (one_run_per_helper): a helper ends with its run's validation."""
+
+
+def one_run_per_helper() -> None:
+    """For the reportkit command's process: end each helper once its run has validated (`validated`), so that
+    its memory (about 200 MB after a market-sized validation) does not stay beside the run's peak while it builds
+    and renders. A Python user's process keeps its helper for the next validation, as a test suite does."""
+    global _one_run_per_helper
+    _one_run_per_helper = True
+
+
+def validated() -> None:
+    """A run has finished validating: in the command's process, end the helper now (the next run forks one)."""
+    global _helper
+    if not _one_run_per_helper:
+        return
+    with _lock:
+        helper, _helper = _helper, None
+    if helper is not None and helper.owner == os.getpid():
+        helper.stop()
+        helper.requests.close()  # every request was answered: its feeder thread ends at once
+        feeder = getattr(helper.requests, "_thread", None)
+        if feeder is not None:
+            feeder.join(timeout=WAIT_SECONDS)  # gone, so the next run's process has no other thread and can fork
 
 
 def helper_pid() -> int | None:

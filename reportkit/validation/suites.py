@@ -301,7 +301,7 @@ def begin_suite(frame: pd.DataFrame, name: str, file_label: str, references: dic
         requests.append((column_frame(frame, column_rules), {**suite_data, "expectations": column_rules}, [ROW]))
         run.kinds.append(ROW)
     if requests:
-        run.pending = helper.submit(failures_of, requests, warm_up=_prime)
+        run.pending = helper.submit(failures_of, requests)
     return run
 
 
@@ -347,7 +347,7 @@ def failures_of(
 
 def _failures(frame: pd.DataFrame, suite_data: dict[str, Any], index_columns: list[str]):
     """(expectation, failing rows) of every expectation of the suite that fails on `frame`, from the helper."""
-    return helper.call(failures_of, [(frame, suite_data, index_columns)], warm_up=_prime)[0]
+    return helper.call(failures_of, [(frame, suite_data, index_columns)])[0]
 
 
 def _failures_here(frame: pd.DataFrame, suite_data: dict[str, Any], index_columns: list[str]):
