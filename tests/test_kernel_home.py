@@ -62,7 +62,7 @@ def test_a_kernel_home_goes_with_the_run_and_so_does_an_out_folder_it_created(tm
         (home / "tmp").mkdir()
         (home / "tmp" / "kernel.json").write_text("{}")
     assert list(tmp_path.iterdir()) == []  # a run refused at its start leaves no --out (nor its parents) behind
-    out.mkdir()
+    out.mkdir(parents=True)
     (out / "kept.txt").write_text("an earlier output")
     with new_kernel_home(out):
         pass

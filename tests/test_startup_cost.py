@@ -111,22 +111,24 @@ def test_an_error_in_the_helper_is_raised_in_the_command_with_its_type_and_text(
 
 
 def test_no_helper_is_forked_from_a_threaded_process_nor_inherited_by_a_forked_one() -> None:
-    code = (
+    start = (
         "import os, threading, pandas as pd; "
         "from reportkit.validation import helper; "
         "from reportkit.validation.suites import run_suite, warm_up; "
         "frame = pd.DataFrame({'complaint_id': ['C1', 'C2'], 'firm_frn': ['100001', '999999'], '_line': [2, 3]}); "
-        "stop = threading.Event(); other = threading.Thread(target=stop.wait); other.start(); "
-        "warm_up(); threaded = helper.helper_pid(); "  # a Jupyter kernel's process, say: validated in-process
-        "found = len(run_suite(frame, 'complaints', 'complaints.csv', {'frns': ['100001']})); "
-        "stop.set(); other.join(); warm_up(); mine = helper.helper_pid(); "
-        "read, write = os.pipe()\\n"
-        "if os.fork() == 0:\\n"
-        "    inherited = helper.helper_pid()\\n"
-        "    n = len(run_suite(frame, 'complaints', 'complaints.csv', {'frns': ['100001']}))\\n"
-        "    os.write(write, f'{inherited} {n}'.encode()); os._exit(0)\\n"
-        "os.close(write); child = os.read(read, 100).decode(); os.wait()\\n"
-        "print(threaded, found, mine is not None, child)"
+        "found = lambda: len(run_suite(frame, 'complaints', 'complaints.csv', {'frns': ['100001']}))\n"
     )
-    # no helper beside a thread, one once alone; a forked child has none and validates in its own process
-    assert _in_a_fresh_process(code) == ["None", "1", "True", "None", "1"]
+    threaded = (  # a Jupyter kernel's process, say: validated in its own process
+        "stop = threading.Event(); other = threading.Thread(target=stop.wait); other.start(); warm_up()\n"
+        "print(helper.helper_pid(), found()); stop.set()"
+    )
+    assert _in_a_fresh_process(start + threaded) == ["None", "1"]
+    forked = (
+        "warm_up(); mine = helper.helper_pid(); read, write = os.pipe()\n"
+        "if os.fork() == 0:\n"
+        "    os.write(write, f'{helper.helper_pid()} {found()}'.encode()); os._exit(0)\n"
+        "os.close(write); child = os.read(read, 100).decode(); os.wait()\n"
+        "print(mine is not None, found(), child)"
+    )
+    # a helper in a process alone; a child forked from it has none and validates in its own process
+    assert _in_a_fresh_process(start + forked) == ["True", "1", "None", "1"]
