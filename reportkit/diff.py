@@ -14,9 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from reportkit.errors import InputError
-from reportkit.layouts import document_layout
+from reportkit.layouts import document_layout, row_names
 from reportkit.rundir import RunFolder, open_run
-from reportkit.validation.report import adviser_mask
 
 MISSING = "(absent)"
 """How a value shows when the return, table, row or column is not in one of the runs."""
@@ -65,16 +64,30 @@ def _personal_rows(document: dict[str, Any] | None) -> set[str]:
     return {key for key, spec in tables.items() if spec.row_dimension == "adviser_key"}
 
 
+def _adviser_name(table: str, key: str, before: dict[str, Any] | None, after: dict[str, Any] | None) -> str:
+    """An adviser row (personal data) as each run's pages name it ("Adviser 2 (keyed by IRN)", its place in that
+    run's table): once when both runs name it alike, else what each run calls it."""
+    a = row_names(before, table).get(key) if before is not None else None
+    b = row_names(after, table).get(key) if after is not None else None
+    if a is not None and b is not None:
+        return a if a == b else f"{a} in run A, {b} in run B"
+    if a is not None:
+        return f"{a} in run A only" if after is not None else a
+    if b is not None:
+        return f"{b} in run B only" if before is not None else b
+    return "an adviser in neither run's table"
+
+
 def diff_documents(stem: str, before: dict[str, Any] | None, after: dict[str, Any] | None) -> list[Change]:
     """Every figure of one return that differs between two runs (a return in one run only: all its figures).
-    An adviser's row key (IRN, NI number, passport, date of birth) is shown as its one-way mask, in text and
-    HTML alike: the same adviser gets the same mask in both runs."""
+    An adviser's row key (IRN, NI number, passport, date of birth) is never shown, in text or HTML: each adviser
+    is named as each run's pages name it ("Adviser 2 (keyed by IRN)", its place in that run's table)."""
     old = _cells(before) if before is not None else {}
     new = _cells(after) if after is not None else {}
     personal = _personal_rows(before) | _personal_rows(after)
     return [
-        Change(stem, table, adviser_mask(row) if table in personal else row, column, old.get(key, MISSING),
-               new.get(key, MISSING))
+        Change(stem, table, _adviser_name(table, row, before, after) if table in personal else row, column,
+               old.get(key, MISSING), new.get(key, MISSING))
         for key in list(old) + [k for k in new if k not in old]
         for table, row, column in [key]
         if old.get(key, MISSING) != new.get(key, MISSING)

@@ -21,12 +21,11 @@ import pandas as pd
 from reportkit import api
 from reportkit.calendar import Period
 from reportkit.errors import InputError
-from reportkit.layouts import document_layout
+from reportkit.layouts import document_layout, row_names
 from reportkit.measures import closed_in, opened, outstanding_at_start
 from reportkit.rundir import check_inputs, open_run
 from reportkit.safecsv import FORMULA_TRIGGERS, NEUTRALISER
 from reportkit.taxonomy import load_taxonomy
-from reportkit.validation.report import adviser_mask as mask
 
 MEASURE_RULES: dict[str, tuple[str, str]] = {
     "opened": ("opened: received in the period", "DISP 1.10.7R"),
@@ -161,7 +160,9 @@ def _placements(stem: str, document: dict[str, Any], lineage: pd.DataFrame | Non
     placements = []
     for table, row, column in mine[["table", "row", "column"]].itertuples(index=False, name=None):
         spec = layout.tables.get(str(table))
-        shown = mask(row) if spec is not None and spec.row_dimension == "adviser_key" else str(row)
+        shown = str(row)
+        if spec is not None and spec.row_dimension == "adviser_key":  # personal data: its pseudonym, never the key
+            shown = row_names(document, str(table)).get(str(row), "an adviser not in the return's table")
         placements.append(Placement(stem, str(table), shown, str(column), *_rule(document, str(table), row, column)))
     return placements
 

@@ -213,3 +213,25 @@ def layout_for(return_code: str, layout_version: str | None = None) -> Layout:
 def document_layout(document: dict[str, Any]) -> Layout:
     """The layout of a return document (JSON), from its `return` and `layout_version`."""
     return layout_for(document["return"], document.get("layout_version"))
+
+
+ADVISER_KEY_FORMS = {"NI": "NI number and date of birth", "PP": "passport, nationality and date of birth"}
+
+
+def adviser_pseudonyms(keys: list[str]) -> list[str]:
+    """Stand-ins for adviser keys (Annex 1C's rows, personal data) wherever they are shown, in the order of the
+    return's table: "Adviser 3 (keyed by IRN)", no character of the identifier kept, and no hash of it either (an
+    IRN has few enough values to try them all). The number is the row's place in the return's JSON table, where
+    a reviewer allowed to see the key finds it."""
+    forms = [ADVISER_KEY_FORMS.get(str(key).split(":")[0], "IRN") for key in keys]
+    return [f"Adviser {i} (keyed by {form})" for i, form in enumerate(forms, start=1)]
+
+
+def row_names(document: dict[str, Any], table: str) -> dict[str, str]:
+    """How each row key of a table of a return is shown outside the JSON and the workbook: an adviser key as its
+    pseudonym (adviser_pseudonyms), any other row as its code."""
+    rows = list(document["tables"].get(table, {}))
+    spec = document_layout(document).tables.get(table)
+    if spec is not None and spec.row_dimension == "adviser_key":
+        return dict(zip(rows, adviser_pseudonyms(rows), strict=True))
+    return {row: row for row in rows}

@@ -21,7 +21,7 @@ import pyarrow.parquet as pq
 
 from reportkit.calendar import Period
 from reportkit.distinct import by_value, text_of
-from reportkit.layouts import document_layout
+from reportkit.layouts import adviser_pseudonyms, document_layout
 from reportkit.paths import SAMPLE_RUN_DIR
 from reportkit.review_page import lineage_file
 from reportkit.taxonomy import load_taxonomy
@@ -121,15 +121,6 @@ def setup_display() -> None:
     """Show whole labels and every row in notebook tables (the questions are long, the tables tall)."""
     pd.set_option("display.max_colwidth", None)
     pd.set_option("display.max_rows", 500)
-
-
-ADVISER_KEY_FORMS = {"NI": "NI number and date of birth", "PP": "passport, nationality and date of birth"}
-
-
-def adviser_pseudonyms(keys: list[str]) -> list[str]:
-    """Stand-ins for adviser keys in HTML: "Adviser 3 (keyed by IRN)", no character of the identifier kept."""
-    forms = [ADVISER_KEY_FORMS.get(str(key).split(":")[0], "IRN") for key in keys]
-    return [f"Adviser {i} (keyed by {form})" for i, form in enumerate(forms, start=1)]
 
 
 def table_keys(document: dict[str, Any]) -> list[str]:

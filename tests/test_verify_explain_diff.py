@@ -17,7 +17,7 @@ from reportkit import api
 from reportkit.cli import main
 from reportkit.diff import diff_runs
 from reportkit.errors import InputError
-from reportkit.explain import explain, mask
+from reportkit.explain import explain
 from reportkit.rundir import InputChanged
 from reportkit.runner import run
 from reportkit.verify import verify
@@ -275,7 +275,7 @@ def test_explain_another_firms_complaint_and_masks_advisers(tmp_path) -> None:
     ] * len(other.returns)
     (counted,) = explain(folder, "A1")
     adviser_rows = {p.row for item in counted.returns if item.stem == "annex1c" for p in item.placements}
-    assert adviser_rows == {mask("ABC12345")} and mask("ABC12345").startswith("adviser#")
+    assert adviser_rows == {"Adviser 1 (keyed by IRN)"}  # as the pages name it: the key's place in table 1C
     output = invoke("explain", folder, "--complaint", "A1").stdout
     assert "ABC12345" not in output and "annex1c" in output
 
@@ -390,24 +390,30 @@ def test_verify_finds_inputs_a_run_was_given_as_relative_paths_from_any_folder(t
     assert verify(folder).lines() == ["identical: 9 files"]
 
 
-def test_diff_masks_adviser_keys_in_text_and_page() -> None:
-    """An Annex 1C row key is personal data (NI number and date of birth): diff shows its one-way mask."""
+def test_diff_names_advisers_by_their_pseudonyms_in_text_and_page() -> None:
+    """An Annex 1C row key is personal data (IRN, or NI number and date of birth): diff names each adviser as the
+    run's pages do, by its place in the table, and shows no character of the key nor a hash of it."""
     from reportkit.diff import RunDiff, diff_documents
-    from reportkit.validation.report import adviser_mask
 
-    key = "NI:QQ123456C:1970-02-11"
+    ni, irn, gone = "NI:QQ123456C:1970-02-11", "ABC12345", "XYZ99999"
     before = {
         "return": "annex1c",
         "layout_version": "2011-04-06",
         "header": {},
-        "tables": {"1C": {key: {"received": 6}}},
+        "tables": {"1C": {gone: {"received": 1}, ni: {"received": 6}, irn: {"received": 2}}},
     }
-    after = {**before, "tables": {"1C": {key: {"received": 4}}}}
+    after = {**before, "tables": {"1C": {ni: {"received": 4}, irn: {"received": 2}}}}
     changes = diff_documents("annex1c", before, after)
-    assert [(c.table, c.row, c.column, c.before, c.after) for c in changes] == [
-        ("1C", adviser_mask(key), "received", 6, 4)
-    ]
+    assert [(c.row, c.column, c.before, c.after) for c in changes] == [
+        ("Adviser 1 (keyed by IRN) in run A only", "received", 1, "(absent)"),
+        ("Adviser 2 (keyed by NI number and date of birth) in run A, "
+         "Adviser 1 (keyed by NI number and date of birth) in run B", "received", 6, 4),
+    ]  # fmt: skip
     shown = RunDiff(Path("a"), Path("b"), "300001", "2025-12-31", changes, [], [], ["annex1c"])
     text = "\n".join(shown.lines()) + shown.html()
-    assert "QQ123456C" not in text and "1970-02-11" not in text
-    assert f"annex1c table 1C row {adviser_mask(key)} column received: 6 -> 4" in shown.lines()
+    for personal in ("QQ123456C", "1970-02-11", "ABC12345", "XYZ99999", "adviser#"):
+        assert personal not in text
+    assert (
+        "annex1c table 1C row Adviser 2 (keyed by NI number and date of birth) in run A, Adviser 1 (keyed by NI "
+        "number and date of birth) in run B column received: 6 -> 4"
+    ) in shown.lines()

@@ -6,7 +6,6 @@ Each finding names the file, line, complaint_id, column, value, rule and what wa
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -93,12 +92,6 @@ def mask_value(value: object) -> object:
     if len(text) > VALUE_LIMIT:  # as shorten_values cuts any other value
         return "*" * VALUE_LIMIT + f"... ({len(text)} characters)"
     return "*" * max(len(text), 1)
-
-
-def adviser_mask(value: str) -> str:
-    """An adviser identifier (an Annex 1C row key: IRN, or NI number or passport with date of birth) as a short
-    one-way hash: the same adviser shows the same in every message and run, the identifier never."""
-    return "adviser#" + hashlib.sha256(str(value).encode("utf-8")).hexdigest()[:8]
 
 
 def mask_values(values) -> list:
