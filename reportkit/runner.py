@@ -66,7 +66,7 @@ from reportkit.settings import print_settings
 from reportkit.tieouts import check_tieouts
 from reportkit.validation.report import PERSONAL_DATA_COLUMNS
 from reportkit.validation.suites import warm_up
-from reportkit.views import has_drilldown, write_drilldown_page
+from reportkit.views import write_drilldown_page
 from reportkit.workbook import write_workbook
 
 Progress = Callable[[str], None]
@@ -487,6 +487,12 @@ def notebook_workers(enabled: bool, out: Path) -> Iterator[ProcessPoolExecutor |
         pool.shutdown(wait=True)
 
 
+def write_drilldown_pages(staging: Path, results: list[ReturnResult]) -> None:
+    """html/<stem>-cells.html: the complaints behind each counted cell, that the return pages link to."""
+    for result in results:
+        write_drilldown_page(staging, result.stem)
+
+
 class NotebookRuns:
     """The run's notebooks, each handed to the workers as soon as what it reads is written (the validation
     page needs only validation/ and run.json, so it runs while the returns are written; a return's page needs
@@ -499,17 +505,6 @@ class NotebookRuns:
         self.staging, self.parameters, self.step, self.pool, self.total = staging, parameters, step, pool, total
         self.calls: list[tuple] = []
         self.futures: list = []
-        self.drilldowns: list[str] = []
-        self.drilldown_futures: list = []
-
-    def submit_drilldown(self, stem: str) -> None:
-        """html/<stem>-cells.html, the complaints behind each counted cell of a return (its page links there),
-        handed to the workers once the return's lineage and facts are written: on a market-sized run the pages of
-        Annex 1 and 1B take seconds each, which the workers do beside the notebooks while this process writes
-        the rest. Without a pool it is written in `finish`."""
-        self.drilldowns.append(stem)
-        if self.pool is not None:
-            self.drilldown_futures.append(self.pool.submit(write_drilldown_page, str(self.staging), stem))
 
     def submit(self, jobs: list[tuple[str, str, str | None]]) -> None:
         templates = str(notebook_templates.NOTEBOOKS_DIR)
@@ -532,7 +527,7 @@ class NotebookRuns:
     def stop(self) -> None:
         """The run failed while pages were still being handed over: stop the workers and their kernels now,
         so that nothing more is written into the staging folder (it is removed or kept as evidence next)."""
-        if self.pool is not None and (self.futures or self.drilldown_futures):
+        if self.pool is not None and self.futures:
             _stop_workers(self.pool)
 
     def finish(self, meanwhile: Callable[[], None] | None = None) -> None:
@@ -543,8 +538,6 @@ class NotebookRuns:
         if self.pool is None:
             if meanwhile is not None:
                 meanwhile()
-            for stem in self.drilldowns:
-                write_drilldown_page(self.staging, stem)
             with kernel_home(self.staging.parent.parent):  # in --out (staging is <out>/<entity>/.<name>.staging-*)
                 for call in self.calls:
                     self.step(f"  notebooks/{call[1]}.ipynb -> html/{_execute_and_render(*call)}.html")
@@ -558,10 +551,8 @@ class NotebookRuns:
                 stem = future.result()
                 bar.update()
                 self.step(f"  html/{stem}.html")
-            for future in self.drilldown_futures:
-                future.result()
         except Exception:
-            wait(self.futures + self.drilldown_futures)  # the others finish: their executed notebooks are evidence
+            wait(self.futures)  # the others finish: their executed notebooks are evidence
             raise
         except BaseException:
             _stop_workers(self.pool)  # an interrupt: kernels stop before the staging folder they work in goes
@@ -763,8 +754,6 @@ def _build_in(
         write_return_facts(staging, config, result, prepared.complaints, prepared.redress_lines, facts_written)
         if runs is not None and (job := return_job(result)) is not None:
             runs.submit([job])
-        if runs is not None and has_drilldown(staging, result.stem):
-            runs.submit_drilldown(result.stem)
 
     try:
         if runs is not None:
@@ -786,7 +775,7 @@ def _build_in(
         raise
     parameters = run_parameters(paths, entity, period_end)
     if runs is not None:
-        runs.finish()
+        runs.finish(meanwhile=lambda: write_drilldown_pages(staging, built.results))
 
     manifest = build_manifest(
         inputs=begun.read,
