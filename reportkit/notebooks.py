@@ -258,7 +258,9 @@ def page_title(document: Any) -> str:
 @functools.lru_cache(maxsize=1)
 def page_exporter() -> Any:
     """The process's HTML exporter, made once: it compiles its templates on first use (about 0.8 s of CPU), which
-    every later page of the process then reuses. It keeps nothing of one page for the next."""
+    every later page of the process then reuses. It keeps nothing of one page for the next. (Compiled when a
+    worker renders its first page, not as it starts: then it would compete with the run's reading of the
+    inputs, which every later step waits for.)"""
     import jinja2
     from nbconvert import HTMLExporter
 
@@ -269,13 +271,6 @@ def page_exporter() -> Any:
         extra_loaders=[jinja2.DictLoader({PAGE_TEMPLATE_NAME: PAGE_TEMPLATE})],
         template_file=PAGE_TEMPLATE_NAME,
     )
-
-
-def warm_up_exporter() -> None:
-    """Compile the page templates now (a notebook worker does this while the run reads its inputs)."""
-    import nbformat
-
-    page_exporter().from_notebook_node(nbformat.v4.new_notebook())
 
 
 def render_html(notebook: Path, html: Path) -> Path:

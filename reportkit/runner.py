@@ -438,7 +438,6 @@ def _warm_up_worker() -> None:
     import reportkit.notebooks
 
     reportkit.notebooks.start_spare_kernel()  # its start-up and imports overlap reading and validation too
-    reportkit.notebooks.warm_up_exporter()  # and so does compiling the page templates, once per worker
 
 
 def notebook_pool(home: Path) -> ProcessPoolExecutor:

@@ -145,12 +145,12 @@ def test_notebook_workers_run_at_a_lower_priority_than_the_run(tmp_path: Path) -
 @pytest.mark.slow
 def test_pages_rendered_by_one_exporter_are_those_a_fresh_exporter_renders(tmp_path: Path) -> None:
     # A worker compiles the page templates once and renders every page of its run with them.
-    from reportkit.notebooks import page_exporter, render_html, warm_up_exporter
+    from reportkit.notebooks import page_exporter, render_html
 
     folder = run(sample_paths(), "300001", pd.Timestamp("2025-12-31").date(), tmp_path / "out", lambda _: None).folder
     executed = sorted(folder.glob("notebooks/*.ipynb"))
     assert len(executed) >= 3  # validation, annex1, annex1c
-    warm_up_exporter()
+    page_exporter()  # made once, then used for every page
     again = [render_html(nb, tmp_path / "again" / f"{nb.stem}.html") for nb in executed]
     for notebook, page in zip(executed, again, strict=True):
         assert page.read_bytes() == (folder / "html" / f"{notebook.stem}.html").read_bytes(), notebook.name
