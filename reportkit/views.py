@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -517,11 +518,36 @@ def listed_complaints(lineage_path: Path, limit: int) -> tuple[dict[tuple[str, .
         lineage = pq.read_table(lineage_path, columns=[*cell_keys, "firm_frn", "complaint_id"])
     else:  # an auditor's CSV export of an older run
         lineage = pa.Table.from_pandas(pd.read_csv(lineage_path, dtype=str, keep_default_na=False))
-    keys = lineage.select(cell_keys).to_pandas()
-    cells = keys.groupby(cell_keys, sort=False, observed=True)
-    totals = {tuple(map(str, key)): count for key, count in cells.size().items()}
-    shown = lineage.filter(pa.array(cells.cumcount().to_numpy() < limit)).to_pandas()
+    rank, totals = cell_ranks(lineage.select(cell_keys).to_pandas())
+    shown = lineage.filter(pa.array(rank < limit)).to_pandas()
     return totals, shown.assign(**{column: text_of(shown[column]) for column in shown.columns})
+
+
+def cell_ranks(keys: pd.DataFrame) -> tuple[np.ndarray, dict[tuple[str, ...], int]]:
+    """For each row of `keys` (a lineage's key columns), its place among the rows of its cell in lineage order
+    (0 for the first), and how many rows each cell has (by its key as text): a groupby's cumcount and size,
+    worked out on the columns' category codes, since a market-sized lineage has millions of rows and a few
+    hundred cells and a groupby over the three key columns took most of a second."""
+    coded = [pd.Categorical(keys[name]) for name in keys.columns]  # an old CSV's text columns become codes
+    sizes = [len(column.categories) for column in coded]
+    combined = np.zeros(len(keys), dtype=np.int64)
+    for column, size in zip(coded, sizes, strict=True):
+        combined = combined * size + column.codes.astype(np.int64)
+    if int(np.prod(sizes, dtype=np.float64)) <= 2**16:
+        codes, cells = np.arange(int(np.prod(sizes))), combined.astype(np.uint16)  # sorted by radix, below
+    else:  # many advisers (Annex 1C): number the cells that occur
+        codes, cells = np.unique(combined, return_inverse=True)
+    order = np.argsort(cells, kind="stable")
+    counts = np.bincount(cells, minlength=len(codes))
+    first = np.cumsum(counts) - counts
+    rank = np.empty(len(cells), dtype=np.int64)
+    rank[order] = np.arange(len(cells)) - first[cells[order]]
+    totals = {}
+    for cell in np.flatnonzero(counts):
+        place = np.unravel_index(int(codes[cell]), sizes)
+        key = tuple(str(column.categories[at]) for column, at in zip(coded, place, strict=True))
+        totals[key] = int(counts[cell])
+    return rank, totals
 
 
 def listed_facts(facts_path: Path, complaint_ids: pd.Series) -> pd.DataFrame:

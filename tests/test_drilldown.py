@@ -12,13 +12,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from reportkit import api
 from reportkit.calendar import Period, business_days_after
 from reportkit.review import upheld_reasons
 from reportkit.runner import run
 from reportkit.sample import SAMPLE_PERIOD_END, write_sample
-from reportkit.views import CELL_LIMIT, counted_cells, drilldown_html
+from reportkit.views import CELL_LIMIT, cell_ranks, counted_cells, drilldown_html
 
 SECTION = re.compile(r'<section id="([^"]+)"[^>]*>(.*?)</section>', re.DOTALL)
 LISTED_ID = re.compile(r'<tr><th scope="row">([^<]+)</th>')
@@ -242,3 +244,27 @@ def test_a_return_whose_facts_another_file_holds_gets_the_same_bytes_as_its_own(
         assert (shared / "facts" / name).read_bytes() == (alone / "facts" / name).read_bytes(), name
     annex1ad = next(r for r in results if r.code == "annex1ad" and not r.document["nil_return"])
     assert facts_basis(annex1ad.document) != facts_basis(annex1.document)  # its own bands, citation, redress rule
+
+
+KEY_VALUES = st.sampled_from(["A", "B", "C", "1B", "x y"])
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.tuples(KEY_VALUES, KEY_VALUES, KEY_VALUES), max_size=60),
+    st.booleans(),
+    st.booleans(),
+)
+def test_cell_ranks_are_a_groupbys_cumcount_and_size(rows: list, coded: bool, many_cells: bool) -> None:
+    """The drill-down numbers each lineage row within its cell on category codes (views.cell_ranks): the
+    same places and totals as pandas' groupby cumcount and size, for coded or text key columns, and on the
+    path for lineages with more cells than a 16-bit number holds (many Annex 1C advisers)."""
+    keys = pd.DataFrame(rows, columns=["table", "row", "column"], dtype=object)
+    if many_cells:  # unused categories widen the space of cells past 2**16 without changing any row
+        keys["row"] = pd.Categorical(keys["row"], categories=[*"ABC", "1B", "x y", *map(str, range(20_000))])
+    elif coded:
+        keys = keys.astype("category")
+    expected = keys.astype(str).groupby(["table", "row", "column"], sort=False)
+    rank, totals = cell_ranks(keys)
+    assert rank.tolist() == expected.cumcount().tolist()
+    assert totals == {tuple(key): count for key, count in expected.size().items()}
