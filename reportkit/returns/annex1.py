@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -124,11 +125,34 @@ def period_facts_for(inputs: BuildInputs) -> tuple[pd.DataFrame, pd.DataFrame]:
 PERIOD_FACTS = "annex1.period_facts"
 
 
+@dataclass(frozen=True)
+class Parts:
+    """The period's complaints and facts (period_facts_for) split into Part A (a product) and Part B (a credit
+    activity only): split once per inputs, since on a market-sized run each split copies millions of rows."""
+
+    complaints_a: pd.DataFrame
+    facts_a: pd.DataFrame
+    complaints_b: pd.DataFrame
+    facts_b: pd.DataFrame
+
+
+def period_parts(inputs: BuildInputs) -> Parts:
+    """period_facts_for, split into Parts A and B (DISP 1 Annex 1R), computed once per inputs like it."""
+    if PERIOD_PARTS not in inputs.computed:
+        complaints, facts = period_facts_for(inputs)
+        part_a = complaints["product"].notna().to_numpy()
+        inputs.computed[PERIOD_PARTS] = Parts(complaints[part_a], facts[part_a], complaints[~part_a], facts[~part_a])
+    return inputs.computed[PERIOD_PARTS]
+
+
+PERIOD_PARTS = "annex1.period_parts"
+
+
 def build_annex1(inputs: BuildInputs) -> ReturnResult:
     """Build the Annex 1 return for the firms in `inputs` (one firm, or a joint report) and its period."""
     layout = load_layout(RETURN_CODE)
     complaints, facts = period_facts_for(inputs)
-    part_a = complaints["product"].notna()
+    parts = period_parts(inputs)
     received = int(facts["opened"].sum())  # Part A and Part B together (DISP 1.10.2R)
     nil = is_nil(facts)
     variant = rules.part_a_variant(received)
@@ -139,24 +163,22 @@ def build_annex1(inputs: BuildInputs) -> ReturnResult:
     document["header"] = {
         **group_header(inputs),
         "nil_return": nil,
-        "outstanding_at_start": None if nil else int(facts.loc[part_a, "outstanding_at_start"].sum()),
-        "opened": None if nil else int(facts.loc[part_a, "opened"].sum()),
+        "outstanding_at_start": None if nil else int(parts.facts_a["outstanding_at_start"].sum()),
+        "opened": None if nil else int(parts.facts_a["opened"].sum()),
         "part_a": variant,
         "publication_consent": consent,
         "publication_confirmed": True if consent else None,
     }
     data = {
-        "part_a": TableInput(complaints[part_a], facts[part_a], inputs.firms, inputs.period, inputs.context, nil),
-        "part_b": TableInput(complaints[~part_a], facts[~part_a], inputs.firms, inputs.period, inputs.context, nil),
+        "part_a": TableInput(parts.complaints_a, parts.facts_a, inputs.firms, inputs.period, inputs.context, nil),
+        "part_b": TableInput(parts.complaints_b, parts.facts_b, inputs.firms, inputs.period, inputs.context, nil),
     }
     keys = [*layout.parts[variant], *layout.parts["B"]]
     document["tables"], lineage = build_tables(layout, keys, data)
 
-    warnings = closed_exceeds_open_warnings(RETURN_CODE, keys[1], complaints.loc[part_a, "product"], facts[part_a])
-    warnings += closed_exceeds_open_warnings(
-        RETURN_CODE, "B", complaints.loc[~part_a, "credit_activity"], facts[~part_a]
-    )
-    warnings += change_warnings(complaints[part_a], inputs, facts[part_a])
+    warnings = closed_exceeds_open_warnings(RETURN_CODE, keys[1], parts.complaints_a["product"], parts.facts_a)
+    warnings += closed_exceeds_open_warnings(RETURN_CODE, "B", parts.complaints_b["credit_activity"], parts.facts_b)
+    warnings += change_warnings(parts.complaints_a, inputs, parts.facts_a)
     offers_products = any(firm.products for firm in inputs.firms)
     if offers_products and not nil and not _has_context(inputs):
         warnings.append(

@@ -46,16 +46,15 @@ def build_annex1b(inputs: BuildInputs) -> ReturnResult:
     report's Part A complaints: its rows with numbers are the product groups the Annex 1 report gives numbers.
     """
     layout = load_layout(RETURN_CODE)
-    complaints, facts = annex1.period_facts_for(inputs)
-    part_a = complaints["product"].notna().to_numpy()
-    data = TableInput(complaints[part_a], facts[part_a], inputs.firms, inputs.period, inputs.context, False)
+    parts = annex1.period_parts(inputs)
+    data = TableInput(parts.complaints_a, parts.facts_a, inputs.firms, inputs.period, inputs.context, False)
     rows = build_cells(layout.tables["1B"], data)
     tables: dict[str, dict] = {"1B": rows}
     lineage = [build_lineage(RETURN_CODE, layout.tables["1B"], data, rows)]
     part_b = load_layout("annex1").tables["B"]
-    b_data = TableInput(complaints[~part_a], facts[~part_a], inputs.firms, inputs.period, inputs.context, False)
+    b_data = TableInput(parts.complaints_b, parts.facts_b, inputs.firms, inputs.period, inputs.context, False)
     if active_codes(part_b, b_data):  # Part B is not all blank
-        sums = facts[~part_a].sum()
+        sums = parts.facts_b.sum()
         tables["credit"] = {
             "credit_related": {
                 "received": int(sums["opened"]),
@@ -63,7 +62,7 @@ def build_annex1b(inputs: BuildInputs) -> ReturnResult:
                 "pct_upheld": rules.summary_percentage(int(sums["upheld"]), int(sums["closed"])),
             }
         }
-        lineage += credit_lineage(complaints[~part_a], facts[~part_a], tables["credit"]["credit_related"])
+        lineage += credit_lineage(parts.complaints_b, parts.facts_b, tables["credit"]["credit_related"])
 
     document = document_shell(layout, inputs, False)
     document["header"] = summary_header(layout, inputs)
