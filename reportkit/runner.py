@@ -418,15 +418,19 @@ def _stop_workers(pool) -> None:
     pool.shutdown(wait=True)
 
 
-def write_lineage(lineage: pd.DataFrame, base: Path, also_csv: bool) -> None:
-    """lineage/<stem>.parquet, and with `also_csv` lineage/<stem>.csv for auditors who open it in a spreadsheet
-    (formulas neutralised, reportkit.safecsv). Parquet keeps a market-sized lineage small and quick to write."""
+def write_lineage(lineage: pd.DataFrame, base: Path) -> None:
+    """lineage/<stem>.parquet: Parquet keeps a market-sized lineage small and quick to write."""
     base.parent.mkdir(parents=True, exist_ok=True)
     # preserve_index=False: the frame is written as it is, without a copy to reset its index.
     table = pa.Table.from_pandas(lineage, preserve_index=False)
     pq.write_table(table, base.with_suffix(".parquet"), compression="zstd")
-    if also_csv:
-        write_safe_csv(lineage, base.with_suffix(".csv"))
+
+
+def write_lineage_csv(lineage: pd.DataFrame, base: Path) -> None:
+    """lineage/<stem>.csv, on request, for auditors who open it in a spreadsheet (formulas neutralised,
+    reportkit.safecsv)."""
+    base.parent.mkdir(parents=True, exist_ok=True)
+    write_safe_csv(lineage, base.with_suffix(".csv"))
 
 
 def _warm_up_worker() -> None:
@@ -618,9 +622,12 @@ def write_returns(
     """returns/<stem>.json for every return and the files its registry entry adds (the 1B page and CSV),
     lineage/<stem>.parquet (and .csv with `lineage_csv`), and one workbook for all.
 
-    A return's lineage is written by a background thread (Parquet encoding lets go of the interpreter) while this
-    thread carries on with `alongside` and the next return: on a market-sized run Annex 1's 4 million lineage
-    rows are encoded while its complaint facts are worked out.
+    A return's lineage Parquet is written by a background thread (its encoding lets go of the interpreter) while
+    this thread carries on with `alongside` and the next return: on a market-sized run Annex 1's 4 million
+    lineage rows are encoded while its complaint facts are worked out. On an interrupt or an error, writes not
+    yet begun are cancelled and the one under way (a second or less) is waited for, so nothing writes into the
+    staging folder once this returns; the CSV export, slow and Python-bound, is written here, where an interrupt
+    stops it at once.
 
     Args:
         exported_from: the classified complaints of an export read through a mapping: the lineage then gives
@@ -630,7 +637,8 @@ def write_returns(
         written: called with each return, in order, once its files are all written, `alongside` included (the
             run hands its page to the notebook workers, which start on it while the rest is written).
     """
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="reportkit-lineage") as lineage_writer:
+    lineage_writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="reportkit-lineage")
+    try:
         waiting: list[tuple[Future | None, ReturnResult]] = []  # returns whose lineage is still being written
         for result in results:
             safe_name(result.stem, "return")
@@ -644,9 +652,10 @@ def write_returns(
                 lineage = result.lineage
                 if exported_from is not None:
                     lineage = with_exported_values(lineage, exported_from, PERSONAL_DATA_COLUMNS)
-                lineage_written = lineage_writer.submit(
-                    write_lineage, lineage, staging / "lineage" / result.stem, lineage_csv
-                )
+                base = staging / "lineage" / result.stem
+                lineage_written = lineage_writer.submit(write_lineage, lineage, base)
+                if lineage_csv:
+                    write_lineage_csv(lineage, base)
             alongside(result)
             waiting.append((lineage_written, result))
             waiting = _hand_over_written(waiting, written, wait_for_all=False)
@@ -658,6 +667,10 @@ def write_returns(
                 run,
             )
         _hand_over_written(waiting, written, wait_for_all=True)
+    except BaseException:
+        lineage_writer.shutdown(wait=True, cancel_futures=True)
+        raise
+    lineage_writer.shutdown(wait=True)
 
 
 def _hand_over_written(

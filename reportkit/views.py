@@ -530,9 +530,13 @@ def cell_ranks(keys: pd.DataFrame) -> tuple[np.ndarray, dict[tuple[str, ...], in
     hundred cells and a groupby over the three key columns took most of a second."""
     coded = [pd.Categorical(keys[name]) for name in keys.columns]  # an old CSV's text columns become codes
     sizes = [len(column.categories) for column in coded]
-    combined = np.zeros(len(keys), dtype=np.int64)
+    # A row with a missing key is in no cell (as groupby drops it): ranked past every limit, counted nowhere.
+    # No lineage reportkit writes has one.
+    keyed = np.logical_and.reduce([column.codes >= 0 for column in coded]) if coded else np.ones(len(keys), bool)
+    rank = np.full(len(keys), np.iinfo(np.int64).max, dtype=np.int64)
+    combined = np.zeros(int(keyed.sum()), dtype=np.int64)
     for column, size in zip(coded, sizes, strict=True):
-        combined = combined * size + column.codes.astype(np.int64)
+        combined = combined * size + column.codes[keyed].astype(np.int64)
     if int(np.prod(sizes, dtype=np.float64)) <= 2**16:
         codes, cells = np.arange(int(np.prod(sizes))), combined.astype(np.uint16)  # sorted by radix, below
     else:  # many advisers (Annex 1C): number the cells that occur
@@ -540,8 +544,9 @@ def cell_ranks(keys: pd.DataFrame) -> tuple[np.ndarray, dict[tuple[str, ...], in
     order = np.argsort(cells, kind="stable")
     counts = np.bincount(cells, minlength=len(codes))
     first = np.cumsum(counts) - counts
-    rank = np.empty(len(cells), dtype=np.int64)
-    rank[order] = np.arange(len(cells)) - first[cells[order]]
+    keyed_rank = np.empty(len(cells), dtype=np.int64)
+    keyed_rank[order] = np.arange(len(cells)) - first[cells[order]]
+    rank[keyed] = keyed_rank
     totals = {}
     for cell in np.flatnonzero(counts):
         place = np.unravel_index(int(codes[cell]), sizes)

@@ -246,7 +246,7 @@ def test_a_return_whose_facts_another_file_holds_gets_the_same_bytes_as_its_own(
     assert facts_basis(annex1ad.document) != facts_basis(annex1.document)  # its own bands, citation, redress rule
 
 
-KEY_VALUES = st.sampled_from(["A", "B", "C", "1B", "x y"])
+KEY_VALUES = st.sampled_from(["A", "B", "C", "1B", "x y", None])
 
 
 @settings(max_examples=150, deadline=None)
@@ -257,14 +257,17 @@ KEY_VALUES = st.sampled_from(["A", "B", "C", "1B", "x y"])
 )
 def test_cell_ranks_are_a_groupbys_cumcount_and_size(rows: list, coded: bool, many_cells: bool) -> None:
     """The drill-down numbers each lineage row within its cell on category codes (views.cell_ranks): the
-    same places and totals as pandas' groupby cumcount and size, for coded or text key columns, and on the
-    path for lineages with more cells than a 16-bit number holds (many Annex 1C advisers)."""
+    same places and totals as pandas' groupby cumcount and size, for coded or text key columns, with rows
+    missing a key left out as groupby leaves them, and on the path for lineages with more cells than a 16-bit
+    number holds (many Annex 1C advisers)."""
     keys = pd.DataFrame(rows, columns=["table", "row", "column"], dtype=object)
     if many_cells:  # unused categories widen the space of cells past 2**16 without changing any row
         keys["row"] = pd.Categorical(keys["row"], categories=[*"ABC", "1B", "x y", *map(str, range(20_000))])
     elif coded:
         keys = keys.astype("category")
-    expected = keys.astype(str).groupby(["table", "row", "column"], sort=False)
+    keyed = keys.notna().all(axis=1).to_numpy()
+    expected = keys[keyed].astype(str).groupby(["table", "row", "column"], sort=False)
     rank, totals = cell_ranks(keys)
-    assert rank.tolist() == expected.cumcount().tolist()
+    assert rank[keyed].tolist() == expected.cumcount().tolist()
+    assert (rank[~keyed] > len(keys)).all()  # a row with a missing key is listed under no cell, as groupby drops it
     assert totals == {tuple(key): count for key, count in expected.size().items()}

@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import psutil
 import pytest
 from click.testing import CliRunner
@@ -25,8 +26,10 @@ from hypothesis import strategies as st
 
 import reportkit.runner as run_module
 from reportkit import api, cli
+from reportkit.aggregate import LINEAGE_COLUMNS
 from reportkit.errors import EnvironmentProblem, InputError, RunLocked, ValidationFailed
 from reportkit.kernel_home import KERNEL_HOME_PREFIX
+from reportkit.returns.common import ReturnResult
 from reportkit.runner import RunFolders, inside, run, safe_name
 from scripts.generate_golden import sample_paths
 from tests.conftest import FIRM, H1_2025_END, complaint
@@ -428,3 +431,31 @@ def test_a_file_where_the_run_folder_goes_is_an_environment_error_and_is_left_al
     with pytest.raises(EnvironmentProblem, match=r"is a file, where the run's folder should be; move it away"):
         run(paths, "123456", H1_2025_END, out, quiet, notebooks=False)
     assert tree(out) == before and (out / in_the_way).read_text() == "someone's file"
+
+
+def test_an_interrupt_while_returns_are_written_cancels_the_lineage_writes_not_begun(tmp_path, monkeypatch) -> None:
+    """Lineage Parquet is written by a background thread (runner.write_returns). An interrupt in the run's own
+    thread cancels the writes still queued and waits only for the one under way, so it takes effect at once and
+    nothing writes into the staging folder afterwards."""
+    started, finished = [], []
+
+    def slow_write(lineage, base: Path) -> None:
+        started.append(base.name)
+        threading.Event().wait(1.0)  # a market-sized lineage takes about this long
+        finished.append(base.name)
+
+    monkeypatch.setattr(run_module, "write_lineage", slow_write)
+    lineage = pd.DataFrame([["annex1", "A1", "current_accounts", "opened", FIRM, "C1"]], columns=LINEAGE_COLUMNS)
+    results = [ReturnResult({"return": "annex1", "nil_return": False}, lineage, stem=f"annex1--{n}") for n in range(4)]
+    handed_over = []
+
+    def alongside(result: ReturnResult) -> None:
+        if result.stem == "annex1--2":
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run_module.write_returns(
+            results, tmp_path, FIRM, H1_2025_END, None, alongside=alongside, written=lambda r: handed_over.append(r)
+        )
+    assert started == finished == ["annex1--0"]  # 1 and 2 were queued behind it and never began
+    assert handed_over == []  # no page is handed over before its lineage is written
