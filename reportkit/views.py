@@ -532,13 +532,14 @@ def cell_ranks(keys: pd.DataFrame) -> tuple[np.ndarray, dict[tuple[str, ...], in
     sizes = [len(column.categories) for column in coded]
     # A row with a missing key is in no cell (as groupby drops it): ranked past every limit, counted nowhere.
     # No lineage reportkit writes has one.
-    keyed = np.logical_and.reduce([column.codes >= 0 for column in coded]) if coded else np.ones(len(keys), bool)
+    keyed = np.logical_and.reduce([column.codes >= 0 for column in coded])
     rank = np.full(len(keys), np.iinfo(np.int64).max, dtype=np.int64)
     combined = np.zeros(int(keyed.sum()), dtype=np.int64)
     for column, size in zip(coded, sizes, strict=True):
         combined = combined * size + column.codes[keyed].astype(np.int64)
-    if int(np.prod(sizes, dtype=np.float64)) <= 2**16:
-        codes, cells = np.arange(int(np.prod(sizes))), combined.astype(np.uint16)  # sorted by radix, below
+    possible_cells = int(np.prod(sizes, dtype=np.float64))
+    if possible_cells <= 2**16:
+        codes, cells = np.arange(possible_cells), combined.astype(np.uint16)  # sorted by radix, below
     else:  # many advisers (Annex 1C): number the cells that occur
         codes, cells = np.unique(combined, return_inverse=True)
     order = np.argsort(cells, kind="stable")

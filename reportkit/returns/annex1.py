@@ -151,7 +151,7 @@ PERIOD_PARTS = "annex1.period_parts"
 def build_annex1(inputs: BuildInputs) -> ReturnResult:
     """Build the Annex 1 return for the firms in `inputs` (one firm, or a joint report) and its period."""
     layout = load_layout(RETURN_CODE)
-    complaints, facts = period_facts_for(inputs)
+    facts = period_facts_for(inputs)[1]  # Parts A and B together
     parts = period_parts(inputs)
     received = int(facts["opened"].sum())  # Part A and Part B together (DISP 1.10.2R)
     nil = is_nil(facts)
